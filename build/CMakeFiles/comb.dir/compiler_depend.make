@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for comb.
+# This may be replaced when dependencies are built.

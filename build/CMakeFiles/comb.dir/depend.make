@@ -1,0 +1,2 @@
+# Empty dependencies file for comb.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,41 @@
+file(REMOVE_RECURSE
+  "CMakeFiles/comblib.dir/src/analyze/apk.c.o"
+  "CMakeFiles/comblib.dir/src/analyze/apk.c.o.d"
+  "CMakeFiles/comblib.dir/src/analyze/cargo.c.o"
+  "CMakeFiles/comblib.dir/src/analyze/cargo.c.o.d"
+  "CMakeFiles/comblib.dir/src/analyze/composer.c.o"
+  "CMakeFiles/comblib.dir/src/analyze/composer.c.o.d"
+  "CMakeFiles/comblib.dir/src/analyze/dpkg.c.o"
+  "CMakeFiles/comblib.dir/src/analyze/dpkg.c.o.d"
+  "CMakeFiles/comblib.dir/src/analyze/elf.c.o"
+  "CMakeFiles/comblib.dir/src/analyze/elf.c.o.d"
+  "CMakeFiles/comblib.dir/src/analyze/emit.c.o"
+  "CMakeFiles/comblib.dir/src/analyze/emit.c.o.d"
+  "CMakeFiles/comblib.dir/src/analyze/java.c.o"
+  "CMakeFiles/comblib.dir/src/analyze/java.c.o.d"
+  "CMakeFiles/comblib.dir/src/analyze/node.c.o"
+  "CMakeFiles/comblib.dir/src/analyze/node.c.o.d"
+  "CMakeFiles/comblib.dir/src/analyze/os.c.o"
+  "CMakeFiles/comblib.dir/src/analyze/os.c.o.d"
+  "CMakeFiles/comblib.dir/src/analyze/package.c.o"
+  "CMakeFiles/comblib.dir/src/analyze/package.c.o.d"
+  "CMakeFiles/comblib.dir/src/analyze/python.c.o"
+  "CMakeFiles/comblib.dir/src/analyze/python.c.o.d"
+  "CMakeFiles/comblib.dir/src/analyze/registry.c.o"
+  "CMakeFiles/comblib.dir/src/analyze/registry.c.o.d"
+  "CMakeFiles/comblib.dir/src/analyze/rpm.c.o"
+  "CMakeFiles/comblib.dir/src/analyze/rpm.c.o.d"
+  "CMakeFiles/comblib.dir/src/analyze/ruby.c.o"
+  "CMakeFiles/comblib.dir/src/analyze/ruby.c.o.d"
+  "CMakeFiles/comblib.dir/src/core/arena.c.o"
+  "CMakeFiles/comblib.dir/src/core/arena.c.o.d"
+  "CMakeFiles/comblib.dir/src/core/error.c.o"
+  "CMakeFiles/comblib.dir/src/core/error.c.o.d"
+  "libcomblib.a"
+  "libcomblib.pdb"
+)
+
+# Per-language clean rules from dependency scanning.
+foreach(lang C)
+  include(CMakeFiles/comblib.dir/cmake_clean_${lang}.cmake OPTIONAL)
+endforeach()
