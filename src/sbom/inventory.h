@@ -1,0 +1,63 @@
+/* inventory.h - the result of `comb sbom`: what is inside one image.
+ *
+ * Built by comb_inventory_build(): opens the target (image/), walks every
+ * layer once, feeds wanted files to the analyzers (analyze/), drops records
+ * whose files a later layer deleted or replaced, joins file lists, finds
+ * the layer that introduced each package, and computes purls. Reporters
+ * (report/) only read this struct.
+ */
+#ifndef COMB_SBOM_INVENTORY_H
+#define COMB_SBOM_INVENTORY_H
+
+#include <stdint.h>
+
+#include "analyze/package.h"
+#include "core/arena.h"
+#include "core/error.h"
+
+typedef struct comb_layer_info {
+    const char *digest;     /* blob digest "sha256:..." (may be NULL for a rootfs) */
+    const char *diff_id;    /* "sha256:..." of the uncompressed tar */
+    const char *media_type;
+    uint64_t size;          /* compressed size */
+    const char *created_by; /* from the config history, when known */
+} comb_layer_info;
+
+typedef struct comb_image_meta {
+    const char *target;      /* what the user typed */
+    const char *source_kind; /* "docker-archive", "oci-layout", "oci-archive", "rootfs" */
+    const char *name;        /* repo tag or layout ref name, or NULL */
+    const char *config_digest;  /* image ID */
+    const char *manifest_digest;
+    const char *os, *arch, *variant;
+    const char *created;
+    comb_layer_info *layers;
+    size_t nlayers;
+} comb_image_meta;
+
+typedef struct comb_inventory {
+    comb_arena arena;      /* owns everything below */
+    comb_image_meta image;
+    comb_os os;            /* id == NULL when unknown */
+    comb_pkg **pkgs;       /* sorted: OS packages first, then by type, name, version */
+    size_t npkgs;
+    const char **warnings;
+    size_t nwarnings;
+    size_t warnings_dropped;
+} comb_inventory;
+
+typedef void (*comb_progress_fn)(void *ud, const char *stage, uint64_t done, uint64_t total);
+
+typedef struct comb_sbom_opts {
+    const char *platform;          /* "os/arch[/variant]" or NULL for the host's */
+    uint64_t max_layer_size;       /* uncompressed bytes per layer; 0 = default */
+    uint64_t max_file_size;        /* per analysed file in memory; 0 = analyzer defaults */
+    comb_progress_fn progress;
+    void *progress_ud;
+} comb_sbom_opts;
+
+comb_code comb_inventory_build(const char *target, const comb_sbom_opts *opts,
+                               comb_inventory **out, comb_err *err);
+void comb_inventory_free(comb_inventory *inv);
+
+#endif
