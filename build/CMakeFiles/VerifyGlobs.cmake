@@ -41,6 +41,8 @@ set(OLD_GLOB
   "/work/main/src/cli/main.c"
   "/work/main/src/core/arena.c"
   "/work/main/src/core/error.c"
+  "/work/main/src/report/cyclonedx.c"
+  "/work/main/src/report/spdx.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")

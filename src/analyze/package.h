@@ -25,10 +25,11 @@ typedef enum comb_pkg_type {
 
 typedef struct comb_pkg {
     comb_pkg_type type;
-    const char *name;        /* required */
+    const char *name;        /* required; npm "@scope/name", composer "vendor/project",
+                                go the module path, maven the artifactId */
     const char *version;     /* required; dpkg: full "epoch:upstream-revision";
                                 rpm: "version-release" (epoch separate) */
-    const char *namespace_;  /* maven groupId, composer vendor, npm scope (without @) */
+    const char *namespace_;  /* maven groupId only */
     int epoch;               /* rpm/dpkg epoch, -1 when absent */
     const char *rpm_version; /* rpm: version alone */
     const char *rpm_release; /* rpm: release alone */

@@ -24,6 +24,8 @@ set(CMAKE_DEPENDS_DEPENDENCY_FILES
   "/work/main/src/analyze/ruby.c" "CMakeFiles/comblib.dir/src/analyze/ruby.c.o" "gcc" "CMakeFiles/comblib.dir/src/analyze/ruby.c.o.d"
   "/work/main/src/core/arena.c" "CMakeFiles/comblib.dir/src/core/arena.c.o" "gcc" "CMakeFiles/comblib.dir/src/core/arena.c.o.d"
   "/work/main/src/core/error.c" "CMakeFiles/comblib.dir/src/core/error.c.o" "gcc" "CMakeFiles/comblib.dir/src/core/error.c.o.d"
+  "/work/main/src/report/cyclonedx.c" "CMakeFiles/comblib.dir/src/report/cyclonedx.c.o" "gcc" "CMakeFiles/comblib.dir/src/report/cyclonedx.c.o.d"
+  "/work/main/src/report/spdx.c" "CMakeFiles/comblib.dir/src/report/spdx.c.o" "gcc" "CMakeFiles/comblib.dir/src/report/spdx.c.o.d"
   )
 
 # Targets to which this target links.

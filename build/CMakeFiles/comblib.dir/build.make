@@ -293,6 +293,34 @@ CMakeFiles/comblib.dir/src/core/error.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/comblib.dir/src/core/error.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/core/error.c -o CMakeFiles/comblib.dir/src/core/error.c.s
 
+CMakeFiles/comblib.dir/src/report/cyclonedx.c.o: CMakeFiles/comblib.dir/flags.make
+CMakeFiles/comblib.dir/src/report/cyclonedx.c.o: /work/main/src/report/cyclonedx.c
+CMakeFiles/comblib.dir/src/report/cyclonedx.c.o: CMakeFiles/comblib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/comblib.dir/src/report/cyclonedx.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/comblib.dir/src/report/cyclonedx.c.o -MF CMakeFiles/comblib.dir/src/report/cyclonedx.c.o.d -o CMakeFiles/comblib.dir/src/report/cyclonedx.c.o -c /work/main/src/report/cyclonedx.c
+
+CMakeFiles/comblib.dir/src/report/cyclonedx.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/comblib.dir/src/report/cyclonedx.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/report/cyclonedx.c > CMakeFiles/comblib.dir/src/report/cyclonedx.c.i
+
+CMakeFiles/comblib.dir/src/report/cyclonedx.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/comblib.dir/src/report/cyclonedx.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/report/cyclonedx.c -o CMakeFiles/comblib.dir/src/report/cyclonedx.c.s
+
+CMakeFiles/comblib.dir/src/report/spdx.c.o: CMakeFiles/comblib.dir/flags.make
+CMakeFiles/comblib.dir/src/report/spdx.c.o: /work/main/src/report/spdx.c
+CMakeFiles/comblib.dir/src/report/spdx.c.o: CMakeFiles/comblib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Building C object CMakeFiles/comblib.dir/src/report/spdx.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/comblib.dir/src/report/spdx.c.o -MF CMakeFiles/comblib.dir/src/report/spdx.c.o.d -o CMakeFiles/comblib.dir/src/report/spdx.c.o -c /work/main/src/report/spdx.c
+
+CMakeFiles/comblib.dir/src/report/spdx.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/comblib.dir/src/report/spdx.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/report/spdx.c > CMakeFiles/comblib.dir/src/report/spdx.c.i
+
+CMakeFiles/comblib.dir/src/report/spdx.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/comblib.dir/src/report/spdx.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/report/spdx.c -o CMakeFiles/comblib.dir/src/report/spdx.c.s
+
 # Object files for target comblib
 comblib_OBJECTS = \
 "CMakeFiles/comblib.dir/src/analyze/apk.c.o" \
@@ -310,7 +338,9 @@ comblib_OBJECTS = \
 "CMakeFiles/comblib.dir/src/analyze/rpm.c.o" \
 "CMakeFiles/comblib.dir/src/analyze/ruby.c.o" \
 "CMakeFiles/comblib.dir/src/core/arena.c.o" \
-"CMakeFiles/comblib.dir/src/core/error.c.o"
+"CMakeFiles/comblib.dir/src/core/error.c.o" \
+"CMakeFiles/comblib.dir/src/report/cyclonedx.c.o" \
+"CMakeFiles/comblib.dir/src/report/spdx.c.o"
 
 # External object files for target comblib
 comblib_EXTERNAL_OBJECTS =
@@ -331,9 +361,11 @@ libcomblib.a: CMakeFiles/comblib.dir/src/analyze/rpm.c.o
 libcomblib.a: CMakeFiles/comblib.dir/src/analyze/ruby.c.o
 libcomblib.a: CMakeFiles/comblib.dir/src/core/arena.c.o
 libcomblib.a: CMakeFiles/comblib.dir/src/core/error.c.o
+libcomblib.a: CMakeFiles/comblib.dir/src/report/cyclonedx.c.o
+libcomblib.a: CMakeFiles/comblib.dir/src/report/spdx.c.o
 libcomblib.a: CMakeFiles/comblib.dir/build.make
 libcomblib.a: CMakeFiles/comblib.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Linking C static library libcomblib.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Linking C static library libcomblib.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/comblib.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/comblib.dir/link.txt --verbose=$(VERBOSE)
 

@@ -31,6 +31,10 @@ file(REMOVE_RECURSE
   "CMakeFiles/comblib.dir/src/core/arena.c.o.d"
   "CMakeFiles/comblib.dir/src/core/error.c.o"
   "CMakeFiles/comblib.dir/src/core/error.c.o.d"
+  "CMakeFiles/comblib.dir/src/report/cyclonedx.c.o"
+  "CMakeFiles/comblib.dir/src/report/cyclonedx.c.o.d"
+  "CMakeFiles/comblib.dir/src/report/spdx.c.o"
+  "CMakeFiles/comblib.dir/src/report/spdx.c.o.d"
   "libcomblib.a"
   "libcomblib.pdb"
 )

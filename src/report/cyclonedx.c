@@ -1,0 +1,8 @@
+/* cyclonedx.c - placeholder until the reporter lands. */
+#include "report/report.h"
+
+comb_code comb_report_cyclonedx(const comb_inventory *inv, const comb_report_opts *o, FILE *out, comb_err *err)
+{
+    (void)inv; (void)o; (void)out;
+    return comb_fail(err, COMB_EUNSUPPORTED, "cyclonedx output is not implemented yet");
+}
