@@ -1,0 +1,55 @@
+/* sbom_util.h - helpers shared by the CycloneDX and SPDX reporters:
+ * UTF-8-safe JSON strings, RFC 3339 timestamps, UUIDs, SPDX license
+ * expression recognition and writing a document. Private to report/. */
+#ifndef COMB_REPORT_SBOM_UTIL_H
+#define COMB_REPORT_SBOM_UTIL_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "core/error.h"
+
+/* A JSON string from bytes that may not be valid UTF-8 (invalid sequences
+ * become U+FFFD). NULL for s == NULL or on allocation failure. */
+json_t *sbom_str(const char *s);
+
+/* obj[key] = sbom_str(val) when val is not NULL. -1 on allocation failure. */
+int sbom_set_str(json_t *obj, const char *key, const char *val);
+/* obj[key] = value (stolen); -1 if value is NULL or on failure. */
+int sbom_set_new(json_t *obj, const char *key, json_t *value);
+/* Append value (stolen); -1 if value is NULL or on failure. */
+int sbom_append_new(json_t *arr, json_t *value);
+
+/* Create a child, attach it, return it borrowed (NULL on failure). */
+json_t *sbom_add_obj(json_t *obj, const char *key);
+json_t *sbom_add_arr(json_t *obj, const char *key);
+json_t *sbom_push_obj(json_t *arr);
+
+/* "2024-05-01T12:00:00Z" for now (0 = current time). */
+int sbom_timestamp(time_t now, char out[32]);
+
+/* Lower-case RFC 4122 UUID: given (validated, lower-cased) or a random
+ * version 4 one from OpenSSL. */
+comb_code sbom_uuid(const char *given, char out[37], comb_err *err);
+
+/* Recognise an SPDX license expression made of identifiers that comb knows
+ * to be on the SPDX license list (matched case-insensitively), the '+'
+ * suffix, WITH <known exception>, AND, OR and parentheses. Returns 1 and a
+ * malloc'd canonical form in *canon (ids in their official case, single
+ * spaces), with *single_id set when it is one bare identifier; 0 when it
+ * is not such an expression (LicenseRef-/DocumentRef- included: callers
+ * cannot define them); -1 on allocation failure. */
+int sbom_license_expr(const char *s, char **canon, int *single_id);
+
+/* The identifier tables (for tests). */
+size_t sbom_license_id_count(void);
+const char *sbom_license_id_at(size_t i);
+size_t sbom_license_exception_count(void);
+const char *sbom_license_exception_at(size_t i);
+
+/* Dump with 2-space indent plus a newline; COMB_EIO on write failure. */
+comb_code sbom_write(json_t *doc, FILE *out, const char *what, comb_err *err);
+
+#endif
