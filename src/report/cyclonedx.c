@@ -49,9 +49,10 @@ static int set_ref(cdx_ctx *c, json_t *comp, const char *base, int depend, const
     return rc;
 }
 
+/* A name/value property; absent and empty values are left out. */
 static int add_prop(json_t *props, const char *name, const char *value)
 {
-    if (!value)
+    if (!value || !*value)
         return 0;
     json_t *p = sbom_push_obj(props);
     if (!p || sbom_set_str(p, "name", name) != 0 || sbom_set_str(p, "value", value) != 0)
@@ -107,22 +108,24 @@ static int add_package(cdx_ctx *c, json_t *comps, const comb_pkg *p)
     if (!comp)
         return -1;
     char *owned = NULL;
-    const char *base = p->purl;
+    const char *purl = p->purl && *p->purl ? p->purl : NULL;
+    const char *base = purl;
     if (!base) {
-        if (asprintf(&owned, "comb:pkg:%s/%s@%s", comb_pkg_type_name(p->type),
-                     p->name ? p->name : "unknown", p->version ? p->version : "") < 0)
+        if (asprintf(&owned, "comb:pkg:%s/%s%s%s", comb_pkg_type_name(p->type),
+                     p->name ? p->name : "unknown", p->version ? "@" : "",
+                     p->version ? p->version : "") < 0)
             return -1;
         base = owned;
     }
     int rc = set_ref(c, comp, base, 1, NULL);
     free(owned);
     if (rc != 0 || sbom_set_str(comp, "type", "library") != 0 ||
-        sbom_set_str(comp, "publisher", p->maintainer) != 0 ||
+        (p->maintainer && *p->maintainer && sbom_set_str(comp, "publisher", p->maintainer) != 0) ||
         (p->type == COMB_PKG_MAVEN && sbom_set_str(comp, "group", p->namespace_) != 0) ||
-        sbom_set_str(comp, "name", p->name ? p->name : "unknown") != 0 ||
+        sbom_set_str(comp, "name", p->name && *p->name ? p->name : "unknown") != 0 ||
         sbom_set_str(comp, "version", p->version) != 0 ||
         add_licenses(comp, p->license) != 0 ||
-        sbom_set_str(comp, "purl", p->purl) != 0)
+        sbom_set_str(comp, "purl", purl) != 0)
         return -1;
 
     json_t *props = json_array();

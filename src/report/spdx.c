@@ -39,9 +39,10 @@ static int relate(spdx_ctx *c, const char *from, const char *type, const char *t
         sbom_set_str(r, "relatedSpdxElement", to) == 0 ? 0 : -1;
 }
 
+/* An OTHER annotation "what: value"; absent and empty values are left out. */
 static int annotate(spdx_ctx *c, json_t *pkg, json_t **anns, const char *what, const char *value)
 {
-    if (!value)
+    if (!value || !*value)
         return 0;
     if (!*anns && !(*anns = sbom_add_arr(pkg, "annotations")))
         return -1;
@@ -145,17 +146,17 @@ static int add_package(spdx_ctx *c, const comb_pkg *p, size_t n)
     if (!pkg || sbom_set_str(pkg, "licenseConcluded", "NOASSERTION") != 0 ||
         set_license(c, pkg, p->license) != 0 || set_supplier(pkg, p->maintainer) != 0)
         return -1;
-    if (p->src_name) {
+    if (p->src_name && *p->src_name) {
         char *info = NULL;
         if (asprintf(&info, "built package from: %s%s%s", p->src_name,
-                     p->src_version ? " " : "", p->src_version ? p->src_version : "") < 0)
+                     p->src_version && *p->src_version ? " " : "", p->src_version ? p->src_version : "") < 0)
             return -1;
         int rc = sbom_set_str(pkg, "sourceInfo", info);
         free(info);
         if (rc != 0)
             return -1;
     }
-    if (p->purl) {
+    if (p->purl && *p->purl) {
         json_t *refs = sbom_add_arr(pkg, "externalRefs");
         json_t *r = refs ? sbom_push_obj(refs) : NULL;
         if (!r || sbom_set_str(r, "referenceCategory", "PACKAGE-MANAGER") != 0 ||

@@ -124,6 +124,11 @@ static comb_inventory *make_inventory(void)
 
     p = pkg(inv, COMB_PKG_GEM, "bad\xff\xfename", NULL, NULL, "Ruby \xc3\x28");
     p->found_in = "usr/lib/ruby/\x80.gemspec";
+
+    /* empty strings where values are expected */
+    p = pkg(inv, COMB_PKG_CARGO, "", "", "", "");
+    p->maintainer = "";
+    p->src_name = "";
     return inv;
 }
 
@@ -290,7 +295,7 @@ static void test_cyclonedx_valid(void)
         json_t *pc = json_array_get(comps, k + 1);
         CHECK_STR(sget(pc, "type"), "library");
         CHECK(sget(pc, "name") != NULL);
-        if (inv->pkgs[k]->purl)
+        if (inv->pkgs[k]->purl && *inv->pkgs[k]->purl)
             CHECK_STR(sget(pc, "purl"), inv->pkgs[k]->purl);
         else
             CHECK(json_object_get(pc, "purl") == NULL);
@@ -327,12 +332,16 @@ static void test_cyclonedx_valid(void)
     CHECK_STR(sget(json_array_get(json_object_get(by_key(comps, "name", "requests", 0), "licenses"), 0),
                    "expression"),
               "(MIT OR Apache-2.0)");
-    json_t *bare = json_array_get(comps, inv->npkgs); /* 11th package: all NULL */
-    bare = json_array_get(comps, 11);
+    json_t *bare = json_array_get(comps, 11); /* 11th package: all NULL */
     CHECK_STR(sget(bare, "name"), "unknown");
     CHECK(json_object_get(bare, "version") == NULL);
     CHECK(json_object_get(bare, "licenses") == NULL);
+    CHECK_STR(sget(bare, "bom-ref"), "comb:pkg:go-module/unknown");
     CHECK_STR(sget(json_array_get(comps, 12), "name"), "bad\xef\xbf\xbd\xef\xbf\xbdname");
+    CHECK(prop(rpm, "comb:rpm:modularitylabel") == NULL); /* empty string left out */
+    json_t *empty = json_array_get(comps, 13);
+    CHECK_STR(sget(empty, "bom-ref"), "comb:pkg:cargo/@"); /* never an empty bom-ref */
+    CHECK(json_object_get(empty, "licenses") == NULL && json_object_get(empty, "publisher") == NULL);
 
     json_decref(doc);
     unlink(path);
