@@ -1,2 +1,88 @@
+/* main.c - the comb command: global options, subcommand dispatch, help. */
+#include <stdarg.h>
 #include <stdio.h>
-int main(void) { puts("comb"); return 0; }
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: comb [--version] [--help] <command> [<args>]\n"
+    "\n"
+    "comb protects containers from the image to the running workload.\n"
+    "\n"
+    "Commands:\n"
+    "   sbom      list every OS and language package in an image (SBOM)\n"
+    "   help      show help for a command\n"
+    "\n"
+    "Exit codes:\n"
+    "   0 success, 1 the target could not be read, 2 usage error,\n"
+    "   3 a limit was exceeded, 4 digest mismatch, 5 internal error\n"
+    "\n"
+    "See 'comb help <command>' or man comb.\n";
+
+int cli_exit_code(comb_code code)
+{
+    switch (code) {
+    case COMB_OK: return EXIT_OK;
+    case COMB_EINVAL: return EXIT_USAGE;
+    case COMB_ELIMIT: return EXIT_LIMIT;
+    case COMB_EDIGEST: return EXIT_DIGEST;
+    case COMB_ENOMEM: return EXIT_INTERNAL;
+    default: return EXIT_INPUT;
+    }
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("comb: error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_warning(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("comb: warning: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static int help(const char *topic)
+{
+    if (!topic) {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(topic, "sbom")) {
+        help_sbom();
+        return EXIT_OK;
+    }
+    cli_error("no help for '%s'", topic);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
+        return help(NULL);
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("comb %s\n", COMB_VERSION);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "help"))
+        return help(argc > 2 ? argv[2] : NULL);
+    if (!strcmp(cmd, "sbom"))
+        return cmd_sbom(argc - 1, argv + 1);
+    cli_error("'%s' is not a comb command; see 'comb --help'", cmd);
+    return EXIT_USAGE;
+}

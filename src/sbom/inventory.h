@@ -14,26 +14,7 @@
 #include "analyze/package.h"
 #include "core/arena.h"
 #include "core/error.h"
-
-typedef struct comb_layer_info {
-    const char *digest;     /* blob digest "sha256:..." (may be NULL for a rootfs) */
-    const char *diff_id;    /* "sha256:..." of the uncompressed tar */
-    const char *media_type;
-    uint64_t size;          /* compressed size */
-    const char *created_by; /* from the config history, when known */
-} comb_layer_info;
-
-typedef struct comb_image_meta {
-    const char *target;      /* what the user typed */
-    const char *source_kind; /* "docker-archive", "oci-layout", "oci-archive", "rootfs" */
-    const char *name;        /* repo tag or layout ref name, or NULL */
-    const char *config_digest;  /* image ID */
-    const char *manifest_digest;
-    const char *os, *arch, *variant;
-    const char *created;
-    comb_layer_info *layers;
-    size_t nlayers;
-} comb_image_meta;
+#include "image/image.h"
 
 typedef struct comb_inventory {
     comb_arena arena;      /* owns everything below */
@@ -44,6 +25,7 @@ typedef struct comb_inventory {
     const char **warnings;
     size_t nwarnings;
     size_t warnings_dropped;
+    comb_image *image_handle; /* owns the strings of `image` */
 } comb_inventory;
 
 typedef void (*comb_progress_fn)(void *ud, const char *stage, uint64_t done, uint64_t total);

@@ -1,0 +1,24 @@
+/* cli.h - shared by the subcommands: exit codes and reporting. */
+#ifndef COMB_CLI_H
+#define COMB_CLI_H
+
+#include "core/error.h"
+
+/* Documented exit codes (see docs/comb.1 and `comb --help`). */
+enum {
+    EXIT_OK = 0,
+    EXIT_INPUT = 1,    /* the target could not be read: I/O, malformed, not found */
+    EXIT_USAGE = 2,    /* bad command line */
+    EXIT_LIMIT = 3,    /* a configured limit was exceeded */
+    EXIT_DIGEST = 4,   /* content does not match its digest */
+    EXIT_INTERNAL = 5, /* out of memory or internal error */
+};
+
+int cli_exit_code(comb_code code);
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int cmd_sbom(int argc, char **argv);
+void help_sbom(void);
+
+#endif

@@ -1,0 +1,299 @@
+/* archive.c - docker-archive and OCI archive tarballs, in one pass.
+ *
+ * `docker save` and `podman save` put manifest.json after the layers, and
+ * OCI archives store blobs in any order, so the outer tar is read once from
+ * start to end: every blob that looks like a layer is walked as it passes
+ * (see layer.c), small JSON documents are kept, symlinks (docker's layer
+ * de-duplication) are remembered. The image is chosen at the end; layers
+ * of other images in the same archive are walked but their results unused.
+ * The outer tar may itself be gzip/zstd/xz/bzip2 compressed.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/path.h"
+#include "image/image_internal.h"
+
+#define MAX_DOC_SIZE (4u << 20)
+#define MAX_DOCS_TOTAL (64u << 20)
+#define MAX_LINKS 100000
+
+typedef struct outer_src {
+    comb_image *img;
+    int fd;
+    unsigned char buf[64 * 1024];
+} outer_src;
+
+static la_ssize_t outer_read(struct archive *a, void *ud, const void **buf)
+{
+    (void)a;
+    outer_src *o = ud;
+    ssize_t n;
+    do
+        n = read(o->fd, o->buf, sizeof o->buf);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        archive_set_error(a, errno, "read: %s", strerror(errno));
+        return -1;
+    }
+    comb_image_progress(o->img, (uint64_t)n);
+    *buf = o->buf;
+    return n;
+}
+
+static comb_code keep_doc(comb_image *img, const char *key, struct archive *a,
+                          const unsigned char *pre, size_t prelen, int64_t size, comb_err *err)
+{
+    if (size < 0 || (uint64_t)size > MAX_DOC_SIZE || img->docs_bytes + (uint64_t)size > MAX_DOCS_TOTAL)
+        return COMB_OK; /* too big to be a manifest or config: ignore */
+    if (img->ndocs == img->capdocs) {
+        size_t cap = img->capdocs ? img->capdocs * 2 : 16;
+        comb_doc *nd = realloc(img->docs, cap * sizeof *nd);
+        if (!nd)
+            return comb_fail(err, COMB_ENOMEM, "out of memory");
+        img->docs = nd;
+        img->capdocs = cap;
+    }
+    unsigned char *data = malloc((size_t)size + 1);
+    if (!data)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    size_t n = prelen < (size_t)size ? prelen : (size_t)size;
+    memcpy(data, pre, n);
+    while (n < (size_t)size) {
+        la_ssize_t r = archive_read_data(a, data + n, (size_t)size - n);
+        if (r < 0) {
+            free(data);
+            return comb_fail(err, COMB_EFORMAT, "%s: %s", key, archive_error_string(a));
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    comb_doc *d = &img->docs[img->ndocs];
+    d->key = comb_arena_strdup(&img->arena, key);
+    d->data = data;
+    d->len = n;
+    comb_sha256 h;
+    if (!d->key || comb_sha256_init(&h)) {
+        free(data);
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    }
+    comb_sha256_update(&h, data, n);
+    comb_sha256_final(&h, d->digest);
+    img->docs_bytes += n;
+    img->ndocs++;
+    return COMB_OK;
+}
+
+static comb_code keep_link(comb_image *img, const char *key, const char *target, comb_err *err)
+{
+    if (!target || img->nlinks >= MAX_LINKS)
+        return COMB_OK;
+    char joined[2 * COMB_PATH_MAX + 2], norm[COMB_PATH_MAX + 1];
+    if (target[0] == '/')
+        snprintf(joined, sizeof joined, "%s", target);
+    else
+        snprintf(joined, sizeof joined, "%.*s/%s", (int)comb_path_dirlen(key), key, target);
+    /* resolve ".." lexically inside the archive */
+    char *parts[512];
+    int np = 0;
+    for (char *save = NULL, *tok = strtok_r(joined, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(tok, "."))
+            continue;
+        if (!strcmp(tok, "..")) {
+            if (np)
+                np--;
+            continue;
+        }
+        if (np == 512)
+            return COMB_OK;
+        parts[np++] = tok;
+    }
+    size_t o = 0;
+    norm[0] = '\0';
+    for (int i = 0; i < np; i++) {
+        size_t l = strlen(parts[i]);
+        if (o + l + 2 > sizeof norm)
+            return COMB_OK;
+        if (o)
+            norm[o++] = '/';
+        memcpy(norm + o, parts[i], l);
+        o += l;
+        norm[o] = '\0';
+    }
+    if (img->nlinks == img->caplinks) {
+        size_t cap = img->caplinks ? img->caplinks * 2 : 16;
+        comb_link *nl = realloc(img->links, cap * sizeof *nl);
+        if (!nl)
+            return comb_fail(err, COMB_ENOMEM, "out of memory");
+        img->links = nl;
+        img->caplinks = cap;
+    }
+    img->links[img->nlinks].key = comb_arena_strdup(&img->arena, key);
+    img->links[img->nlinks].target = comb_arena_strdup(&img->arena, norm);
+    if (!img->links[img->nlinks].key || !img->links[img->nlinks].target)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    img->nlinks++;
+    return COMB_OK;
+}
+
+static const unsigned char *archive_lookup(comb_image *img, const char *digest, size_t *len,
+                                           comb_err *err)
+{
+    char key[100];
+    snprintf(key, sizeof key, "blobs/sha256/%s", digest + 7);
+    for (size_t i = 0; i < img->ndocs; i++) {
+        if (strcmp(img->docs[i].key, key))
+            continue;
+        if (strcmp(img->docs[i].digest, digest)) {
+            comb_fail(err, COMB_EDIGEST, "blob %s: content digest is %s", key, img->docs[i].digest);
+            return NULL;
+        }
+        *len = img->docs[i].len;
+        return img->docs[i].data;
+    }
+    comb_fail(err, COMB_ENOTFOUND, "blob %s is missing from the archive", key);
+    return NULL;
+}
+
+static int looks_like_layer_name(const char *key)
+{
+    size_t n = strlen(key);
+    return !strncmp(key, "blobs/", 6) || (n > 4 && !strcmp(key + n - 4, ".tar")) ||
+           (n > 7 && !strcmp(key + n - 7, ".tar.gz"));
+}
+
+comb_code comb_walk_archive(comb_image *img, comb_err *err)
+{
+    outer_src *o = calloc(1, sizeof *o);
+    if (!o)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    o->img = img;
+    o->fd = open(img->path, O_RDONLY | O_CLOEXEC);
+    if (o->fd < 0) {
+        free(o);
+        return comb_fail(err, COMB_EIO, "%s", strerror(errno));
+    }
+    struct archive *a = archive_read_new();
+    comb_code rc = COMB_OK;
+    if (!a) {
+        rc = comb_fail(err, COMB_ENOMEM, "out of memory");
+        goto out;
+    }
+    archive_read_support_filter_gzip(a);
+    archive_read_support_filter_zstd(a);
+    archive_read_support_filter_xz(a);
+    archive_read_support_filter_bzip2(a);
+    archive_read_support_format_tar(a);
+    if (archive_read_open(a, o, NULL, outer_read, NULL) != ARCHIVE_OK) {
+        rc = comb_fail(err, COMB_EFORMAT, "not a tar archive: %s", archive_error_string(a));
+        goto out;
+    }
+    size_t nentries = 0;
+    for (;;) {
+        struct archive_entry *ae;
+        int r = archive_read_next_header(a, &ae);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+            rc = comb_fail(err, COMB_EFORMAT, "%s archive: %s", nentries ? "corrupt" : "not a tar",
+                           archive_error_string(a));
+            goto out;
+        }
+        if (++nentries > 10000000) {
+            rc = comb_fail(err, COMB_ELIMIT, "too many entries in the archive");
+            goto out;
+        }
+        char key[COMB_PATH_MAX + 1];
+        const char *raw = archive_entry_pathname(ae);
+        if (!raw || comb_path_normalize(raw, key, sizeof key) <= 0)
+            continue;
+        mode_t type = archive_entry_filetype(ae);
+        if (type == AE_IFLNK) {
+            rc = keep_link(img, key, archive_entry_symlink(ae), err);
+            if (rc)
+                goto out;
+            continue;
+        }
+        if (archive_entry_hardlink(ae)) {
+            char tgt[COMB_PATH_MAX + 1];
+            if (comb_path_normalize(archive_entry_hardlink(ae), tgt, sizeof tgt) > 0) {
+                char rel[COMB_PATH_MAX + 2];
+                snprintf(rel, sizeof rel, "/%s", tgt);
+                rc = keep_link(img, key, rel, err);
+                if (rc)
+                    goto out;
+            }
+            continue;
+        }
+        if (type != AE_IFREG)
+            continue;
+        int64_t size = archive_entry_size(ae);
+        unsigned char pre[512];
+        size_t prelen = 0;
+        while (prelen < sizeof pre) {
+            la_ssize_t n = archive_read_data(a, pre + prelen, sizeof pre - prelen);
+            if (n < 0) {
+                rc = comb_fail(err, COMB_EFORMAT, "%s: %s", key, archive_error_string(a));
+                goto out;
+            }
+            if (n == 0)
+                break;
+            prelen += (size_t)n;
+        }
+        enum comb_sniff kind = comb_sniff_blob(pre, prelen, (uint64_t)(size > 0 ? size : 0));
+        if (kind == SNIFF_JSON) {
+            rc = keep_doc(img, key, a, pre, prelen, size, err);
+            if (rc)
+                goto out;
+        } else if (kind == SNIFF_LAYER && looks_like_layer_name(key)) {
+            int b = comb_image_add_blob(img, key);
+            if (b < 0) {
+                rc = comb_fail(err, COMB_ENOMEM, "out of memory");
+                goto out;
+            }
+            comb_raw_source src = { .fd = -1, .outer = a, .pre = pre, .prelen = prelen };
+            comb_err lerr;
+            comb_err_clear(&lerr);
+            comb_code lrc = comb_layer_walk(img, b, &src, &lerr);
+            if (lrc == COMB_ENOMEM || lrc == COMB_ELIMIT) {
+                rc = comb_fail(err, lrc, "%s: %s", key, lerr.msg);
+                goto out;
+            }
+            if (lrc) {
+                /* reported only if this blob turns out to be a layer of the image */
+                img->blobs[b].error = lrc;
+                img->blobs[b].error_msg = comb_arena_strdup(&img->arena, lerr.msg);
+            }
+        }
+    }
+    const comb_doc *manifest = NULL, *index = NULL;
+    for (size_t i = 0; i < img->ndocs; i++) {
+        if (!strcmp(img->docs[i].key, "manifest.json"))
+            manifest = &img->docs[i];
+        else if (!strcmp(img->docs[i].key, "index.json"))
+            index = &img->docs[i];
+    }
+    if (manifest) {
+        img->meta.source_kind = "docker-archive";
+        rc = comb_select_docker(img, manifest->data, manifest->len, err);
+    } else if (index) {
+        img->meta.source_kind = "oci-archive";
+        rc = comb_select_oci(img, index->data, index->len, archive_lookup, err);
+    } else {
+        rc = comb_fail(err, COMB_EFORMAT,
+                       "not a container image archive (no manifest.json or index.json)");
+    }
+out:
+    if (a)
+        archive_read_free(a);
+    close(o->fd);
+    free(o);
+    return rc;
+}

@@ -1,0 +1,270 @@
+/* image.c - opening a target, walking it, and answering visibility queries
+ * about the final filesystem (see image.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/path.h"
+#include "image/image_internal.h"
+
+int comb_image_add_blob(comb_image *img, const char *key)
+{
+    if (img->nblobs == img->capblobs) {
+        size_t cap = img->capblobs ? img->capblobs * 2 : 16;
+        if (cap > 1u << 20)
+            return -1;
+        comb_blob *nb = realloc(img->blobs, cap * sizeof *nb);
+        if (!nb)
+            return -1;
+        img->blobs = nb;
+        img->capblobs = cap;
+    }
+    comb_blob *b = &img->blobs[img->nblobs];
+    memset(b, 0, sizeof *b);
+    b->key = comb_arena_strdup(&img->arena, key);
+    if (!b->key)
+        return -1;
+    comb_pathset_init(&b->index);
+    return (int)img->nblobs++;
+}
+
+void comb_image_progress(comb_image *img, uint64_t more)
+{
+    img->done_bytes += more;
+    if (img->visitor && img->visitor->progress)
+        img->visitor->progress(img->visitor->ud, img->done_bytes, img->total_bytes);
+}
+
+void comb_image_warn(comb_image *img, const char *fmt, ...)
+{
+    if (!img->visitor || !img->visitor->warn)
+        return;
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    img->visitor->warn(img->visitor->ud, buf);
+}
+
+static const struct { const char *prefix; int kind; } transports[] = {
+    { "docker-archive:", SRC_ARCHIVE }, { "oci-archive:", SRC_ARCHIVE },
+    { "oci:", SRC_OCI_LAYOUT },         { "rootfs:", SRC_ROOTFS },
+    { "dir:", SRC_ROOTFS },
+};
+
+/* Split "path[:tag]" where path must exist; the first colon that leaves an
+ * existing path wins ("img.tar:alpine:3.10" -> "img.tar", "alpine:3.10"). */
+static comb_code split_target(comb_image *img, const char *t, comb_err *err)
+{
+    struct stat st;
+    if (stat(t, &st) == 0) {
+        img->path = comb_arena_strdup(&img->arena, t);
+        return img->path ? COMB_OK : comb_fail(err, COMB_ENOMEM, "out of memory");
+    }
+    for (const char *c = strchr(t, ':'); c; c = strchr(c + 1, ':')) {
+        char *p = comb_arena_strndup(&img->arena, t, (size_t)(c - t));
+        if (p && p[0] && stat(p, &st) == 0) {
+            img->path = p;
+            img->tag = comb_arena_strdup(&img->arena, c + 1);
+            if (!img->tag[0])
+                img->tag = NULL;
+            return COMB_OK;
+        }
+    }
+    return comb_fail(err, COMB_ENOTFOUND, "%s: no such file or directory", t);
+}
+
+comb_code comb_image_open(const char *target, const comb_image_opts *opts, comb_image **out,
+                          comb_err *err)
+{
+    *out = NULL;
+    if (!target || !*target)
+        return comb_fail(err, COMB_EINVAL, "no target given");
+    comb_image *img = calloc(1, sizeof *img);
+    if (!img)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    comb_arena_init(&img->arena);
+    img->max_layer_size = opts && opts->max_layer_size ? opts->max_layer_size
+                                                       : COMB_DEFAULT_MAX_LAYER_SIZE;
+    img->platform = opts && opts->platform ? comb_arena_strdup(&img->arena, opts->platform) : NULL;
+    img->meta.target = comb_arena_strdup(&img->arena, target);
+    int forced = -1;
+    const char *t = target;
+    for (size_t i = 0; i < sizeof transports / sizeof transports[0]; i++) {
+        size_t n = strlen(transports[i].prefix);
+        if (!strncmp(target, transports[i].prefix, n)) {
+            forced = transports[i].kind;
+            t = target + n;
+            break;
+        }
+    }
+    comb_code rc = split_target(img, t, err);
+    struct stat st;
+    if (rc == COMB_OK && stat(img->path, &st) != 0)
+        rc = comb_fail(err, COMB_EIO, "%s: %s", img->path, strerror(errno));
+    if (rc == COMB_OK) {
+        if (S_ISDIR(st.st_mode)) {
+            char idx[COMB_PATH_MAX + 16];
+            struct stat ist;
+            snprintf(idx, sizeof idx, "%s/index.json", img->path);
+            int layout = stat(idx, &ist) == 0 && S_ISREG(ist.st_mode);
+            img->kind = forced >= 0 ? forced : (layout ? SRC_OCI_LAYOUT : SRC_ROOTFS);
+            if (img->kind == SRC_ARCHIVE)
+                rc = comb_fail(err, COMB_EINVAL, "%s: is a directory, not an archive", img->path);
+        } else if (S_ISREG(st.st_mode)) {
+            img->kind = SRC_ARCHIVE;
+            img->total_bytes = (uint64_t)st.st_size;
+            if (forced >= 0 && forced != SRC_ARCHIVE)
+                rc = comb_fail(err, COMB_EINVAL, "%s: is a file, not a directory", img->path);
+        } else {
+            rc = comb_fail(err, COMB_EINVAL, "%s: neither a file nor a directory", img->path);
+        }
+    }
+    if (rc == COMB_OK && img->kind == SRC_ROOTFS && img->tag)
+        rc = comb_fail(err, COMB_EINVAL, "%s: a root filesystem has no tags", img->path);
+    if (rc == COMB_OK && img->kind == SRC_OCI_LAYOUT) {
+        img->meta.source_kind = "oci-layout";
+        rc = comb_open_layout(img, err);
+    }
+    if (rc) {
+        comb_err_prefix(err, "%s", target);
+        comb_image_close(img);
+        return rc;
+    }
+    *out = img;
+    return COMB_OK;
+}
+
+/* Every selected layer's content must match the manifest and the config. */
+static comb_code verify(comb_image *img, comb_err *err)
+{
+    for (size_t i = 0; i < img->norder; i++) {
+        comb_blob *b = &img->blobs[img->order[i]];
+        comb_layer_info *li = &img->meta.layers[i];
+        if (b->error)
+            return comb_fail(err, b->error, "layer %zu (%s): %s", i + 1, b->key, b->error_msg);
+        if (!b->is_layer || !b->digest[0])
+            return comb_fail(err, COMB_EFORMAT, "layer %zu (%s) was not read", i + 1, b->key);
+        if (li->digest && strcmp(li->digest, b->digest))
+            return comb_fail(err, COMB_EDIGEST,
+                             "layer %zu: blob digest mismatch: manifest says %s, content is %s",
+                             i + 1, li->digest, b->digest);
+        if (li->diff_id && strcmp(li->diff_id, b->diff_id))
+            return comb_fail(err, COMB_EDIGEST,
+                             "layer %zu: diff_id mismatch: config says %s, content is %s", i + 1,
+                             li->diff_id, b->diff_id);
+        if (!li->diff_id)
+            li->diff_id = comb_arena_strdup(&img->arena, b->diff_id);
+        if (!li->size)
+            li->size = b->size;
+    }
+    return COMB_OK;
+}
+
+comb_code comb_image_walk(comb_image *img, const comb_walk_visitor *v, comb_err *err)
+{
+    comb_code rc;
+    img->visitor = v;
+    switch (img->kind) {
+    case SRC_ROOTFS:
+        img->meta.source_kind = "rootfs";
+        rc = comb_walk_rootfs(img, err);
+        break;
+    case SRC_OCI_LAYOUT:
+        rc = comb_walk_layout(img, err);
+        if (rc == COMB_OK)
+            rc = verify(img, err);
+        break;
+    default:
+        rc = comb_walk_archive(img, err);
+        if (rc == COMB_OK)
+            rc = verify(img, err);
+        break;
+    }
+    img->visitor = NULL;
+    if (rc)
+        comb_err_prefix(err, "%s", img->meta.target);
+    return rc;
+}
+
+void comb_image_close(comb_image *img)
+{
+    if (!img)
+        return;
+    for (size_t i = 0; i < img->nblobs; i++)
+        comb_pathset_free(&img->blobs[i].index);
+    free(img->blobs);
+    for (size_t i = 0; i < img->ndocs; i++)
+        free(img->docs[i].data);
+    free(img->docs);
+    free(img->links);
+    comb_arena_free(&img->arena);
+    free(img);
+}
+
+const comb_image_meta *comb_image_meta_get(const comb_image *img) { return &img->meta; }
+
+int comb_image_blob_lowest(const comb_image *img, int blob)
+{
+    for (size_t i = 0; i < img->norder; i++)
+        if (img->order[i] == blob)
+            return (int)i;
+    return -1;
+}
+
+int comb_image_blob_highest(const comb_image *img, int blob)
+{
+    for (size_t i = img->norder; i-- > 0;)
+        if (img->order[i] == blob)
+            return (int)i;
+    return -1;
+}
+
+int comb_image_layer_blob(const comb_image *img, size_t pos)
+{
+    return pos < img->norder ? img->order[pos] : -1;
+}
+
+static int has(const comb_pathset *s, const char *p, size_t n, unsigned tag)
+{
+    return comb_pathset_has(s, comb_pathset_hash(p, n, tag));
+}
+
+int comb_image_visible(const comb_image *img, int blob, const char *path)
+{
+    if (img->kind == SRC_ROOTFS)
+        return 1;
+    int pos = comb_image_blob_highest(img, blob);
+    if (pos < 0)
+        return 0;
+    size_t len = strlen(path);
+    for (size_t j = (size_t)pos + 1; j < img->norder; j++) {
+        const comb_pathset *s = &img->blobs[img->order[j]].index;
+        if (has(s, path, len, TAG_ENTRY) || has(s, path, len, TAG_WHITEOUT))
+            return 0;
+        if (has(s, "", 0, TAG_OPAQUE))
+            return 0;
+        /* every proper ancestor: replaced by a non-directory, whited out, or made opaque */
+        for (size_t k = 0; k < len; k++) {
+            if (path[k] != '/')
+                continue;
+            if (has(s, path, k, TAG_NONDIR) || has(s, path, k, TAG_WHITEOUT) ||
+                has(s, path, k, TAG_OPAQUE))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+int comb_image_layer_has(const comb_image *img, size_t pos, const char *path)
+{
+    if (img->kind == SRC_ROOTFS)
+        return pos == 0;
+    if (pos >= img->norder)
+        return 0;
+    return has(&img->blobs[img->order[pos]].index, path, strlen(path), TAG_NONDIR);
+}

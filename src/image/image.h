@@ -1,0 +1,90 @@
+/* image.h - reading container images as one stream of files.
+ *
+ * comb_image_open() recognises the target (docker-archive tarball, plain or
+ * compressed; OCI image layout directory; OCI archive; plain root filesystem
+ * directory) and reads the small JSON documents it needs. comb_image_walk()
+ * then streams every layer once, without extracting anything to disk, and
+ * hands each regular file that the visitor wants to it as a pull reader.
+ *
+ * Layers may be met in any order (archives store them in any order and put
+ * manifest.json last), so the walk does not apply whiteouts as it goes.
+ * Instead it records, per layer, a compact index of its paths, whiteouts and
+ * opaque directories, and comb_image_visible() answers afterwards whether a
+ * file seen in one layer is still there in the final filesystem (OCI image
+ * spec, "Applying changesets"). Blob digests and diff_ids are verified.
+ */
+#ifndef COMB_IMAGE_IMAGE_H
+#define COMB_IMAGE_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/analyzer.h"
+#include "core/error.h"
+
+typedef struct comb_layer_info {
+    const char *digest;     /* blob digest "sha256:..." (NULL for a rootfs) */
+    const char *diff_id;    /* "sha256:..." of the uncompressed tar */
+    const char *media_type;
+    uint64_t size;          /* blob size in bytes */
+    const char *created_by; /* from the config history, when known */
+} comb_layer_info;
+
+typedef struct comb_image_meta {
+    const char *target;          /* what the user typed */
+    const char *source_kind;     /* "docker-archive", "oci-layout", "oci-archive", "rootfs" */
+    const char *name;            /* repo tag or ref name, or NULL */
+    const char *config_digest;   /* image ID */
+    const char *manifest_digest;
+    const char *os, *arch, *variant;
+    const char *created;
+    comb_layer_info *layers;     /* bottom first */
+    size_t nlayers;
+} comb_image_meta;
+
+typedef struct comb_image comb_image;
+
+#define COMB_DEFAULT_MAX_LAYER_SIZE (8ULL << 30)  /* uncompressed bytes per layer */
+#define COMB_MAX_LAYER_ENTRIES 5000000ULL
+#define COMB_MAX_LAYERS 1000
+
+typedef struct comb_image_opts {
+    const char *platform;     /* "os/arch[/variant]"; NULL: the host's */
+    uint64_t max_layer_size;  /* 0: COMB_DEFAULT_MAX_LAYER_SIZE */
+} comb_image_opts;
+
+typedef struct comb_walk_visitor {
+    void *ud;
+    /* Does anybody want this regular file? Cheap; called for every file. */
+    int (*want)(void *ud, const comb_entry *e);
+    /* A wanted file of layer blob `blob`; `label` names the layer for messages.
+     * Returning an error stops the walk; analyzers' own problems should be
+     * recorded as warnings instead. */
+    comb_code (*file)(void *ud, int blob, const char *label, const comb_entry *e,
+                      comb_reader *r, comb_err *err);
+    /* Bytes of the image read so far, of total (total may be 0 = unknown). */
+    void (*progress)(void *ud, uint64_t done, uint64_t total);
+    /* Non-fatal problems (unsafe paths skipped, ...). */
+    void (*warn)(void *ud, const char *msg);
+} comb_walk_visitor;
+
+comb_code comb_image_open(const char *target, const comb_image_opts *opts,
+                          comb_image **out, comb_err *err);
+comb_code comb_image_walk(comb_image *img, const comb_walk_visitor *v, comb_err *err);
+void comb_image_close(comb_image *img);
+
+/* After a successful walk: */
+const comb_image_meta *comb_image_meta_get(const comb_image *img);
+/* Position (0 = bottom) of the lowest / highest use of a blob in the final
+ * layer list, -1 if the blob is not a layer of the selected image. */
+int comb_image_blob_lowest(const comb_image *img, int blob);
+int comb_image_blob_highest(const comb_image *img, int blob);
+/* Blob id of the layer at position pos. */
+int comb_image_layer_blob(const comb_image *img, size_t pos);
+/* 1 if the file `path` of layer blob `blob` survives in the final filesystem. */
+int comb_image_visible(const comb_image *img, int blob, const char *path);
+/* 1 if `path` exists as a file in layer position pos (for tracing the
+ * layer that introduced a package). */
+int comb_image_layer_has(const comb_image *img, size_t pos, const char *path);
+
+#endif

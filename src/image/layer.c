@@ -1,0 +1,325 @@
+/* layer.c - stream one layer (a tar, gzip/zstd/xz/bzip2 compressed or not).
+ *
+ * Two libarchive readers in a row: the first only decompresses ("raw"
+ * format) so that both the blob digest (compressed bytes) and the diff_id
+ * (uncompressed bytes) can be computed on the way; the second parses the tar.
+ * Nothing is written to disk. Whiteouts are recorded in the layer's index,
+ * not applied (see image.h). Entry paths are normalised; unsafe ones ("..")
+ * are skipped with a warning, since a runtime would refuse them.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/path.h"
+#include "image/image_internal.h"
+
+#define RAW_BUF (128 * 1024)
+#define TAR_BUF (128 * 1024)
+
+typedef struct layer_ctx {
+    comb_image *img;
+    int blob;
+    comb_raw_source *src;
+    size_t prepos;
+    comb_sha256 raw_sha, tar_sha;
+    uint64_t raw_bytes, tar_bytes;
+    struct archive *dec; /* decompressor */
+    struct archive *tar;
+    comb_err *err;
+    int failed;          /* err filled by a callback */
+    unsigned char rawbuf[RAW_BUF];
+    unsigned char tarbuf[TAR_BUF];
+} layer_ctx;
+
+static la_ssize_t raw_read(struct archive *a, void *ud, const void **buf)
+{
+    (void)a;
+    layer_ctx *c = ud;
+    comb_raw_source *s = c->src;
+    ssize_t n;
+    if (c->prepos < s->prelen) {
+        n = (ssize_t)(s->prelen - c->prepos);
+        if ((size_t)n > RAW_BUF)
+            n = RAW_BUF;
+        memcpy(c->rawbuf, s->pre + c->prepos, (size_t)n);
+        c->prepos += (size_t)n;
+    } else if (s->fd >= 0) {
+        do
+            n = read(s->fd, c->rawbuf, RAW_BUF);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            comb_fail(c->err, COMB_EIO, "read failed: %s", strerror(errno));
+            c->failed = 1;
+            return -1;
+        }
+    } else {
+        n = archive_read_data(s->outer, c->rawbuf, RAW_BUF);
+        if (n < 0) {
+            comb_fail(c->err, COMB_EFORMAT, "archive read failed: %s",
+                      archive_error_string(s->outer));
+            c->failed = 1;
+            return -1;
+        }
+    }
+    comb_sha256_update(&c->raw_sha, c->rawbuf, (size_t)n);
+    c->raw_bytes += (uint64_t)n;
+    if (s->fd >= 0)
+        comb_image_progress(c->img, (uint64_t)n); /* archives count their own bytes */
+    *buf = c->rawbuf;
+    return n;
+}
+
+static la_ssize_t tar_read(struct archive *a, void *ud, const void **buf)
+{
+    (void)a;
+    layer_ctx *c = ud;
+    la_ssize_t n = archive_read_data(c->dec, c->tarbuf, TAR_BUF);
+    if (n < 0) {
+        if (!c->failed)
+            comb_fail(c->err, COMB_EFORMAT, "decompression failed: %s",
+                      archive_error_string(c->dec));
+        c->failed = 1;
+        return -1;
+    }
+    c->tar_bytes += (uint64_t)n;
+    if (c->tar_bytes > c->img->max_layer_size) {
+        comb_fail(c->err, COMB_ELIMIT,
+                  "layer decompresses to more than %llu bytes (limit; see --max-layer-size)",
+                  (unsigned long long)c->img->max_layer_size);
+        c->failed = 1;
+        return -1;
+    }
+    comb_sha256_update(&c->tar_sha, c->tarbuf, (size_t)n);
+    *buf = c->tarbuf;
+    return n;
+}
+
+static ssize_t entry_read(void *opaque, void *buf, size_t len)
+{
+    layer_ctx *c = opaque;
+    if (c->failed)
+        return -1;
+    la_ssize_t n = archive_read_data(c->tar, buf, len);
+    if (n < 0) {
+        if (!c->failed)
+            comb_fail(c->err, COMB_EFORMAT, "tar read failed: %s", archive_error_string(c->tar));
+        c->failed = 1;
+        return -1;
+    }
+    return n;
+}
+
+static int index_add(comb_blob *b, const char *p, size_t len, unsigned tag)
+{
+    return comb_pathset_add(&b->index, comb_pathset_hash(p, len, tag));
+}
+
+/* Record the entry in the layer index; returns 1 if it is a whiteout. */
+static int record_entry(comb_blob *b, const char *path, int is_dir, int *oom)
+{
+    const char *base = comb_path_base(path);
+    size_t dl = comb_path_dirlen(path);
+    int r = 0;
+    if (strncmp(base, ".wh.", 4) == 0) {
+        if (strcmp(base, ".wh..wh..opq") == 0)
+            r = index_add(b, path, dl, TAG_OPAQUE);
+        else if (strncmp(base, ".wh..wh.", 8) == 0)
+            r = 0; /* aufs bookkeeping (.wh..wh.plnk etc.): not a file */
+        else {
+            char tmp[COMB_PATH_MAX + 1];
+            size_t bl = strlen(base + 4);
+            if (dl + 1 + bl < sizeof tmp && bl > 0) {
+                size_t o = 0;
+                if (dl) {
+                    memcpy(tmp, path, dl);
+                    tmp[dl] = '/';
+                    o = dl + 1;
+                }
+                memcpy(tmp + o, base + 4, bl);
+                r = index_add(b, tmp, o + bl, TAG_WHITEOUT);
+            }
+        }
+        if (r)
+            *oom = 1;
+        return 1;
+    }
+    size_t len = strlen(path);
+    if (index_add(b, path, len, TAG_ENTRY) || (!is_dir && index_add(b, path, len, TAG_NONDIR)))
+        *oom = 1;
+    return 0;
+}
+
+comb_code comb_layer_walk(comb_image *img, int blob, comb_raw_source *src, comb_err *err)
+{
+    layer_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    comb_blob *b = &img->blobs[blob];
+    comb_code rc = COMB_OK;
+    c->img = img;
+    c->blob = blob;
+    c->src = src;
+    c->err = err;
+    b->is_layer = 1;
+    if (comb_sha256_init(&c->raw_sha) || comb_sha256_init(&c->tar_sha)) {
+        rc = comb_fail(err, COMB_ENOMEM, "cannot initialise SHA-256");
+        goto out;
+    }
+    c->dec = archive_read_new();
+    c->tar = archive_read_new();
+    if (!c->dec || !c->tar) {
+        rc = comb_fail(err, COMB_ENOMEM, "out of memory");
+        goto out;
+    }
+    archive_read_support_filter_gzip(c->dec);
+    archive_read_support_filter_zstd(c->dec);
+    archive_read_support_filter_xz(c->dec);
+    archive_read_support_filter_bzip2(c->dec);
+    archive_read_support_format_raw(c->dec);
+    struct archive_entry *ae;
+    if (archive_read_open(c->dec, c, NULL, raw_read, NULL) != ARCHIVE_OK ||
+        archive_read_next_header(c->dec, &ae) != ARCHIVE_OK) {
+        if (!c->failed)
+            comb_fail(err, COMB_EFORMAT, "not a layer: %s", archive_error_string(c->dec));
+        rc = err->code ? err->code : COMB_EFORMAT;
+        goto out;
+    }
+    archive_read_support_format_tar(c->tar);
+    if (archive_read_open(c->tar, c, NULL, tar_read, NULL) != ARCHIVE_OK) {
+        if (!c->failed)
+            comb_fail(err, COMB_EFORMAT, "not a tar layer: %s", archive_error_string(c->tar));
+        rc = err->code ? err->code : COMB_EFORMAT;
+        goto out;
+    }
+
+    char label[128];
+    snprintf(label, sizeof label, "layer %.19s", b->key);
+    uint64_t nentries = 0, unsafe = 0;
+    int oom = 0;
+    for (;;) {
+        int r = archive_read_next_header(c->tar, &ae);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r == ARCHIVE_WARN)
+            r = ARCHIVE_OK;
+        if (r != ARCHIVE_OK) {
+            if (!c->failed)
+                comb_fail(err, COMB_EFORMAT, "corrupt tar: %s", archive_error_string(c->tar));
+            rc = err->code ? err->code : COMB_EFORMAT;
+            goto out;
+        }
+        if (++nentries > COMB_MAX_LAYER_ENTRIES) {
+            rc = comb_fail(err, COMB_ELIMIT, "more than %llu entries in one layer",
+                           (unsigned long long)COMB_MAX_LAYER_ENTRIES);
+            goto out;
+        }
+        const char *raw = archive_entry_pathname(ae);
+        char path[COMB_PATH_MAX + 1];
+        if (!raw || comb_path_normalize(raw, path, sizeof path) < 0) {
+            if (unsafe++ < 5)
+                comb_image_warn(img, "%s: skipped unsafe or overlong path \"%.200s\"", label,
+                                raw ? raw : "(none)");
+            continue;
+        }
+        if (!path[0])
+            continue; /* the root directory itself */
+        mode_t type = archive_entry_filetype(ae);
+        if (record_entry(b, path, type == AE_IFDIR, &oom))
+            continue;
+        if (oom) {
+            rc = comb_fail(err, COMB_ENOMEM, "out of memory indexing layer");
+            goto out;
+        }
+        if (type != AE_IFREG || archive_entry_hardlink(ae))
+            continue; /* analyzers read regular files; hardlinks carry no data */
+        comb_entry e = { .path = path,
+                         .mode = (uint32_t)archive_entry_mode(ae),
+                         .size = archive_entry_size(ae) };
+        if (!img->visitor->want(img->visitor->ud, &e))
+            continue;
+        comb_reader rd = { .read = entry_read, .opaque = c };
+        rc = img->visitor->file(img->visitor->ud, blob, label, &e, &rd, err);
+        if (c->failed)
+            rc = err->code ? err->code : COMB_EFORMAT;
+        if (rc != COMB_OK)
+            goto out;
+    }
+    if (unsafe > 5)
+        comb_image_warn(img, "%s: %llu unsafe paths skipped in all", label,
+                        (unsigned long long)unsafe);
+    /* Drain both streams so that the digests cover every byte. */
+    for (;;) {
+        la_ssize_t n = archive_read_data(c->dec, c->tarbuf, TAR_BUF);
+        if (n == 0)
+            break;
+        if (n < 0 || c->failed) {
+            if (!c->failed)
+                comb_fail(err, COMB_EFORMAT, "decompression failed: %s",
+                          archive_error_string(c->dec));
+            rc = err->code ? err->code : COMB_EFORMAT;
+            goto out;
+        }
+        c->tar_bytes += (uint64_t)n;
+        if (c->tar_bytes > img->max_layer_size) {
+            rc = comb_fail(err, COMB_ELIMIT, "layer decompresses to more than %llu bytes",
+                           (unsigned long long)img->max_layer_size);
+            goto out;
+        }
+        comb_sha256_update(&c->tar_sha, c->tarbuf, (size_t)n);
+    }
+    {
+        const void *p;
+        la_ssize_t n;
+        while ((n = raw_read(NULL, c, &p)) > 0)
+            ;
+        if (n < 0) {
+            rc = err->code ? err->code : COMB_EIO;
+            goto out;
+        }
+    }
+    comb_sha256_final(&c->raw_sha, b->digest);
+    comb_sha256_final(&c->tar_sha, b->diff_id);
+    b->size = c->raw_bytes;
+out:
+    comb_sha256_discard(&c->raw_sha);
+    comb_sha256_discard(&c->tar_sha);
+    if (c->tar)
+        archive_read_free(c->tar);
+    if (c->dec)
+        archive_read_free(c->dec);
+    free(c);
+    return rc;
+}
+
+enum comb_sniff comb_sniff_blob(const unsigned char *p, size_t n, uint64_t size)
+{
+    if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+        return SNIFF_LAYER;
+    if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
+        return SNIFF_LAYER;
+    if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
+        return SNIFF_LAYER;
+    if (n >= 3 && memcmp(p, "BZh", 3) == 0)
+        return SNIFF_LAYER;
+    if (n >= 262 && memcmp(p + 257, "ustar", 5) == 0)
+        return SNIFF_LAYER;
+    if (n >= 512 && size >= 1024) {
+        size_t i = 0;
+        while (i < 512 && p[i] == 0)
+            i++;
+        if (i == 512)
+            return SNIFF_LAYER; /* an empty tar: two zero blocks */
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')
+            continue;
+        return (p[i] == '{' || p[i] == '[') ? SNIFF_JSON : SNIFF_OTHER;
+    }
+    return SNIFF_OTHER;
+}

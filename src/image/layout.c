@@ -1,0 +1,149 @@
+/* layout.c - OCI image layout directories (oci-layout, index.json,
+ * blobs/sha256/<hex>). The image is chosen when the target is opened; the
+ * walk then streams only the chosen layers from their blob files. Blob names
+ * are checked to be sha256 digests, so no path outside blobs/ is opened. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/path.h"
+#include "image/image_internal.h"
+
+#define MAX_DOC_SIZE (4u << 20)
+
+static comb_code read_small(const char *path, unsigned char **out, size_t *len, comb_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return comb_fail(err, errno == ENOENT ? COMB_ENOTFOUND : COMB_EIO, "%s: %s",
+                         path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (off_t)MAX_DOC_SIZE) {
+        close(fd);
+        return comb_fail(err, COMB_EFORMAT, "%s: not a regular file of at most %u bytes", path,
+                         MAX_DOC_SIZE);
+    }
+    unsigned char *buf = malloc((size_t)st.st_size + 1);
+    if (!buf) {
+        close(fd);
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    }
+    size_t n = 0;
+    while (n < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    *out = buf;
+    *len = n;
+    return COMB_OK;
+}
+
+static const unsigned char *layout_lookup(comb_image *img, const char *digest, size_t *len,
+                                          comb_err *err)
+{
+    char key[100];
+    snprintf(key, sizeof key, "blobs/sha256/%s", digest + 7);
+    for (size_t i = 0; i < img->ndocs; i++)
+        if (!strcmp(img->docs[i].key, key)) {
+            *len = img->docs[i].len;
+            return img->docs[i].data;
+        }
+    if (img->ndocs == img->capdocs) {
+        size_t cap = img->capdocs ? img->capdocs * 2 : 8;
+        comb_doc *nd = realloc(img->docs, cap * sizeof *nd);
+        if (!nd) {
+            comb_fail(err, COMB_ENOMEM, "out of memory");
+            return NULL;
+        }
+        img->docs = nd;
+        img->capdocs = cap;
+    }
+    char path[COMB_PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/%s", img->path, key);
+    comb_doc *d = &img->docs[img->ndocs];
+    memset(d, 0, sizeof *d);
+    if (read_small(path, &d->data, &d->len, err))
+        return NULL;
+    comb_sha256 h;
+    if (comb_sha256_init(&h)) {
+        free(d->data);
+        comb_fail(err, COMB_ENOMEM, "out of memory");
+        return NULL;
+    }
+    comb_sha256_update(&h, d->data, d->len);
+    comb_sha256_final(&h, d->digest);
+    if (strcmp(d->digest, digest)) {
+        comb_fail(err, COMB_EDIGEST, "blob %s: content digest is %s", key, d->digest);
+        free(d->data);
+        return NULL;
+    }
+    d->key = comb_arena_strdup(&img->arena, key);
+    img->ndocs++;
+    *len = d->len;
+    return d->data;
+}
+
+comb_code comb_open_layout(comb_image *img, comb_err *err)
+{
+    char path[COMB_PATH_MAX + 32];
+    unsigned char *data;
+    size_t len;
+    snprintf(path, sizeof path, "%s/oci-layout", img->path);
+    comb_code rc = read_small(path, &data, &len, err);
+    if (rc == COMB_OK) {
+        int ok = len > 0 && memmem(data, len, "imageLayoutVersion", 18) != NULL;
+        free(data);
+        if (!ok)
+            return comb_fail(err, COMB_EFORMAT, "oci-layout: no imageLayoutVersion");
+    } else if (rc != COMB_ENOTFOUND) {
+        return rc;
+    }
+    snprintf(path, sizeof path, "%s/index.json", img->path);
+    rc = read_small(path, &data, &len, err);
+    if (rc)
+        return rc;
+    rc = comb_select_oci(img, data, len, layout_lookup, err);
+    free(data);
+    if (rc == COMB_OK)
+        for (size_t i = 0; i < img->norder; i++)
+            img->total_bytes += img->meta.layers[i].size;
+    return rc;
+}
+
+comb_code comb_walk_layout(comb_image *img, comb_err *err)
+{
+    for (size_t i = 0; i < img->norder; i++) {
+        int b = img->order[i];
+        if (img->blobs[b].is_layer)
+            continue; /* the same blob used twice */
+        char path[COMB_PATH_MAX + 128];
+        snprintf(path, sizeof path, "%s/%s", img->path, img->blobs[b].key);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0)
+            return comb_fail(err, COMB_ENOTFOUND, "layer %zu: %s: %s", i + 1, img->blobs[b].key,
+                             strerror(errno));
+        if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+            close(fd);
+            return comb_fail(err, COMB_EFORMAT, "layer %zu: %s: not a regular file", i + 1,
+                             img->blobs[b].key);
+        }
+        comb_raw_source src = { .fd = fd };
+        comb_code rc = comb_layer_walk(img, b, &src, err);
+        close(fd);
+        if (rc) {
+            comb_err_prefix(err, "layer %zu (%s)", i + 1, img->blobs[b].key);
+            return rc;
+        }
+    }
+    return COMB_OK;
+}
