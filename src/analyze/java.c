@@ -11,9 +11,12 @@
  *    MAX_DEPTH levels below the file itself.
  * At the end of a level its identity is decided: the pom.properties whose
  * artifactId matches the archive's file name (or the only one) is the
- * archive; other pom.properties are shaded copies and are reported as their
- * own packages (inner_path = the pom.properties path); with no own
- * pom.properties the manifest is used, then the file name (name-1.2.3.jar).
+ * archive (failing that, the one whose version is the manifest's
+ * Implementation-Version, for renamed files); other pom.properties are shaded
+ * copies and are reported as their own packages (inner_path = the
+ * pom.properties path); with no own pom.properties the manifest is used
+ * (Implementation-Title, Bundle-SymbolicName, Specification-Title and the
+ * matching versions), then the file name (name-1.2.3.jar).
  * Packages are reported once per (groupId, artifactId, version) per file.
  *
  * Limits: MAX_ENTRIES entries and MAX_BYTES decompressed bytes read through
@@ -275,17 +278,19 @@ static void split_filename(jctx *c, const char *base, const char **name, const c
     *name = comb_arena_strndup(&c->tmp, base, n);
 }
 
+/* How well does pom p name the archive whose file stem is stem?
+ * 4: "<a>-<v>", 3: "<a>", 2: "<a>-<digit>...", 1: "<a>-..." (classifier
+ * renames like wagon-http-shaded-3.5.3), 0: no. */
 static int pom_matches(const pom *p, const char *stem, size_t stemlen)
 {
     size_t al = strlen(p->a);
     if (stemlen == al && memcmp(stem, p->a, al) == 0)
-        return 2;
+        return 3;
     if (stemlen > al + 1 && memcmp(stem, p->a, al) == 0 && stem[al] == '-') {
         size_t vl = strlen(p->v);
         if (stemlen == al + 1 + vl && memcmp(stem + al + 1, p->v, vl) == 0)
-            return 3;
-        if (isdigit((unsigned char)stem[al + 1]))
-            return 1;
+            return 4;
+        return isdigit((unsigned char)stem[al + 1]) ? 2 : 1;
     }
     return 0;
 }
@@ -295,17 +300,32 @@ static void finish_level(jctx *c, jlevel *lv)
     size_t stemlen = strlen(lv->base);
     if (stemlen > 4)
         stemlen -= 4;
-    size_t own = SIZE_MAX;
+    size_t own = SIZE_MAX, bestlen = 0;
     int best = 0;
     for (size_t i = 0; i < lv->npoms; i++) {
         int m = pom_matches(&lv->poms[i], lv->base, stemlen);
-        if (m > best) {
+        size_t al = strlen(lv->poms[i].a);
+        if (m > best || (m && m == best && al > bestlen)) {
             best = m;
             own = i;
+            bestlen = al;
         }
     }
     if (own == SIZE_MAX && lv->npoms == 1)
         own = 0;
+    /* renamed file (Debian's maven3-slf4j-provider.jar): the one pom whose
+     * version is the manifest's Implementation-Version / Bundle-Version */
+    const char *mver = lv->m[M_IVERSION] ? lv->m[M_IVERSION] : lv->m[M_BVERSION];
+    if (own == SIZE_MAX && mver) {
+        size_t hits = 0, hit = 0;
+        for (size_t i = 0; i < lv->npoms; i++)
+            if (strcmp(lv->poms[i].v, mver) == 0) {
+                hits++;
+                hit = i;
+            }
+        if (hits == 1)
+            own = hit;
+    }
     if (own != SIZE_MAX) {
         emit(c, lv->poms[own].g, lv->poms[own].a, lv->poms[own].v, lv->inner);
     } else {
