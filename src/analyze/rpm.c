@@ -14,6 +14,7 @@
  * and file-path bytes), and only an unreadable database is an error.
  */
 #include "analyze/analyzer.h"
+#include "analyze/records.h"
 #include "analyze/rpm_header.h"
 #include "analyze/rpmdb.h"
 
@@ -62,7 +63,7 @@ typedef struct rpm_ctx {
     comb_emit *out;
     size_t nheaders;      /* blobs seen */
     uint64_t blob_budget; /* header bytes left to decode */
-    uint64_t path_budget; /* file-path bytes left to allocate */
+    uint64_t out_budget;  /* bytes left to copy into the arena (strings, files) */
     const char *stopped;  /* why the walk was cut short */
     unsigned warnings;
 } rpm_ctx;
@@ -126,7 +127,7 @@ static comb_code add_files(rpm_ctx *c, const rpm_header *h, comb_pkg *pkg, size_
     rpm_tag di;
     const char **files = NULL;
     size_t nfiles = 0;
-    uint64_t budget = c->path_budget;
+    uint64_t budget = c->out_budget;
     struct dirent_ { const char *s; size_t n; } *dirs = NULL;
     const char *why = NULL;
 
@@ -147,8 +148,8 @@ static comb_code add_files(rpm_ctx *c, const rpm_header *h, comb_pkg *pkg, size_
             why = "too many files";
             goto bad;
         }
-        if (dn.left > dn.avail) { /* every name takes at least its NUL */
-            why = "DIRNAMES count larger than its data";
+        if (dn.left > dn.avail || dn.left > RPM_MAX_FILES_PER_PKG) {
+            why = "DIRNAMES count out of range";
             goto bad;
         }
         size_t ndirs = dn.left;
@@ -163,6 +164,11 @@ static comb_code add_files(rpm_ctx *c, const rpm_header *h, comb_pkg *pkg, size_
             }
         }
         size_t n = bn.left;
+        if ((uint64_t)n * sizeof *files > budget) {
+            why = "file paths exceed the size limit";
+            goto bad;
+        }
+        budget -= (uint64_t)n * sizeof *files;
         files = comb_arena_calloc(comb_emit_arena(c->out), n, sizeof *files);
         if (!files)
             goto oom;
@@ -197,6 +203,11 @@ static comb_code add_files(rpm_ctx *c, const rpm_header *h, comb_pkg *pkg, size_
             goto bad;
         }
         size_t n = bn.left;
+        if ((uint64_t)n * sizeof *files > budget) {
+            why = "file paths exceed the size limit";
+            goto bad;
+        }
+        budget -= (uint64_t)n * sizeof *files;
         files = comb_arena_calloc(comb_emit_arena(c->out), n, sizeof *files);
         if (!files)
             goto oom;
@@ -221,12 +232,13 @@ static comb_code add_files(rpm_ctx *c, const rpm_header *h, comb_pkg *pkg, size_
         return COMB_OK;
     }
     free(dirs);
-    c->path_budget = budget;
+    c->out_budget = budget;
     pkg->files = files;
     pkg->nfiles = nfiles;
     return COMB_OK;
 bad:
     free(dirs);
+    c->out_budget = budget; /* what was allocated stays spent */
     RPM_WARN(c, "header %zu (%s): file list left out: %s", hno, pkg->name, why);
     return COMB_OK;
 oom:
@@ -247,6 +259,20 @@ static comb_code emit_header(rpm_ctx *c, const rpm_header *h, size_t hno)
     /* gpg-pubkey "packages" are the imported signing keys, not software. */
     if (strcmp(name, "gpg-pubkey") == 0)
         return COMB_OK;
+
+    static const uint32_t copied[] = { RPMTAG_NAME, RPMTAG_VERSION, RPMTAG_RELEASE,
+                                       RPMTAG_ARCH, RPMTAG_SOURCERPM, RPMTAG_LICENSE,
+                                       RPMTAG_VENDOR, RPMTAG_PACKAGER, RPMTAG_MODULARITYLABEL };
+    uint64_t need = sizeof(comb_record) + 256;
+    for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++) {
+        const char *v = rpm_header_string(h, copied[i]);
+        need += v ? 2 * (uint64_t)strlen(v) + 2 : 0; /* x2: version-release, srpm parts */
+    }
+    if (need > c->out_budget) {
+        c->stopped = "package data larger than the size limit";
+        return COMB_ELIMIT;
+    }
+    c->out_budget -= need;
 
     comb_pkg *pkg = comb_emit_pkg(out, COMB_PKG_RPM);
     if (!pkg)
@@ -321,8 +347,8 @@ static comb_code rpm_on_buffer(comb_emit *out, const comb_entry *e, const uint8_
     rpm_ctx c = { .out = out };
     /* Valid databases hold each header once, so the header bytes and the
      * file paths made from them stay near the file size. */
-    c.blob_budget = 2 * (uint64_t)len + RPM_HDR_MAX_BLOB;
-    c.path_budget = 4 * (uint64_t)len + (64u << 20);
+    c.blob_budget = (uint64_t)len + RPM_HDR_MAX_BLOB;
+    c.out_budget = 2 * (uint64_t)len + (64u << 20);
     comb_code rc;
     switch (fmt) {
     case FMT_BDB: rc = rpmdb_bdb_read(out, data, len, on_blob, &c, err); break;
