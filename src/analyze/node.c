@@ -13,7 +13,9 @@
  *     (nested "dependencies" objects, walked to a fixed depth), 2 and 3 (the
  *     "packages" map keyed by install path; 2 has both, "packages" wins).
  *     The root "" entry, "link": true entries, "dev": true entries and
- *     workspace members (keys outside node_modules/) are not reported.
+ *     workspace members (keys outside node_modules/) are not reported;
+ *     "optional" and "devOptional" entries are (they may be installed). An
+ *     entry's "name" wins over its key (npm aliases).
  * Not read: node_modules/.package-lock.json (it repeats the installed
  * package.json files), yarn.lock, pnpm-lock.yaml, npm-shrinkwrap.json.
  * Names are the full npm name ("@scope/name"); license is a string, the

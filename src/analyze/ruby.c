@@ -9,7 +9,7 @@
  * lib/rubygems/specification.rb): a "Gem::Specification.new do |s|" block of
  * "s.attr = literal" assignments. This is not a Ruby interpreter: it reads
  * assignments of string literals ("x", 'x', %q{x}, optional .freeze) and
- * arrays of them to the block variable (any name) for name, version
+ * one-line arrays of them to the block variable (any name) for name, version
  * (Gem::Version.new("x") too), license / licenses (joined with " OR ") and
  * authors (joined with ", ", as maintainer). The "# stub: name version"
  * comment gem writes is the fallback for name and version. Computed values
@@ -39,8 +39,9 @@ static int wants(const comb_entry *e)
     size_t d = i - 1; /* parent directory is p[0..d) */
     static const char spec[] = "specifications";
     static const char dflt[] = "specifications/default";
-#define DIR_IS(lit) (d >= sizeof(lit) - 1 && memcmp(p + d - (sizeof(lit) - 1), lit, sizeof(lit) - 1) == 0 && \
-                     (d == sizeof(lit) - 1 || p[d - sizeof(lit)] == '/'))
+#define DIR_IS(lit)                                                           \
+    (d >= sizeof(lit) - 1 && memcmp(p + d - (sizeof(lit) - 1), lit, sizeof(lit) - 1) == 0 && \
+     (d == sizeof(lit) - 1 || p[d - sizeof(lit)] == '/'))
     if (DIR_IS(spec) || DIR_IS(dflt))
         return COMB_WANT_BUFFER;
 #undef DIR_IS

@@ -1,6 +1,8 @@
-/* fuzz_composer.c - libFuzzer target for the composer analyzer (composer.lock and installed.json): the input is
- * fed to comb_analyze_buffer under each path below, from an exact-size copy
- * so that reads past the end are caught. */
+/* fuzz_composer.c - libFuzzer target for the composer analyzer
+ * (composer.lock and installed.json).
+ * The input is fed to comb_analyze_buffer under each path below, from an
+ * exact-size copy so that reads past the end are caught; every package
+ * record must have a name and a version. */
 #include "analyze/records.h"
 
 #include <stdint.h>
@@ -29,7 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         comb_err_clear(&err);
         comb_arena_init(&arena);
         comb_recset_init(&set, &arena);
-        comb_code rc = comb_analyze_buffer(&comb_analyzer_composer, &set, paths[i], copy, size, &err);
+        comb_code rc =
+            comb_analyze_buffer(&comb_analyzer_composer, &set, paths[i], copy, size, &err);
         /* every record is complete: name and version set */
         for (size_t k = 0; k < set.n; k++)
             if (set.v[k]->kind == COMB_REC_PKG &&

@@ -1,6 +1,8 @@
-/* fuzz_node.c - libFuzzer target for the node analyzer (package.json and package-lock.json): the input is
- * fed to comb_analyze_buffer under each path below, from an exact-size copy
- * so that reads past the end are caught. */
+/* fuzz_node.c - libFuzzer target for the node analyzer
+ * (package.json and package-lock.json).
+ * The input is fed to comb_analyze_buffer under each path below, from an
+ * exact-size copy so that reads past the end are caught; every package
+ * record must have a name and a version. */
 #include "analyze/records.h"
 
 #include <stdint.h>

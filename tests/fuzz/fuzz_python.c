@@ -1,6 +1,8 @@
-/* fuzz_python.c - libFuzzer target for the python analyzer (dist-info METADATA, egg-info PKG-INFO and egg-info files): the input is
- * fed to comb_analyze_buffer under each path below, from an exact-size copy
- * so that reads past the end are caught. */
+/* fuzz_python.c - libFuzzer target for the python analyzer
+ * (dist-info METADATA, egg-info PKG-INFO and egg-info files).
+ * The input is fed to comb_analyze_buffer under each path below, from an
+ * exact-size copy so that reads past the end are caught; every package
+ * record must have a name and a version. */
 #include "analyze/records.h"
 
 #include <stdint.h>

@@ -1,6 +1,8 @@
-/* fuzz_ruby.c - libFuzzer target for the ruby analyzer (gemspecs): the input is
- * fed to comb_analyze_buffer under each path below, from an exact-size copy
- * so that reads past the end are caught. */
+/* fuzz_ruby.c - libFuzzer target for the ruby analyzer
+ * (gemspecs).
+ * The input is fed to comb_analyze_buffer under each path below, from an
+ * exact-size copy so that reads past the end are caught; every package
+ * record must have a name and a version. */
 #include "analyze/records.h"
 
 #include <stdint.h>
