@@ -756,6 +756,58 @@ static void test_reused_blob_bounded(void)
     free(pad);
 }
 
+static void swap16_at(uint8_t *p)
+{
+    uint8_t t = p[0];
+    p[0] = p[1], p[1] = t;
+}
+
+static void swap32_at(uint8_t *p)
+{
+    uint8_t t = p[0];
+    p[0] = p[3], p[3] = t;
+    t = p[1], p[1] = p[2], p[2] = t;
+}
+
+/* The libuuid database rewritten in big-endian byte order (as written by a
+ * big-endian host) reads the same. */
+static void test_bdb_big_endian(void)
+{
+    size_t len;
+    uint8_t *db = test_slurp(test_shared("data/rpmdb/libuuid/Packages"), &len);
+    CHECK(db != NULL);
+    if (!db)
+        return;
+    uint32_t ps;
+    memcpy(&ps, db + 20, 4);
+    CHECK_INT(ps, 4096);
+    for (size_t pg = 1; pg < len / ps; pg++) {
+        uint8_t *p = db + pg * ps;
+        if (p[25] == 13) {
+            uint16_t n, off;
+            memcpy(&n, p + 20, 2);
+            for (uint16_t i = 0; i < n; i++) {
+                memcpy(&off, p + 26 + 2 * i, 2);
+                if (i % 2 && p[off] == 3)
+                    swap32_at(p + off + 4), swap32_at(p + off + 8);
+                swap16_at(p + 26 + 2 * i);
+            }
+        }
+        swap32_at(p + 8), swap32_at(p + 12), swap32_at(p + 16);
+        swap16_at(p + 20), swap16_at(p + 22);
+    }
+    swap32_at(db + 12), swap32_at(db + 16), swap32_at(db + 20), swap32_at(db + 32);
+    run r;
+    run_rpm(&r, "var/lib/rpm/Packages", db, len);
+    CHECK_INT(r.rc, COMB_OK);
+    CHECK_INT(r.set.nwarnings, 0);
+    CHECK_INT(npkgs(&r), 1);
+    const comb_pkg *p = find_pkg(&r, "libuuid");
+    CHECK(p && p->nfiles == 7 && strcmp(p->version, "2.32.1-42.el8_8") == 0);
+    run_free(&r);
+    free(db);
+}
+
 int main(void)
 {
     RUN(test_wants);
@@ -766,6 +818,7 @@ int main(void)
     RUN(test_crafted_header);
     RUN(test_hostile_headers);
     RUN(test_bdb_overflow_cycle);
+    RUN(test_bdb_big_endian);
     RUN(test_reused_blob_bounded);
     RUN(test_truncated);
     RUN(test_byte_flips);
