@@ -239,7 +239,7 @@ static comb_code add_files(rpm_ctx *c, const rpm_header *h, comb_pkg *pkg, size_
 bad:
     free(dirs);
     c->out_budget = budget; /* what was allocated stays spent */
-    RPM_WARN(c, "header %zu (%s): file list left out: %s", hno, pkg->name, why);
+    RPM_WARN(c, "header %zu (%s): file list left out: %s", hno, pkg->name ? pkg->name : "?", why);
     return COMB_OK;
 oom:
     free(dirs);
