@@ -19,7 +19,7 @@ typedef enum comb_pkg_type {
     COMB_PKG_MAVEN,    /* Java archive; namespace = groupId, name = artifactId */
     COMB_PKG_GEM,
     COMB_PKG_CARGO,
-    COMB_PKG_COMPOSER, /* namespace = vendor, name = project */
+    COMB_PKG_COMPOSER, /* name = "vendor/project" */
     COMB_PKG_TYPE_COUNT
 } comb_pkg_type;
 

@@ -157,6 +157,9 @@ static comb_code verify(comb_image *img, comb_err *err)
             return comb_fail(err, COMB_EDIGEST,
                              "layer %zu: diff_id mismatch: config says %s, content is %s", i + 1,
                              li->diff_id, b->diff_id);
+        if (li->declared_size && li->size != b->size)
+            return comb_fail(err, COMB_EDIGEST, "layer %zu: size mismatch: manifest says %llu bytes, blob has %llu",
+                             i + 1, (unsigned long long)li->size, (unsigned long long)b->size);
         if (!li->diff_id)
             li->diff_id = comb_arena_strdup(&img->arena, b->diff_id);
         if (!li->size)

@@ -27,6 +27,7 @@ typedef struct comb_layer_info {
     const char *diff_id;    /* "sha256:..." of the uncompressed tar */
     const char *media_type;
     uint64_t size;          /* blob size in bytes */
+    int declared_size;      /* size came from a descriptor and is checked */
     const char *created_by; /* from the config history, when known */
 } comb_layer_info;
 

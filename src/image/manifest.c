@@ -74,6 +74,9 @@ static comb_code collect(comb_image *img, json_t *index, const char *ref, int de
         if (!comb_digest_valid(digest))
             return comb_fail(err, COMB_EFORMAT, "image index: manifests[%zu]: bad digest", i);
         const char *mt = jstr(m, "mediaType");
+        json_t *msz = json_object_get(m, "size");
+        if (msz && (!json_is_integer(msz) || json_integer_value(msz) < 0))
+            return comb_fail(err, COMB_EFORMAT, "image index: manifests[%zu]: size is not a non-negative integer", i);
         json_t *ann = json_object_get(m, "annotations");
         const char *r = ref;
         if (json_is_object(ann)) {
@@ -343,7 +346,12 @@ comb_code comb_select_oci(comb_image *img, const unsigned char *index, size_t le
         li->digest = adup(img, d);
         li->media_type = adup(img, jstr(l, "mediaType"));
         json_t *sz = json_object_get(l, "size");
-        li->size = json_is_integer(sz) && json_integer_value(sz) > 0 ? (uint64_t)json_integer_value(sz) : 0;
+        if (sz && (!json_is_integer(sz) || json_integer_value(sz) < 0)) {
+            rc = comb_fail(err, COMB_EFORMAT, "manifest: layers[%zu]: size is not a non-negative integer", i);
+            break;
+        }
+        li->size = sz ? (uint64_t)json_integer_value(sz) : 0;
+        li->declared_size = sz != NULL;
         char key[100];
         snprintf(key, sizeof key, "blobs/sha256/%s", d + 7);
         int b = find_blob(img, key);
@@ -359,7 +367,7 @@ comb_code comb_select_oci(comb_image *img, const unsigned char *index, size_t le
     if (rc)
         goto done;
     size_t clen;
-    const unsigned char *cdata = lookup(img, cfg_digest, &clen, err);
+    const unsigned char *cdata = lookup(img, img->meta.config_digest, &clen, err);
     if (!cdata) {
         rc = err->code;
         goto done;
