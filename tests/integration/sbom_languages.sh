@@ -10,21 +10,23 @@ need_fixture lang/expected-packages.tsv
 G="$COMB_FIXTURES/lang"
 EXP="$G/expected-packages.tsv"
 
-norm() {  # type name version -> comparable key (go-stdlib: version only, without "go"/"v" prefix)
+norm() {  # type name version found_in -> comparable key
+  # python: PEP 503 names; go: keyed by the binary (found_in); go-stdlib: version without go/v prefix
   awk -F'\t' 'BEGIN{OFS="\t"} {
-    t=$1; n=$2; v=$3
+    t=$1; n=$2; v=$3; f=$4; sub(/ .*/, "", f)
     if (t=="python") { n=tolower(n); gsub(/[-_.]+/, "-", n) }
     if (t=="go-stdlib") { n="stdlib"; sub(/^go/, "", v); sub(/^v/, "", v) }
+    if (t ~ /^go-/) n = n " in " f
     print t, n, v }'
 }
-grep -P '\trequired\t' "$EXP" | cut -f1-3 | norm | LC_ALL=C sort -u >"$TMP/required"
-cut -f1-3 "$EXP" | norm | LC_ALL=C sort -u >"$TMP/allowed"
+grep -P '\trequired\t' "$EXP" | cut -f1-3,5 | norm | LC_ALL=C sort -u >"$TMP/required"
+cut -f1-3,5 "$EXP" | norm | LC_ALL=C sort -u >"$TMP/allowed"
 
 for t in docker-archive.tar oci:latest rootfs; do
   out="$TMP/$(echo "$t" | tr ':/' '__').json"
   run_sbom "$out" "$G/$t"
   if [ "$RC" -ne 0 ]; then fail "lang $t: comb exited $RC"; continue; fi
-  $PY "$SBOMTOOL" pkgs "$out" type,gname,version | norm | LC_ALL=C sort -u >"$out.all"
+  $PY "$SBOMTOOL" pkgs "$out" type,gname,version,found_in | norm | LC_ALL=C sort -u >"$out.all"
   LC_ALL=C comm -23 "$TMP/required" "$out.all" >"$out.missing"
   LC_ALL=C comm -13 "$TMP/allowed" "$out.all" >"$out.extra"
   for ty in python java npm go-module go-stdlib gem cargo composer; do

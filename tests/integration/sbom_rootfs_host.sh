@@ -26,7 +26,7 @@ RC=$?
 set -e
 read -r rss secs <"$TMP/time" 2>/dev/null || { rss=0; secs=?; }
 info "comb sbom / -> exit $RC in ${secs}s, peak RSS $((rss / 1024)) MB (incl. strace if used)"
-grep -c '^comb: warning: ' "$TMP/stderr" | xargs -I{} echo "  {} warnings"
+info "$(grep -c '^comb: warning: ' "$TMP/stderr" || true) warnings: $(grep -m3 '^comb: warning: ' "$TMP/stderr" | tr '\n' ' ' || true)"
 if [ "$RC" -ne 0 ] || ! $PY -c 'import json,sys; json.load(open(sys.argv[1]))' "$OUT" 2>/dev/null; then
   fail "comb sbom / exited $RC without a JSON report: $(head -c 400 "$TMP/stderr")"
   finish
@@ -57,17 +57,12 @@ allowed = re.compile(r"^/(dev/(null|u?random|tty|zero|stdin|stdout|stderr|fd/\d+
 inside = re.compile(r"^/(proc|sys|dev)(/|$)")
 hits = set()
 for line in open(sys.argv[1], errors="replace"):
-    m = re.search(r'\bopenat\((?:AT_FDCWD|\d+<([^>]*)>), "([^"]*)"', line) or re.search(r'\bopen\(()"([^"]*)"', line)
-    if m:
-        base, name = m.group(1) or "", m.group(2)
-        p = name if name.startswith("/") else (base.rstrip("/") + "/" + name if base else name)
-        if " = -1 " in line:
-            continue
-    else:
+    m = re.search(r'\b(?:openat|open)\(.*\) = \d+<([^>]*)>\s*$', line)   # resolved path of the new fd
+    if not m:
         m = re.search(r'\bgetdents64\(\d+<([^>]*)>', line)
-        if not m:
-            continue
-        p = m.group(1)
+    if not m:
+        continue
+    p = m.group(1)
     if inside.match(p) and not allowed.match(p):
         hits.add(p)
 if hits:
