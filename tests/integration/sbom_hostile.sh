@@ -22,15 +22,19 @@ while IFS=$'\t' read -r name target allowed max_pkgs args what; do
   extra=(); [ "$args" = "-" ] || read -r -a extra <<<"$args"
   t0=$(date +%s.%N)
   set +e
-  ( cd "$cwd" && exec timeout -s KILL 120 prlimit --as=1000000000 -- \
+  ( cd "$cwd" && exec timeout -s KILL 120 /usr/bin/time -f '%M' -o "$TMP/$name.rss" \
+      prlimit --as=1000000000 -- \
       "$COMB" sbom --format json -o "$cwd/out.json" "${extra[@]}" "$H/$target" ) \
       >"$TMP/$name.stdout" 2>"$TMP/$name.stderr"
   rc=$?
   set -e
+  # GNU time reports "Command exited with non-zero status N" first when the exit is non-zero
+  rss_kb=$(tail -n1 "$TMP/$name.rss" 2>/dev/null | grep -E '^[0-9]+$' || echo 0)
   secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
   err1=$(grep -m1 '^comb: error: ' "$TMP/$name.stderr" || true)
-  desc="$name [$what] exit $rc in ${secs}s"
+  desc="$name [$what] exit $rc in ${secs}s, $((rss_kb / 1024)) MB"
   ok=1
+  if [ "$rss_kb" -gt 204800 ]; then ok=0; fail "$desc: peak RSS above 200 MB"; fi
   if [ "$rc" -ge 124 ]; then
     ok=0; fail "$desc: $( [ "$rc" = 137 ] && echo 'killed by timeout (hang?) or SIGKILL' || echo 'killed by a signal / timeout' ); stderr: $(tail -c 300 "$TMP/$name.stderr")"
   elif ! [[ ",$allowed," == *",$rc,"* ]]; then
@@ -67,4 +71,18 @@ except Exception as e:
   [ "$ok" = 1 ] && pass "$desc${err1:+: $err1}"
   rm -rf "$cwd"
 done <"$H/cases.tsv"
+
+# usage errors: exit 2 with one "comb: error: " line
+if [ -z "$ONLY" ]; then
+  for args in "sbom" "sbom --format nope $H/empty.tar" "sbom --platform $H/empty.tar" "sbom --max-layer-size -5 $H/empty.tar" \
+              "sbom --no-such-flag $H/empty.tar" "sbom $H/empty.tar $H/empty.tar"; do
+    set +e
+    # shellcheck disable=SC2086
+    timeout 60 "$COMB" $args >"$TMP/usage.out" 2>"$TMP/usage.err"
+    rc=$?
+    set -e
+    if [ "$rc" = 2 ] && grep -q '^comb: error: ' "$TMP/usage.err"; then pass "usage: comb ${args//$H\//} -> exit 2"
+    else fail "usage: comb ${args//$H\//} -> exit $rc (want 2 and 'comb: error: '): $(head -c 200 "$TMP/usage.err")"; fi
+  done
+fi
 finish
