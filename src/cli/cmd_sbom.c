@@ -44,6 +44,8 @@ void help_sbom(void)
 static int parse_size(const char *s, uint64_t *out)
 {
     char *end;
+    if (*s < '0' || *s > '9')
+        return -1; /* strtoull would accept "-5" */
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || end == s)
@@ -100,8 +102,9 @@ int cmd_sbom(int argc, char **argv)
     comb_err err;
     comb_err_clear(&err);
     optind = 1;
+    opterr = 0; /* report bad options ourselves, in comb's format */
     int c;
-    while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:o:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (comb_format_parse(optarg, &fmt, &err)) {
@@ -125,7 +128,12 @@ int cmd_sbom(int argc, char **argv)
             break;
         case 'q': quiet = 1; break;
         case 'h': help_sbom(); return EXIT_OK;
-        default: return EXIT_USAGE;
+        case ':':
+            cli_error("option '%s' needs a value; see 'comb help sbom'", argv[optind - 1]);
+            return EXIT_USAGE;
+        default:
+            cli_error("unknown option '%s'; see 'comb help sbom'", argv[optind - 1]);
+            return EXIT_USAGE;
         }
     }
     if (optind != argc - 1) {
