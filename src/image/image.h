@@ -63,6 +63,11 @@ typedef struct comb_walk_visitor {
      * recorded as warnings instead. */
     comb_code (*file)(void *ud, int blob, const char *label, const comb_entry *e,
                       comb_reader *r, comb_err *err);
+    /* A hardlink in a layer tar carries no data: `e` (a wanted path) names
+     * the same content as `target`, an earlier entry of the same layer.
+     * Optional. */
+    comb_code (*hardlink)(void *ud, int blob, const comb_entry *e, const char *target,
+                          comb_err *err);
     /* Bytes of the image read so far, of total (total may be 0 = unknown). */
     void (*progress)(void *ud, uint64_t done, uint64_t total);
     /* Non-fatal problems (unsafe paths skipped, ...). */

@@ -236,11 +236,24 @@ comb_code comb_layer_walk(comb_image *img, int blob, comb_raw_source *src, comb_
             rc = comb_fail(err, COMB_ENOMEM, "out of memory indexing layer");
             goto out;
         }
-        if (type != AE_IFREG || archive_entry_hardlink(ae))
-            continue; /* analyzers read regular files; hardlinks carry no data */
+        const char *hl = archive_entry_hardlink(ae);
+        if (type != AE_IFREG && !hl)
+            continue; /* analyzers read regular files */
         comb_entry e = { .path = path,
                          .mode = (uint32_t)archive_entry_mode(ae),
                          .size = archive_entry_size(ae) };
+        if (hl) {
+            /* no data of its own: the pipeline copies what the target gave */
+            char target[COMB_PATH_MAX + 1];
+            e.mode = (e.mode & 07777) | 0100000;
+            if (!img->visitor->hardlink || comb_path_normalize(hl, target, sizeof target) <= 0 ||
+                !img->visitor->want(img->visitor->ud, &e))
+                continue;
+            rc = img->visitor->hardlink(img->visitor->ud, blob, &e, target, err);
+            if (rc)
+                goto out;
+            continue;
+        }
         if (!img->visitor->want(img->visitor->ud, &e))
             continue;
         comb_reader rd = { .read = entry_read, .opaque = c };

@@ -127,6 +127,44 @@ static comb_code file(void *ud, int blob, const char *label, const comb_entry *e
     return COMB_OK;
 }
 
+/* A hardlink names the same content as its target: copy the records the
+ * target's file produced in this layer, under the link's path. Records
+ * only ever come from the files before it in the same layer tar. */
+static comb_code hardlink(void *ud, int blob, const comb_entry *e, const char *target,
+                          comb_err *err)
+{
+    pipeline *pl = ud;
+    comb_recset *s = &pl->set;
+    size_t n = s->n;
+    const char *path = NULL;
+    for (size_t i = 0; i < n; i++) {
+        comb_record *r = s->v[i];
+        if (r->blob != blob || strcmp(r->path, target))
+            continue;
+        if (!path && !(path = comb_arena_strdup(s->arena, e->path)))
+            return comb_fail(err, COMB_ENOMEM, "out of memory");
+        if (s->n == s->cap) {
+            size_t cap = s->cap * 2;
+            comb_record **v = realloc(s->v, cap * sizeof *v);
+            if (!v)
+                return comb_fail(err, COMB_ENOMEM, "out of memory");
+            s->v = v;
+            s->cap = cap;
+        }
+        comb_record *c = comb_arena_alloc(s->arena, sizeof *c);
+        if (!c)
+            return comb_fail(err, COMB_ENOMEM, "out of memory");
+        *c = *r;
+        c->path = path;
+        if (c->kind == COMB_REC_PKG)
+            c->u.pkg.found_in = path;
+        else if (c->kind == COMB_REC_OS)
+            c->u.os.found_in = path;
+        s->v[s->n++] = c;
+    }
+    return COMB_OK;
+}
+
 static void progress(void *ud, uint64_t done, uint64_t total)
 {
     pipeline *pl = ud;
@@ -374,8 +412,8 @@ comb_code comb_inventory_build(const char *target, const comb_sbom_opts *opts,
     }
     comb_code rc = comb_image_open(target, &iopts, &pl.img, err);
     if (rc == COMB_OK) {
-        comb_walk_visitor v = { .ud = &pl, .want = want, .file = file, .progress = progress,
-                                .warn = walk_warn };
+        comb_walk_visitor v = { .ud = &pl, .want = want, .file = file, .hardlink = hardlink,
+                                .progress = progress, .warn = walk_warn };
         rc = comb_image_walk(pl.img, &v, err);
     }
     if (rc == COMB_OK)
