@@ -1,22 +1,5 @@
-/* fuzz_apk.c - the apk analyzer on arbitrary file contents. */
-#include <stdint.h>
+/* fuzz_apk.c - libFuzzer target: the apk analyzer (lib/apk/db/installed) (see fuzz_analyzer.h). */
+#include "fuzz_analyzer.h"
 
-#include "analyze/records.h"
-
-static const char *const paths[] = { "lib/apk/db/installed" };
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    const comb_analyzer *a = comb_analyzer_find("apk");
-    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-        comb_arena arena;
-        comb_arena_init(&arena);
-        comb_recset set;
-        comb_recset_init(&set, &arena);
-        comb_err err;
-        comb_analyze_buffer(a, &set, paths[i], data, size, &err);
-        comb_recset_free(&set);
-        comb_arena_free(&arena);
-    }
-    return 0;
-}
+FUZZ_BUFFER_TARGET("apk",
+                   "lib/apk/db/installed")

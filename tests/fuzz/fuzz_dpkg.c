@@ -1,22 +1,7 @@
-/* fuzz_dpkg.c - the dpkg analyzer on arbitrary file contents. */
-#include <stdint.h>
+/* fuzz_dpkg.c - libFuzzer target: the dpkg analyzer (status, status.d, info lists) (see fuzz_analyzer.h). */
+#include "fuzz_analyzer.h"
 
-#include "analyze/records.h"
-
-static const char *const paths[] = { "var/lib/dpkg/status", "var/lib/dpkg/status.d/base", "var/lib/dpkg/info/libc6:amd64.list" };
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    const comb_analyzer *a = comb_analyzer_find("dpkg");
-    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-        comb_arena arena;
-        comb_arena_init(&arena);
-        comb_recset set;
-        comb_recset_init(&set, &arena);
-        comb_err err;
-        comb_analyze_buffer(a, &set, paths[i], data, size, &err);
-        comb_recset_free(&set);
-        comb_arena_free(&arena);
-    }
-    return 0;
-}
+FUZZ_BUFFER_TARGET("dpkg",
+                   "var/lib/dpkg/status",
+                   "var/lib/dpkg/status.d/base",
+                   "var/lib/dpkg/info/libc6:amd64.list")
