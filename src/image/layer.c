@@ -16,25 +16,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/hashpipe.h"
 #include "core/path.h"
 #include "image/image_internal.h"
 
-#define RAW_BUF (128 * 1024)
-#define TAR_BUF (128 * 1024)
+#define RAW_BUF COMB_HASHPIPE_BUF
+#define TAR_BUF COMB_HASHPIPE_BUF
+enum { RAW_STREAM = 0, TAR_STREAM = 1 };
 
 typedef struct layer_ctx {
     comb_image *img;
     int blob;
     comb_raw_source *src;
     size_t prepos;
-    comb_sha256 raw_sha, tar_sha;
+    comb_hashpipe *hp;   /* digests of both streams, hashed on another core */
+    int identity;        /* not compressed: the diff_id is the blob digest */
     uint64_t raw_bytes, tar_bytes;
     struct archive *dec; /* decompressor */
     struct archive *tar;
     comb_err *err;
     int failed;          /* err filled by a callback */
-    unsigned char rawbuf[RAW_BUF];
-    unsigned char tarbuf[TAR_BUF];
 } layer_ctx;
 
 static la_ssize_t raw_read(struct archive *a, void *ud, const void **buf)
@@ -43,15 +44,16 @@ static la_ssize_t raw_read(struct archive *a, void *ud, const void **buf)
     layer_ctx *c = ud;
     comb_raw_source *s = c->src;
     ssize_t n;
+    unsigned char *rawbuf = comb_hashpipe_buffer(c->hp, RAW_STREAM);
     if (c->prepos < s->prelen) {
         n = (ssize_t)(s->prelen - c->prepos);
         if ((size_t)n > RAW_BUF)
             n = RAW_BUF;
-        memcpy(c->rawbuf, s->pre + c->prepos, (size_t)n);
+        memcpy(rawbuf, s->pre + c->prepos, (size_t)n);
         c->prepos += (size_t)n;
     } else if (s->fd >= 0) {
         do
-            n = read(s->fd, c->rawbuf, RAW_BUF);
+            n = read(s->fd, rawbuf, RAW_BUF);
         while (n < 0 && errno == EINTR);
         if (n < 0) {
             comb_fail(c->err, COMB_EIO, "read failed: %s", strerror(errno));
@@ -59,7 +61,7 @@ static la_ssize_t raw_read(struct archive *a, void *ud, const void **buf)
             return -1;
         }
     } else {
-        n = archive_read_data(s->outer, c->rawbuf, RAW_BUF);
+        n = archive_read_data(s->outer, rawbuf, RAW_BUF);
         if (n < 0) {
             comb_fail(c->err, COMB_EFORMAT, "archive read failed: %s",
                       archive_error_string(s->outer));
@@ -67,11 +69,18 @@ static la_ssize_t raw_read(struct archive *a, void *ud, const void **buf)
             return -1;
         }
     }
-    comb_sha256_update(&c->raw_sha, c->rawbuf, (size_t)n);
+    comb_hashpipe_submit(c->hp, RAW_STREAM, (size_t)n);
     c->raw_bytes += (uint64_t)n;
+    if (c->identity && c->raw_bytes > c->img->max_layer_size) {
+        comb_fail(c->err, COMB_ELIMIT,
+                  "layer is larger than %llu bytes (limit; see --max-layer-size)",
+                  (unsigned long long)c->img->max_layer_size);
+        c->failed = 1;
+        return -1;
+    }
     if (s->fd >= 0)
         comb_image_progress(c->img, (uint64_t)n); /* archives count their own bytes */
-    *buf = c->rawbuf;
+    *buf = rawbuf;
     return n;
 }
 
@@ -79,7 +88,8 @@ static la_ssize_t tar_read(struct archive *a, void *ud, const void **buf)
 {
     (void)a;
     layer_ctx *c = ud;
-    la_ssize_t n = archive_read_data(c->dec, c->tarbuf, TAR_BUF);
+    unsigned char *tarbuf = comb_hashpipe_buffer(c->hp, TAR_STREAM);
+    la_ssize_t n = archive_read_data(c->dec, tarbuf, TAR_BUF);
     if (n < 0) {
         if (!c->failed)
             comb_fail(c->err, COMB_EFORMAT, "decompression failed: %s",
@@ -95,8 +105,8 @@ static la_ssize_t tar_read(struct archive *a, void *ud, const void **buf)
         c->failed = 1;
         return -1;
     }
-    comb_sha256_update(&c->tar_sha, c->tarbuf, (size_t)n);
-    *buf = c->tarbuf;
+    comb_hashpipe_submit(c->hp, TAR_STREAM, (size_t)n);
+    *buf = tarbuf;
     return n;
 }
 
@@ -155,6 +165,13 @@ static int record_entry(comb_blob *b, const char *path, int is_dir, int *oom)
     return 0;
 }
 
+static int is_compressed(const unsigned char *p, size_t n)
+{
+    return (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) ||
+           (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd) ||
+           (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0) || (n >= 3 && memcmp(p, "BZh", 3) == 0);
+}
+
 comb_code comb_layer_walk(comb_image *img, int blob, comb_raw_source *src, comb_err *err)
 {
     layer_ctx *c = calloc(1, sizeof *c);
@@ -167,31 +184,50 @@ comb_code comb_layer_walk(comb_image *img, int blob, comb_raw_source *src, comb_
     c->src = src;
     c->err = err;
     b->is_layer = 1;
-    if (comb_sha256_init(&c->raw_sha) || comb_sha256_init(&c->tar_sha)) {
+    if (!(c->hp = comb_hashpipe_new())) {
         rc = comb_fail(err, COMB_ENOMEM, "cannot initialise SHA-256");
         goto out;
     }
-    c->dec = archive_read_new();
+    /* Sniff the first bytes: an uncompressed layer is fed straight to the
+     * tar reader (one copy less), and its diff_id is its blob digest. */
+    unsigned char head[512];
+    if (src->prelen == 0 && src->fd >= 0) {
+        ssize_t n;
+        size_t got = 0;
+        while (got < sizeof head && ((n = read(src->fd, head + got, sizeof head - got)) > 0 ||
+                                     (n < 0 && errno == EINTR)))
+            got += n > 0 ? (size_t)n : 0;
+        src->pre = head;
+        src->prelen = got;
+    }
+    c->identity = !is_compressed(src->pre, src->prelen);
+    struct archive_entry *ae;
     c->tar = archive_read_new();
-    if (!c->dec || !c->tar) {
+    if (!c->tar) {
         rc = comb_fail(err, COMB_ENOMEM, "out of memory");
         goto out;
     }
-    archive_read_support_filter_gzip(c->dec);
-    archive_read_support_filter_zstd(c->dec);
-    archive_read_support_filter_xz(c->dec);
-    archive_read_support_filter_bzip2(c->dec);
-    archive_read_support_format_raw(c->dec);
-    struct archive_entry *ae;
-    if (archive_read_open(c->dec, c, NULL, raw_read, NULL) != ARCHIVE_OK ||
-        archive_read_next_header(c->dec, &ae) != ARCHIVE_OK) {
-        if (!c->failed)
-            comb_fail(err, COMB_EFORMAT, "not a layer: %s", archive_error_string(c->dec));
-        rc = err->code ? err->code : COMB_EFORMAT;
-        goto out;
+    if (!c->identity) {
+        c->dec = archive_read_new();
+        if (!c->dec) {
+            rc = comb_fail(err, COMB_ENOMEM, "out of memory");
+            goto out;
+        }
+        archive_read_support_filter_gzip(c->dec);
+        archive_read_support_filter_zstd(c->dec);
+        archive_read_support_filter_xz(c->dec);
+        archive_read_support_filter_bzip2(c->dec);
+        archive_read_support_format_raw(c->dec);
+        if (archive_read_open(c->dec, c, NULL, raw_read, NULL) != ARCHIVE_OK ||
+            archive_read_next_header(c->dec, &ae) != ARCHIVE_OK) {
+            if (!c->failed)
+                comb_fail(err, COMB_EFORMAT, "not a layer: %s", archive_error_string(c->dec));
+            rc = err->code ? err->code : COMB_EFORMAT;
+            goto out;
+        }
     }
     archive_read_support_format_tar(c->tar);
-    if (archive_read_open(c->tar, c, NULL, tar_read, NULL) != ARCHIVE_OK) {
+    if (archive_read_open(c->tar, c, NULL, c->identity ? raw_read : tar_read, NULL) != ARCHIVE_OK) {
         if (!c->failed)
             comb_fail(err, COMB_EFORMAT, "not a tar layer: %s", archive_error_string(c->tar));
         rc = err->code ? err->code : COMB_EFORMAT;
@@ -267,24 +303,15 @@ comb_code comb_layer_walk(comb_image *img, int blob, comb_raw_source *src, comb_
         comb_image_warn(img, "%s: %llu unsafe paths skipped in all", label,
                         (unsigned long long)unsafe);
     /* Drain both streams so that the digests cover every byte. */
-    for (;;) {
-        la_ssize_t n = archive_read_data(c->dec, c->tarbuf, TAR_BUF);
+    while (!c->identity) {
+        const void *p;
+        la_ssize_t n = tar_read(NULL, c, &p);
         if (n == 0)
             break;
-        if (n < 0 || c->failed) {
-            if (!c->failed)
-                comb_fail(err, COMB_EFORMAT, "decompression failed: %s",
-                          archive_error_string(c->dec));
+        if (n < 0) {
             rc = err->code ? err->code : COMB_EFORMAT;
             goto out;
         }
-        c->tar_bytes += (uint64_t)n;
-        if (c->tar_bytes > img->max_layer_size) {
-            rc = comb_fail(err, COMB_ELIMIT, "layer decompresses to more than %llu bytes",
-                           (unsigned long long)img->max_layer_size);
-            goto out;
-        }
-        comb_sha256_update(&c->tar_sha, c->tarbuf, (size_t)n);
     }
     {
         const void *p;
@@ -296,16 +323,21 @@ comb_code comb_layer_walk(comb_image *img, int blob, comb_raw_source *src, comb_
             goto out;
         }
     }
-    comb_sha256_final(&c->raw_sha, b->digest);
-    comb_sha256_final(&c->tar_sha, b->diff_id);
+    /* the readers go first: they may point into the hash pipe's buffers */
+    archive_read_free(c->tar);
+    archive_read_free(c->dec);
+    c->tar = c->dec = NULL;
+    comb_hashpipe_finish(c->hp, b->digest, b->diff_id);
+    c->hp = NULL;
+    if (c->identity)
+        memcpy(b->diff_id, b->digest, sizeof b->diff_id);
     b->size = c->raw_bytes;
 out:
-    comb_sha256_discard(&c->raw_sha);
-    comb_sha256_discard(&c->tar_sha);
     if (c->tar)
         archive_read_free(c->tar);
     if (c->dec)
         archive_read_free(c->dec);
+    comb_hashpipe_free(c->hp);
     free(c);
     return rc;
 }
