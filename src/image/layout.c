@@ -4,6 +4,8 @@
  * are checked to be sha256 digests, so no path outside blobs/ is opened. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +17,33 @@
 
 #define MAX_DOC_SIZE (4u << 20)
 
-static comb_code read_small(const char *path, unsigned char **out, size_t *len, comb_err *err)
+/* Open `rel` inside the layout directory, refusing symlinks that lead out
+ * of it (a blob that is a symlink to /etc/shadow must not be read). */
+static int open_beneath(const char *root, const char *rel)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -1;
+    struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
+                            .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
+    int fd = (int)syscall(SYS_openat2, dfd, rel, &how, sizeof how);
+    if (fd < 0 && errno == ENOSYS)
+        fd = openat(dfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW); /* kernels before 5.6 */
+    int e = errno;
+    close(dfd);
+    errno = e;
+    return fd;
+}
+
+static comb_code read_small(const char *root, const char *rel, unsigned char **out, size_t *len,
+                            comb_err *err)
+{
+    int fd = open_beneath(root, rel);
     if (fd < 0)
         return comb_fail(err, errno == ENOENT ? COMB_ENOTFOUND : COMB_EIO, "%s: %s",
-                         path, strerror(errno));
+                         rel, errno == EXDEV || errno == ELOOP ? "leads out of the layout"
+                                                                 : strerror(errno));
+    const char *path = rel;
     struct stat st;
     if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (off_t)MAX_DOC_SIZE) {
         close(fd);
@@ -67,11 +90,9 @@ static const unsigned char *layout_lookup(comb_image *img, const char *digest, s
         img->docs = nd;
         img->capdocs = cap;
     }
-    char path[COMB_PATH_MAX + 128];
-    snprintf(path, sizeof path, "%s/%s", img->path, key);
     comb_doc *d = &img->docs[img->ndocs];
     memset(d, 0, sizeof *d);
-    if (read_small(path, &d->data, &d->len, err))
+    if (read_small(img->path, key, &d->data, &d->len, err))
         return NULL;
     comb_sha256 h;
     if (comb_sha256_init(&h)) {
@@ -94,11 +115,9 @@ static const unsigned char *layout_lookup(comb_image *img, const char *digest, s
 
 comb_code comb_open_layout(comb_image *img, comb_err *err)
 {
-    char path[COMB_PATH_MAX + 32];
     unsigned char *data;
     size_t len;
-    snprintf(path, sizeof path, "%s/oci-layout", img->path);
-    comb_code rc = read_small(path, &data, &len, err);
+    comb_code rc = read_small(img->path, "oci-layout", &data, &len, err);
     if (rc == COMB_OK) {
         int ok = len > 0 && memmem(data, len, "imageLayoutVersion", 18) != NULL;
         free(data);
@@ -107,8 +126,7 @@ comb_code comb_open_layout(comb_image *img, comb_err *err)
     } else if (rc != COMB_ENOTFOUND) {
         return rc;
     }
-    snprintf(path, sizeof path, "%s/index.json", img->path);
-    rc = read_small(path, &data, &len, err);
+    rc = read_small(img->path, "index.json", &data, &len, err);
     if (rc)
         return rc;
     rc = comb_select_oci(img, data, len, layout_lookup, err);
@@ -125,13 +143,13 @@ comb_code comb_walk_layout(comb_image *img, comb_err *err)
         int b = img->order[i];
         if (img->blobs[b].is_layer)
             continue; /* the same blob used twice */
-        char path[COMB_PATH_MAX + 128];
-        snprintf(path, sizeof path, "%s/%s", img->path, img->blobs[b].key);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        int fd = open_beneath(img->path, img->blobs[b].key);
         struct stat st;
         if (fd < 0)
-            return comb_fail(err, COMB_ENOTFOUND, "layer %zu: %s: %s", i + 1, img->blobs[b].key,
-                             strerror(errno));
+            return comb_fail(err, errno == ENOENT ? COMB_ENOTFOUND : COMB_EIO,
+                             "layer %zu: %s: %s", i + 1, img->blobs[b].key,
+                             errno == EXDEV || errno == ELOOP ? "leads out of the layout"
+                                                              : strerror(errno));
         if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
             close(fd);
             return comb_fail(err, COMB_EFORMAT, "layer %zu: %s: not a regular file", i + 1,
