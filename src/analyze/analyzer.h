@@ -71,6 +71,11 @@ comb_os *comb_emit_os(comb_emit *out);
 comb_code comb_emit_filelist(comb_emit *out, comb_pkg_type type, const char *owner,
                              const char **files, size_t nfiles);
 
+/* The licence of package `owner`, found in a file of its own (Debian's
+ * usr/share/doc/PKG/copyright); attached when the package has none. */
+comb_code comb_emit_license(comb_emit *out, comb_pkg_type type, const char *owner,
+                            const char *license);
+
 /* Non-fatal problem worth telling the user (e.g. a malformed entry that was
  * skipped). The message is prefixed with the layer and path automatically. */
 void comb_emit_warn(comb_emit *out, const char *fmt, ...)

@@ -128,6 +128,18 @@ comb_code comb_emit_filelist(comb_emit *out, comb_pkg_type type, const char *own
     return r->u.fl.owner ? COMB_OK : COMB_ENOMEM;
 }
 
+comb_code comb_emit_license(comb_emit *out, comb_pkg_type type, const char *owner,
+                            const char *license)
+{
+    comb_record *r = new_record(out, COMB_REC_LICENSE);
+    if (!r)
+        return COMB_ENOMEM;
+    r->u.fl.type = type;
+    r->u.fl.owner = comb_arena_strdup(out->set->arena, owner);
+    r->u.fl.license = comb_arena_strdup(out->set->arena, license);
+    return r->u.fl.owner && r->u.fl.license ? COMB_OK : COMB_ENOMEM;
+}
+
 void comb_emit_warn(comb_emit *out, const char *fmt, ...)
 {
     char prefix[512];

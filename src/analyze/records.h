@@ -9,13 +9,19 @@
 
 #include "analyze/analyzer.h"
 
-typedef enum comb_rec_kind { COMB_REC_PKG, COMB_REC_OS, COMB_REC_FILELIST } comb_rec_kind;
+typedef enum comb_rec_kind {
+    COMB_REC_PKG,
+    COMB_REC_OS,
+    COMB_REC_FILELIST, /* files of a package, kept apart from it (dpkg) */
+    COMB_REC_LICENSE   /* licence of a package, kept apart from it (dpkg copyright) */
+} comb_rec_kind;
 
 typedef struct comb_filelist {
     comb_pkg_type type;
     const char *owner;
-    const char **files;
+    const char **files;  /* COMB_REC_FILELIST */
     size_t nfiles;
+    const char *license; /* COMB_REC_LICENSE */
 } comb_filelist;
 
 typedef struct comb_record {

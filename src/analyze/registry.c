@@ -7,6 +7,7 @@
 
 extern const comb_analyzer comb_analyzer_os;
 extern const comb_analyzer comb_analyzer_dpkg;
+extern const comb_analyzer comb_analyzer_dpkg_copyright;
 extern const comb_analyzer comb_analyzer_apk;
 extern const comb_analyzer comb_analyzer_rpm;
 extern const comb_analyzer comb_analyzer_python;
@@ -18,7 +19,8 @@ extern const comb_analyzer comb_analyzer_cargo;    /* Cargo.lock */
 extern const comb_analyzer comb_analyzer_composer; /* composer.lock, installed.json */
 
 const comb_analyzer *const comb_analyzers[] = {
-    &comb_analyzer_os,     &comb_analyzer_dpkg,  &comb_analyzer_apk,
+    &comb_analyzer_os,     &comb_analyzer_dpkg,  &comb_analyzer_dpkg_copyright,
+    &comb_analyzer_apk,
     &comb_analyzer_rpm,    &comb_analyzer_python, &comb_analyzer_node,
     &comb_analyzer_elf,    &comb_analyzer_java,  &comb_analyzer_ruby,
     &comb_analyzer_cargo,  &comb_analyzer_composer,

@@ -360,6 +360,17 @@ static comb_code merge(pipeline *pl, comb_err *err)
                 }
             }
         }
+        /* dpkg licences from usr/share/doc/<name>/copyright */
+        if (p->type == COMB_PKG_DPKG && !p->license) {
+            for (size_t j = 0; j < nlive; j++) {
+                comb_record *f = live[j];
+                if (f->kind == COMB_REC_LICENSE && f->u.fl.type == COMB_PKG_DPKG &&
+                    !strcmp(f->u.fl.owner, p->name)) {
+                    p->license = f->u.fl.license;
+                    break;
+                }
+            }
+        }
         p->purl = comb_purl(&inv->arena, p, os);
         inv->pkgs[inv->npkgs++] = p;
     }

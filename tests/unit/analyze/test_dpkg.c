@@ -145,6 +145,45 @@ static void test_hostile(void)
     }
 }
 
+static const char *license_of(const char *path, const char *text)
+{
+    reset();
+    comb_err err;
+    comb_analyze_buffer(comb_analyzer_find("dpkg-copyright"), &set, path, (const uint8_t *)text,
+                        strlen(text), &err);
+    return set.n == 1 && set.v[0]->kind == COMB_REC_LICENSE ? set.v[0]->u.fl.license : NULL;
+}
+
+static void test_copyright(void)
+{
+    const char *dep5 = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+                       "\nFiles: *\nCopyright: x\nLicense: GPL-3+\n On Debian systems see\n"
+                       " /usr/share/common-licenses/GPL-3.\n\nFiles: lib/*\nLicense: BSD-3-clause\n"
+                       "\nFiles: doc/*\nLicense: GPL-3+\n";
+    CHECK_STR(license_of("usr/share/doc/bash/copyright", dep5), "GPL-3+ AND BSD-3-clause");
+    CHECK_STR(set.v[0]->u.fl.owner, "bash");
+    const char *freeform = "This is Debian's prepackaged foo.\nThe full text is in\n"
+                           "/usr/share/common-licenses/GPL-2, and parts under\n"
+                           "/usr/share/common-licenses/LGPL-2.1.\n";
+    CHECK_STR(license_of("usr/share/doc/foo/copyright", freeform), "GPL-2 AND LGPL-2.1");
+    CHECK(license_of("usr/share/doc/foo/copyright", "no licence named here\n") == NULL);
+    comb_entry e = { .path = "usr/share/doc/bash/copyright", .mode = 0100644, .size = 10 };
+    CHECK(comb_analyzer_find("dpkg-copyright")->wants(&e) == COMB_WANT_BUFFER);
+    e.path = "usr/share/doc/bash/examples/copyright";
+    CHECK(comb_analyzer_find("dpkg-copyright")->wants(&e) == COMB_WANT_NO);
+    /* this machine's real files: every DEP-5 file gives a licence */
+    size_t len;
+    unsigned char *real = test_slurp("/usr/share/doc/bash/copyright", &len);
+    if (real) {
+        reset();
+        comb_err err;
+        comb_analyze_buffer(comb_analyzer_find("dpkg-copyright"), &set, "usr/share/doc/bash/copyright",
+                            real, len, &err);
+        CHECK(set.n == 1 && strstr(set.v[0]->u.fl.license, "GPL-3+") != NULL);
+        free(real);
+    }
+}
+
 int main(void)
 {
     comb_arena_init(&arena);
@@ -154,6 +193,7 @@ int main(void)
     RUN(test_wants);
     RUN(test_file_list);
     RUN(test_hostile);
+    RUN(test_copyright);
     reset();
     comb_recset_free(&set);
     comb_arena_free(&arena);
