@@ -1,0 +1,4 @@
+/* go.c - placeholder */
+#include "vuln/version/schemes.h"
+int comb_vs_go_valid(const char *v) { (void)v; return 0; }
+int comb_vs_go_cmp(const char *a, const char *b) { (void)a; (void)b; return 0; }
