@@ -30,7 +30,8 @@ static comb_code on_buffer(comb_emit *out, const comb_entry *e, const uint8_t *d
     comb_arena *ar = comb_emit_arena(out);
     const char *pos = (const char *)data, *end = pos + len, *line;
     size_t n, lineno = 0, npkgs = 0, totalfiles = 0, bad = 0;
-    comb_pkg *pkg = NULL;
+    comb_pkg cur;             /* the paragraph being read; emitted when complete */
+    int open = 0;
     const char *dir = NULL;
     size_t dirlen = 0;
     fbuf files = { 0 };
@@ -39,18 +40,25 @@ static comb_code on_buffer(comb_emit *out, const comb_entry *e, const uint8_t *d
         more = comb_next_line(&pos, end, &line, &n);
         lineno++;
         if (!more || n == 0) {
-            if (pkg) {
-                if (!pkg->name || !pkg->version) {
+            if (open) {
+                if (!cur.name || !cur.version) {
                     comb_emit_warn(out, "package ending at line %zu lacks P: or V:; skipped", lineno);
-                    pkg->name = NULL; /* dropped below */
+                } else {
+                    comb_pkg *pkg = comb_emit_pkg(out, COMB_PKG_APK);
+                    if (!pkg)
+                        return comb_fail(err, COMB_ENOMEM, "out of memory");
+                    const char *found_in = pkg->found_in;
+                    *pkg = cur;
+                    pkg->type = COMB_PKG_APK;
+                    pkg->found_in = found_in;
+                    pkg->files = files.v;
+                    pkg->nfiles = files.n;
+                    if (!pkg->src_name)
+                        pkg->src_name = pkg->name;
+                    pkg->src_version = pkg->version;
                 }
-                pkg->files = files.v;
-                pkg->nfiles = files.n;
-                if (!pkg->src_name)
-                    pkg->src_name = pkg->name;
-                pkg->src_version = pkg->version;
             }
-            pkg = NULL;
+            open = 0;
             dir = NULL;
             memset(&files, 0, sizeof files);
             continue;
@@ -62,20 +70,20 @@ static comb_code on_buffer(comb_emit *out, const comb_entry *e, const uint8_t *d
         }
         const char *v = line + 2;
         size_t vl = n - 2;
-        if (!pkg) {
+        if (!open) {
             if (++npkgs > MAX_PKGS)
                 return comb_fail(err, COMB_ELIMIT, "more than %d packages", MAX_PKGS);
-            pkg = comb_emit_pkg(out, COMB_PKG_APK);
-            if (!pkg)
-                return comb_fail(err, COMB_ENOMEM, "out of memory");
+            memset(&cur, 0, sizeof cur);
+            cur.epoch = -1;
+            open = 1;
         }
         switch (line[0]) {
-        case 'P': pkg->name = comb_emit_strndup(out, v, vl); break;
-        case 'V': pkg->version = comb_emit_strndup(out, v, vl); break;
-        case 'A': pkg->arch = comb_emit_strndup(out, v, vl); break;
-        case 'o': pkg->src_name = comb_emit_strndup(out, v, vl); break;
-        case 'L': pkg->license = comb_emit_strndup(out, v, vl); break;
-        case 'm': pkg->maintainer = comb_emit_strndup(out, v, vl); break;
+        case 'P': cur.name = comb_emit_strndup(out, v, vl); break;
+        case 'V': cur.version = comb_emit_strndup(out, v, vl); break;
+        case 'A': cur.arch = comb_emit_strndup(out, v, vl); break;
+        case 'o': cur.src_name = comb_emit_strndup(out, v, vl); break;
+        case 'L': cur.license = comb_emit_strndup(out, v, vl); break;
+        case 'm': cur.maintainer = comb_emit_strndup(out, v, vl); break;
         case 'F':
             dir = v;
             dirlen = vl;
