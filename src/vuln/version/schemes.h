@@ -38,6 +38,13 @@ COMB_VS_DECL(composer)
 int comb_vs_semver_strict(const char *v);
 int comb_vs_pep440_strict(const char *v);
 
+/* SemVer-like ordering shared by semver.c, go.c and nuget.c: an optional
+ * leading 'v', any number of dot-separated numeric components (missing ones
+ * are 0), then an optional prerelease ('-' or any other non-'+' character
+ * starts it; SemVer 2.0.0 identifier precedence, letters folded when fold
+ * != 0), then '+' build metadata, which is ignored. */
+int comb_vs_semverlike_cmp(const char *a, const char *b, int fold);
+
 /* Shared helpers. */
 static inline int vs_isdigit(int c) { return c >= '0' && c <= '9'; }
 static inline int vs_isalpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
