@@ -169,7 +169,52 @@ static int looks_like_layer_name(const char *key)
            (n > 7 && !strcmp(key + n - 7, ".tar.gz"));
 }
 
-comb_code comb_walk_archive(comb_image *img, comb_err *err)
+static la_int64_t outer_skip(struct archive *a, void *ud, la_int64_t request)
+{
+    (void)a;
+    outer_src *o = ud;
+    off_t cur = lseek(o->fd, 0, SEEK_CUR);
+    if (cur < 0 || lseek(o->fd, (off_t)request, SEEK_CUR) < 0)
+        return 0; /* not seekable: libarchive reads through instead */
+    return request;
+}
+
+static int find_blob_key(comb_image *img, const char *key)
+{
+    for (size_t i = 0; i < img->nblobs; i++)
+        if (!strcmp(img->blobs[i].key, key))
+            return (int)i;
+    return -1;
+}
+
+static comb_code choose_image(comb_image *img, comb_err *err)
+{
+    const comb_doc *manifest = NULL, *index = NULL;
+    for (size_t i = 0; i < img->ndocs; i++) {
+        if (!strcmp(img->docs[i].key, "manifest.json"))
+            manifest = &img->docs[i];
+        else if (!strcmp(img->docs[i].key, "index.json"))
+            index = &img->docs[i];
+    }
+    if (manifest) {
+        img->meta.source_kind = "docker-archive";
+        return comb_select_docker(img, manifest->data, manifest->len, err);
+    }
+    if (index) {
+        img->meta.source_kind = "oci-archive";
+        return comb_select_oci(img, index->data, index->len, archive_lookup, err);
+    }
+    return comb_fail(err, COMB_EFORMAT, "not a container image archive (no manifest.json or index.json)");
+}
+
+/* One pass over the outer tar.
+ *  prepass:            keep documents and links, note layer candidates, skip
+ *                      their data by seeking; nothing is decompressed.
+ *  walk, image chosen: read only the chosen layers (or restore them from the
+ *                      layer cache).
+ *  walk, not chosen:   (compressed outer archives) walk every layer
+ *                      candidate as it passes and choose at the end. */
+static comb_code pass(comb_image *img, int prepass, comb_err *err)
 {
     outer_src *o = calloc(1, sizeof *o);
     if (!o)
@@ -182,6 +227,7 @@ comb_code comb_walk_archive(comb_image *img, comb_err *err)
     }
     struct archive *a = archive_read_new();
     comb_code rc = COMB_OK;
+    int keep = !img->selected; /* documents, links and candidates still to collect */
     if (!a) {
         rc = comb_fail(err, COMB_ENOMEM, "out of memory");
         goto out;
@@ -191,6 +237,8 @@ comb_code comb_walk_archive(comb_image *img, comb_err *err)
     archive_read_support_filter_xz(a);
     archive_read_support_filter_bzip2(a);
     archive_read_support_format_tar(a);
+    if (prepass)
+        archive_read_set_skip_callback(a, outer_skip);
     if (archive_read_open(a, o, NULL, outer_read, NULL) != ARCHIVE_OK) {
         rc = comb_fail(err, COMB_EFORMAT, "not a tar archive: %s", archive_error_string(a));
         goto out;
@@ -216,24 +264,31 @@ comb_code comb_walk_archive(comb_image *img, comb_err *err)
             continue;
         mode_t type = archive_entry_filetype(ae);
         if (type == AE_IFLNK) {
-            rc = keep_link(img, key, archive_entry_symlink(ae), err);
-            if (rc)
+            if (keep && (rc = keep_link(img, key, archive_entry_symlink(ae), err)))
                 goto out;
             continue;
         }
         if (archive_entry_hardlink(ae)) {
             char tgt[COMB_PATH_MAX + 1];
-            if (comb_path_normalize(archive_entry_hardlink(ae), tgt, sizeof tgt) > 0) {
+            if (keep && comb_path_normalize(archive_entry_hardlink(ae), tgt, sizeof tgt) > 0) {
                 char rel[COMB_PATH_MAX + 2];
                 snprintf(rel, sizeof rel, "/%s", tgt);
-                rc = keep_link(img, key, rel, err);
-                if (rc)
+                if ((rc = keep_link(img, key, rel, err)))
                     goto out;
             }
             continue;
         }
         if (type != AE_IFREG)
             continue;
+        int b = -1;
+        if (img->selected) {
+            /* only the chosen image's layers, each once */
+            b = find_blob_key(img, key);
+            if (b < 0 || comb_image_blob_lowest(img, b) < 0 || img->blobs[b].is_layer)
+                continue;
+            if (comb_image_try_cache(img, b))
+                continue;
+        }
         int64_t size = archive_entry_size(ae);
         unsigned char pre[512];
         size_t prelen = 0;
@@ -248,47 +303,41 @@ comb_code comb_walk_archive(comb_image *img, comb_err *err)
             prelen += (size_t)n;
         }
         enum comb_sniff kind = comb_sniff_blob(pre, prelen, (uint64_t)(size > 0 ? size : 0));
-        if (kind == SNIFF_JSON) {
-            rc = keep_doc(img, key, a, pre, prelen, size, err);
-            if (rc)
+        if (keep && kind == SNIFF_JSON) {
+            if ((rc = keep_doc(img, key, a, pre, prelen, size, err)))
                 goto out;
-        } else if (kind == SNIFF_LAYER && looks_like_layer_name(key)) {
-            int b = comb_image_add_blob(img, key);
+            continue;
+        }
+        if (b < 0) {
+            if (kind != SNIFF_LAYER || !looks_like_layer_name(key))
+                continue;
+            b = comb_image_add_blob(img, key);
             if (b < 0) {
                 rc = comb_fail(err, COMB_ENOMEM, "out of memory");
                 goto out;
             }
-            comb_raw_source src = { .fd = -1, .outer = a, .pre = pre, .prelen = prelen };
-            comb_err lerr;
-            comb_err_clear(&lerr);
-            comb_code lrc = comb_layer_walk(img, b, &src, &lerr);
-            if (lrc == COMB_ENOMEM || lrc == COMB_ELIMIT) {
-                rc = comb_fail(err, lrc, "%s: %s", key, lerr.msg);
-                goto out;
-            }
-            if (lrc) {
-                /* reported only if this blob turns out to be a layer of the image */
-                img->blobs[b].error = lrc;
-                img->blobs[b].error_msg = comb_arena_strdup(&img->arena, lerr.msg);
-            }
+            img->blobs[b].candidate = 1;
+            if (prepass)
+                continue; /* its data is skipped by seeking */
+        }
+        comb_raw_source src = { .fd = -1, .outer = a, .pre = pre, .prelen = prelen };
+        comb_err lerr;
+        comb_err_clear(&lerr);
+        comb_code lrc = comb_layer_walk(img, b, &src, &lerr);
+        if (lrc == COMB_ENOMEM || lrc == COMB_ELIMIT) {
+            rc = comb_fail(err, lrc, "%s: %s", key, lerr.msg);
+            goto out;
+        }
+        if (lrc) {
+            /* reported only if this blob is a layer of the chosen image */
+            img->blobs[b].error = lrc;
+            img->blobs[b].error_msg = comb_arena_strdup(&img->arena, lerr.msg);
         }
     }
-    const comb_doc *manifest = NULL, *index = NULL;
-    for (size_t i = 0; i < img->ndocs; i++) {
-        if (!strcmp(img->docs[i].key, "manifest.json"))
-            manifest = &img->docs[i];
-        else if (!strcmp(img->docs[i].key, "index.json"))
-            index = &img->docs[i];
-    }
-    if (manifest) {
-        img->meta.source_kind = "docker-archive";
-        rc = comb_select_docker(img, manifest->data, manifest->len, err);
-    } else if (index) {
-        img->meta.source_kind = "oci-archive";
-        rc = comb_select_oci(img, index->data, index->len, archive_lookup, err);
-    } else {
-        rc = comb_fail(err, COMB_EFORMAT,
-                       "not a container image archive (no manifest.json or index.json)");
+    if (!img->selected) {
+        rc = choose_image(img, err);
+        if (rc == COMB_OK && prepass)
+            img->selected = 1;
     }
 out:
     if (a)
@@ -296,4 +345,28 @@ out:
     close(o->fd);
     free(o);
     return rc;
+}
+
+/* When the outer tar is not compressed (docker save and podman save never
+ * compress it), a cheap first pass that seeks over the layers finds the
+ * manifest and config, so that the image is chosen before any layer is
+ * read: only its layers are read, and cached layers not at all. */
+comb_code comb_prepass_archive(comb_image *img, comb_err *err)
+{
+    int fd = open(img->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return comb_fail(err, COMB_EIO, "%s", strerror(errno));
+    unsigned char head[512];
+    ssize_t n = pread(fd, head, sizeof head, 0);
+    close(fd);
+    if (n < (ssize_t)sizeof head || memcmp(head + 257, "ustar", 5) != 0)
+        return COMB_OK; /* compressed (or not a tar): one pass later */
+    comb_code rc = pass(img, 1, err);
+    img->done_bytes = 0;
+    return rc;
+}
+
+comb_code comb_walk_archive(comb_image *img, comb_err *err)
+{
+    return pass(img, 0, err);
 }

@@ -130,6 +130,8 @@ comb_code comb_image_open(const char *target, const comb_image_opts *opts, comb_
         img->meta.source_kind = "oci-layout";
         rc = comb_open_layout(img, err);
     }
+    if (rc == COMB_OK && img->kind == SRC_ARCHIVE)
+        rc = comb_prepass_archive(img, err);
     if (rc) {
         comb_err_prefix(err, "%s", target);
         comb_image_close(img);
@@ -160,6 +162,8 @@ static comb_code verify(comb_image *img, comb_err *err)
         if (li->declared_size && li->size != b->size)
             return comb_fail(err, COMB_EDIGEST, "layer %zu: size mismatch: manifest says %llu bytes, blob has %llu",
                              i + 1, (unsigned long long)li->size, (unsigned long long)b->size);
+        if (!li->digest)
+            li->digest = comb_arena_strdup(&img->arena, b->digest);
         if (!li->diff_id)
             li->diff_id = comb_arena_strdup(&img->arena, b->diff_id);
         if (!li->size)
@@ -188,10 +192,72 @@ comb_code comb_image_walk(comb_image *img, const comb_walk_visitor *v, comb_err 
             rc = verify(img, err);
         break;
     }
+    /* only verified layers go to a cache */
+    if (rc == COMB_OK && v->walked && img->kind != SRC_ROOTFS) {
+        for (size_t i = 0; i < img->norder; i++) {
+            comb_blob *b = &img->blobs[img->order[i]];
+            int first = comb_image_blob_lowest(img, img->order[i]) == (int)i;
+            if (first && !b->restored && b->is_layer)
+                v->walked(v->ud, img->order[i], img->meta.layers[i].diff_id);
+        }
+    }
     img->visitor = NULL;
     if (rc)
         comb_err_prefix(err, "%s", img->meta.target);
     return rc;
+}
+
+int comb_image_try_cache(comb_image *img, int blob)
+{
+    const comb_walk_visitor *v = img->visitor;
+    if (!v || !v->cached || !img->selected)
+        return 0;
+    int pos = comb_image_blob_lowest(img, blob);
+    if (pos < 0 || !img->meta.layers[pos].diff_id)
+        return 0;
+    return v->cached(v->ud, blob, img->meta.layers[pos].diff_id) == 1 && img->blobs[blob].restored;
+}
+
+int comb_image_layer_export(const comb_image *img, int blob, comb_layer_state *out)
+{
+    if (blob < 0 || (size_t)blob >= img->nblobs)
+        return -1;
+    const comb_blob *b = &img->blobs[blob];
+    out->digest = b->digest;
+    out->diff_id = b->diff_id;
+    out->size = b->size;
+    out->slots = b->index.slots;
+    out->cap = b->index.cap;
+    out->n = b->index.n;
+    return 0;
+}
+
+comb_code comb_image_layer_restore(comb_image *img, int blob, const comb_layer_state *st,
+                                   comb_err *err)
+{
+    if (blob < 0 || (size_t)blob >= img->nblobs)
+        return comb_fail(err, COMB_EINVAL, "no such layer");
+    comb_blob *b = &img->blobs[blob];
+    if (!comb_digest_valid(st->digest) || !comb_digest_valid(st->diff_id) ||
+        (st->cap & (st->cap - 1)) || st->n >= st->cap + (st->cap == 0))
+        return comb_fail(err, COMB_EFORMAT, "cached layer state is inconsistent");
+    uint64_t *slots = NULL;
+    if (st->cap) {
+        slots = malloc(st->cap * sizeof *slots);
+        if (!slots)
+            return comb_fail(err, COMB_ENOMEM, "out of memory");
+        memcpy(slots, st->slots, st->cap * sizeof *slots);
+    }
+    comb_pathset_free(&b->index);
+    b->index.slots = slots;
+    b->index.cap = st->cap;
+    b->index.n = st->n;
+    snprintf(b->digest, sizeof b->digest, "%s", st->digest);
+    snprintf(b->diff_id, sizeof b->diff_id, "%s", st->diff_id);
+    b->size = st->size;
+    b->is_layer = 1;
+    b->restored = 1;
+    return COMB_OK;
 }
 
 void comb_image_close(comb_image *img)

@@ -68,6 +68,13 @@ typedef struct comb_walk_visitor {
      * Optional. */
     comb_code (*hardlink)(void *ud, int blob, const comb_entry *e, const char *target,
                           comb_err *err);
+    /* Layer cache hooks (optional). cached(): before a layer of the chosen
+     * image is read, with its diff_id from the config; return 1 after
+     * restoring it with comb_image_layer_restore() to skip reading it.
+     * walked(): after the walk and the digest checks, for each layer that
+     * was read, so that its results can be stored. */
+    int (*cached)(void *ud, int blob, const char *diff_id);
+    void (*walked)(void *ud, int blob, const char *diff_id);
     /* Bytes of the image read so far, of total (total may be 0 = unknown). */
     void (*progress)(void *ud, uint64_t done, uint64_t total);
     /* Non-fatal problems (unsafe paths skipped, ...). */
@@ -89,6 +96,19 @@ int comb_image_blob_highest(const comb_image *img, int blob);
 int comb_image_layer_blob(const comb_image *img, size_t pos);
 /* 1 if the file `path` of layer blob `blob` survives in the final filesystem. */
 int comb_image_visible(const comb_image *img, int blob, const char *path);
+/* A layer's digests and path index, for a cache (slots: cap hash values,
+ * n of them non-zero; see core/pathset.h). */
+typedef struct comb_layer_state {
+    const char *digest, *diff_id;
+    uint64_t size;
+    const uint64_t *slots;
+    size_t cap, n;
+} comb_layer_state;
+int comb_image_layer_export(const comb_image *img, int blob, comb_layer_state *out);
+/* Restore a layer from a cache instead of reading it (copies everything). */
+comb_code comb_image_layer_restore(comb_image *img, int blob, const comb_layer_state *st,
+                                   comb_err *err);
+
 /* 1 if `path` exists as a file in layer position pos (for tracing the
  * layer that introduced a package). */
 int comb_image_layer_has(const comb_image *img, size_t pos, const char *path);

@@ -20,7 +20,9 @@ typedef struct comb_blob {
     char digest[72];        /* computed sha256 of the blob bytes */
     char diff_id[72];       /* computed sha256 of the uncompressed layer */
     uint64_t size;          /* raw bytes read */
-    int is_layer;           /* walked as a layer */
+    int is_layer;           /* walked as a layer (or restored from a cache) */
+    int candidate;          /* looks like a layer (seen in the archive) */
+    int restored;           /* from a cache: not read */
     comb_pathset index;     /* TAG_* hashes of the layer's paths */
     comb_code error;        /* walking it failed (reported only if it is selected) */
     const char *error_msg;
@@ -56,6 +58,7 @@ struct comb_image {
     comb_image_meta meta;
     uint64_t done_bytes, total_bytes;
     const comb_walk_visitor *visitor;
+    int selected;             /* the image was chosen before the walk */
 };
 
 /* image.c */
@@ -86,7 +89,10 @@ comb_code comb_select_docker(comb_image *img, const unsigned char *manifest, siz
                              comb_err *err);
 
 /* archive.c, layout.c, rootfs.c */
+comb_code comb_prepass_archive(comb_image *img, comb_err *err);
 comb_code comb_walk_archive(comb_image *img, comb_err *err);
+/* Ask the visitor's cache for a selected layer; 1 if restored. */
+int comb_image_try_cache(comb_image *img, int blob);
 comb_code comb_open_layout(comb_image *img, comb_err *err);
 comb_code comb_walk_layout(comb_image *img, comb_err *err);
 comb_code comb_walk_rootfs(comb_image *img, comb_err *err);

@@ -131,6 +131,7 @@ comb_code comb_open_layout(comb_image *img, comb_err *err)
         return rc;
     rc = comb_select_oci(img, data, len, layout_lookup, err);
     free(data);
+    img->selected = rc == COMB_OK;
     if (rc == COMB_OK)
         for (size_t i = 0; i < img->norder; i++)
             img->total_bytes += img->meta.layers[i].size;
@@ -143,6 +144,8 @@ comb_code comb_walk_layout(comb_image *img, comb_err *err)
         int b = img->order[i];
         if (img->blobs[b].is_layer)
             continue; /* the same blob used twice */
+        if (comb_image_try_cache(img, b))
+            continue; /* results restored from the layer cache */
         int fd = open_beneath(img->path, img->blobs[b].key);
         struct stat st;
         if (fd < 0)

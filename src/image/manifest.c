@@ -492,13 +492,11 @@ comb_code comb_select_docker(comb_image *img, const unsigned char *data, size_t 
             break;
         }
         int b = find_blob_link(img, key);
-        if (b < 0 || !img->blobs[b].is_layer) {
+        if (b < 0 || !(img->blobs[b].candidate || img->blobs[b].is_layer)) {
             rc = comb_fail(err, COMB_ENOTFOUND, "layer %s is missing from the archive or not a tar", key);
             break;
         }
-        img->order[li] = b;
-        img->meta.layers[li].digest = adup(img, img->blobs[b].digest);
-        img->meta.layers[li].size = img->blobs[b].size;
+        img->order[li] = b; /* digest and size are filled in once it is read */
         img->meta.layers[li].media_type = "application/vnd.docker.image.rootfs.diff.tar";
     }
     if (rc == COMB_OK)
