@@ -46,16 +46,13 @@ static size_t lettered(const char *s, const char *const *labels, int *which, con
         return 0;
     *which = k;
     i += l;
-    size_t j = i + (sep(s[i]) ? 1 : 0);
-    size_t d = vs_digits(s + j);
-    *n = "0";
-    *nl = 1;
-    if (d) {
-        *n = s + j;
-        *nl = d;
-        i = j + d;
-    }
-    return i;
+    /* the separator after the label is taken even without a number
+     * ("1.0a." is 1.0a0), as packaging's regular expression does */
+    i += sep(s[i]) ? 1 : 0;
+    size_t d = vs_digits(s + i);
+    *n = d ? s + i : "0";
+    *nl = d ? d : 1;
+    return i + d;
 }
 
 static int parse(const char *s, pv *o)
