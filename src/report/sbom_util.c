@@ -378,3 +378,51 @@ comb_code sbom_write(json_t *doc, FILE *out, const char *what, comb_err *err)
         return comb_fail(err, COMB_EIO, "writing %s output failed", what);
     return COMB_OK;
 }
+
+char *sbom_uri_path(const char *path)
+{
+    if (!path)
+        return NULL;
+    size_t n = strlen(path);
+    char *out = malloc(n * 3 + 1);
+    if (!out)
+        return NULL;
+    static const char hex[] = "0123456789ABCDEF";
+    char *o = out;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (isalnum(*p) || strchr("-._~!$&'()*+,;=/@", *p)) {
+            *o++ = (char)*p;
+        } else {
+            *o++ = '%';
+            *o++ = hex[*p >> 4];
+            *o++ = hex[*p & 15];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+const char *sbom_vuln_source(const char *id)
+{
+    if (id && strncasecmp(id, "CVE-", 4) == 0)
+        return "NVD";
+    if (id && strncasecmp(id, "GHSA-", 5) == 0)
+        return "GitHub";
+    return "OSV";
+}
+
+char *sbom_vuln_url(const char *id)
+{
+    if (!id || !*id)
+        return NULL;
+    char *enc = sbom_uri_path(id);
+    char *url = NULL;
+    if (!enc)
+        return NULL;
+    const char *src = sbom_vuln_source(id);
+    int r = strcmp(src, "NVD") == 0      ? asprintf(&url, "https://nvd.nist.gov/vuln/detail/%s", enc)
+            : strcmp(src, "GitHub") == 0 ? asprintf(&url, "https://github.com/advisories/%s", enc)
+                                         : asprintf(&url, "https://osv.dev/vulnerability/%s", enc);
+    free(enc);
+    return r < 0 ? NULL : url;
+}

@@ -49,6 +49,29 @@ const char *sbom_license_id_at(size_t i);
 size_t sbom_license_exception_count(void);
 const char *sbom_license_exception_at(size_t i);
 
+
+/* ---- helpers of the scan reporters (scan_sarif.c, scan_openvex.c,
+ * scan_cyclonedx.c) ---- */
+
+/* The project's home page, written where a format wants one (SARIF
+ * tool.driver.informationUri). Placeholder until the project has one. */
+#ifndef COMB_HOMEPAGE
+#define COMB_HOMEPAGE "https://github.com/comb-project/comb"
+#endif
+
+/* A relative URI reference for a file path: bytes outside RFC 3986
+ * unreserved, sub-delims, '/' and '@' are percent-encoded (':' too, so a
+ * first segment never reads as a scheme). malloc'd; NULL on failure. */
+char *sbom_uri_path(const char *path);
+
+/* A web page for a vulnerability id: NVD for CVE-, GitHub for GHSA-,
+ * OSV otherwise. malloc'd; NULL for NULL or on failure. */
+char *sbom_vuln_url(const char *id);
+
+/* The name of the database a vulnerability id comes from ("NVD",
+ * "GitHub", "OSV"). */
+const char *sbom_vuln_source(const char *id);
+
 /* Dump with 2-space indent plus a newline; COMB_EIO on write failure. */
 comb_code sbom_write(json_t *doc, FILE *out, const char *what, comb_err *err);
 

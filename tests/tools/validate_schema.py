@@ -7,7 +7,8 @@ Every *.json file next to SCHEMA that carries an "$id" is preloaded, so
 relative "$ref"s (the CycloneDX schema's spdx.schema.json and
 jsf-0.82.schema.json) resolve to the local copies; any attempt to fetch a
 schema over the network is an error. The validator class follows the
-schema's "$schema" (draft-07 for CycloneDX 1.6 and SPDX 2.3). Formats are
+schema's "$schema" (draft-07 for CycloneDX 1.6 and SPDX 2.3, draft-04 for
+SARIF 2.1.0, whose URI is in "id", 2020-12 for OpenVEX 0.2.0). Formats are
 checked where the installed jsonschema supports them; "date-time" is
 checked here (RFC 3339) when the library lacks a checker for it.
 
@@ -47,6 +48,16 @@ def load(path):
         return json.load(f)
 
 
+def schema_id(s):
+    """The schema's URI: "$id", or "id" in draft-04 schemas (SARIF 2.1.0)."""
+    if not isinstance(s, dict):
+        return None
+    sid = s.get("$id")
+    if not isinstance(sid, str) and "draft-04" in str(s.get("$schema", "")):
+        sid = s.get("id")
+    return sid if isinstance(sid, str) else None
+
+
 def no_network(uri):
     raise RuntimeError("refusing to fetch remote schema " + uri)
 
@@ -69,9 +80,10 @@ def main(argv):
             s = load(p)
         except (OSError, ValueError):
             continue
-        if isinstance(s, dict) and isinstance(s.get("$id"), str):
-            store[s["$id"].rstrip("#")] = s
-    base = schema.get("$id", "file://" + os.path.abspath(schema_path))
+        sid = schema_id(s)
+        if sid:
+            store[sid.rstrip("#")] = s
+    base = schema_id(schema) or "file://" + os.path.abspath(schema_path)
     store[base.rstrip("#")] = schema
 
     cls = jsonschema.validators.validator_for(schema)
