@@ -20,5 +20,10 @@ void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_sbom(int argc, char **argv);
 void help_sbom(void);
+int cmd_scan(int argc, char **argv);
+void help_scan(void);
+
+int cmd_db(int argc, char **argv);
+void help_db(void);
 
 #endif

@@ -12,6 +12,8 @@ static const char usage[] =
     "\n"
     "Commands:\n"
     "   sbom      list every OS and language package in an image (SBOM)\n"
+    "   db        import advisories into the vulnerability database; show its status\n"
+    "   scan      find known vulnerabilities in an image or SBOM\n"
     "   help      show help for a command\n"
     "\n"
     "Exit codes:\n"
@@ -62,6 +64,12 @@ static int help(const char *topic)
         help_sbom();
         return EXIT_OK;
     }
+    if (!strcmp(topic, "db")) {
+        help_db();
+        return EXIT_OK;
+    }
+    if (!strcmp(topic, "scan"))
+        return help_scan(), EXIT_OK;
     cli_error("no help for '%s'", topic);
     return EXIT_USAGE;
 }
@@ -83,6 +91,10 @@ int main(int argc, char **argv)
         return help(argc > 2 ? argv[2] : NULL);
     if (!strcmp(cmd, "sbom"))
         return cmd_sbom(argc - 1, argv + 1);
+    if (!strcmp(cmd, "db"))
+        return cmd_db(argc - 1, argv + 1);
+    if (!strcmp(cmd, "scan"))
+        return cmd_scan(argc - 1, argv + 1);
     cli_error("'%s' is not a comb command; see 'comb --help'", cmd);
     return EXIT_USAGE;
 }
