@@ -33,6 +33,12 @@ void help_sbom(void)
           "      --max-layer-size N   refuse layers that decompress to more than N bytes\n"
           "                           (suffixes K, M, G; default 8G)\n"
           "      --max-file-size N    skip package databases larger than N bytes\n"
+          "      --cache              keep each layer's results in the layer cache and\n"
+          "                           reuse them: a rescan reads only new layers (a\n"
+          "                           cached layer is trusted by its diff_id)\n"
+          "      --cache-dir DIR      the cache's directory (default ~/.cache/comb/layers)\n"
+          "      --cache-max N        bound the cache's size; least recently used entries\n"
+          "                           go first (default 1G)\n"
           "  -q, --quiet              no warnings or progress on stderr\n"
           "  -h, --help               this help\n"
           "\n"
@@ -91,6 +97,9 @@ int cmd_sbom(int argc, char **argv)
         { "platform", required_argument, NULL, 'P' },
         { "max-layer-size", required_argument, NULL, 'L' },
         { "max-file-size", required_argument, NULL, 'F' },
+        { "cache", no_argument, NULL, 'C' },
+        { "cache-dir", required_argument, NULL, 'D' },
+        { "cache-max", required_argument, NULL, 'M' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -126,6 +135,14 @@ int cmd_sbom(int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
+        case 'C': opts.use_cache = 1; break;
+        case 'D': opts.use_cache = 1; opts.cache_dir = optarg; break;
+        case 'M':
+            if (parse_size(optarg, &opts.cache_max)) {
+                cli_error("--cache-max: \"%s\" is not a size", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'q': quiet = 1; break;
         case 'h': help_sbom(); return EXIT_OK;
         case ':':
@@ -155,6 +172,9 @@ int cmd_sbom(int argc, char **argv)
         cli_error("%s", err.msg);
         return cli_exit_code(rc);
     }
+    if (!quiet && opts.use_cache)
+        fprintf(stderr, "comb: %u layers read, %u from the layer cache\n", inv->layers_read,
+                inv->layers_cached);
     if (!quiet) {
         for (size_t i = 0; i < inv->nwarnings; i++)
             cli_warning("%s", inv->warnings[i]);

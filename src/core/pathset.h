@@ -17,6 +17,11 @@ typedef struct comb_pathset {
     size_t n, cap;
 } comb_pathset;
 
+/* Use this key instead of a random one (before the first hash): a layer
+ * cache stores path sets, which must hash alike in every process that
+ * shares the cache. Returns -1 if hashing has already started. */
+int comb_pathset_set_key(const unsigned char key[16]);
+
 void comb_pathset_init(comb_pathset *s);
 void comb_pathset_free(comb_pathset *s);
 /* tag distinguishes kinds of entries in one set (e.g. directory or not). */

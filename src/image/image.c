@@ -215,7 +215,17 @@ int comb_image_try_cache(comb_image *img, int blob)
     int pos = comb_image_blob_lowest(img, blob);
     if (pos < 0 || !img->meta.layers[pos].diff_id)
         return 0;
-    return v->cached(v->ud, blob, img->meta.layers[pos].diff_id) == 1 && img->blobs[blob].restored;
+    if (v->cached(v->ud, blob, img->meta.layers[pos].diff_id) != 1 || !img->blobs[blob].restored)
+        return 0;
+    /* The cache is keyed by content (diff_id); this image may store the same
+     * content compressed differently, so its own descriptor names the blob. */
+    comb_blob *b = &img->blobs[blob];
+    const comb_layer_info *li = &img->meta.layers[pos];
+    if (li->digest)
+        snprintf(b->digest, sizeof b->digest, "%s", li->digest);
+    if (li->declared_size)
+        b->size = li->size;
+    return 1;
 }
 
 int comb_image_layer_export(const comb_image *img, int blob, comb_layer_state *out)

@@ -19,6 +19,7 @@
 #include "analyze/records.h"
 #include "core/pathset.h"
 #include "image/image.h"
+#include "sbom/layercache.h"
 
 #define DEFAULT_MAX_BUFFER (512u << 20)
 
@@ -27,6 +28,7 @@ typedef struct pipeline {
     comb_recset set;
     const comb_sbom_opts *opts;
     comb_image *img;
+    comb_layercache *cache;
 } pipeline;
 
 static int want(void *ud, const comb_entry *e)
@@ -163,6 +165,23 @@ static comb_code hardlink(void *ud, int blob, const comb_entry *e, const char *t
         s->v[s->n++] = c;
     }
     return COMB_OK;
+}
+
+static int cached(void *ud, int blob, const char *diff_id)
+{
+    pipeline *pl = ud;
+    if (!pl->cache || !comb_layercache_load(pl->cache, diff_id, pl->img, blob, &pl->set))
+        return 0;
+    pl->inv->layers_cached++;
+    return 1;
+}
+
+static void walked(void *ud, int blob, const char *diff_id)
+{
+    pipeline *pl = ud;
+    pl->inv->layers_read++;
+    if (pl->cache)
+        comb_layercache_store(pl->cache, diff_id, pl->img, blob, &pl->set);
 }
 
 static void progress(void *ud, uint64_t done, uint64_t total)
@@ -421,9 +440,18 @@ comb_code comb_inventory_build(const char *target, const comb_sbom_opts *opts,
         iopts.platform = opts->platform;
         iopts.max_layer_size = opts->max_layer_size;
     }
+    if (opts && opts->use_cache) {
+        char variant[64];
+        snprintf(variant, sizeof variant, "max_file_size=%llu",
+                 (unsigned long long)opts->max_file_size);
+        comb_err cerr;
+        if (comb_layercache_open(opts->cache_dir, opts->cache_max, variant, &pl.cache, &cerr))
+            comb_recset_warn(&pl.set, "layer cache not used: %s", cerr.msg);
+    }
     comb_code rc = comb_image_open(target, &iopts, &pl.img, err);
     if (rc == COMB_OK) {
         comb_walk_visitor v = { .ud = &pl, .want = want, .file = file, .hardlink = hardlink,
+                                .cached = cached, .walked = walked,
                                 .progress = progress, .warn = walk_warn };
         rc = comb_image_walk(pl.img, &v, err);
     }
@@ -442,6 +470,7 @@ comb_code comb_inventory_build(const char *target, const comb_sbom_opts *opts,
     }
     comb_recset_free(&pl.set);
     comb_image_close(pl.img);
+    comb_layercache_close(pl.cache);
     if (rc) {
         comb_inventory_free(inv);
         return rc;

@@ -26,6 +26,8 @@ typedef struct comb_inventory {
     size_t nwarnings;
     size_t warnings_dropped;
     comb_image *image_handle; /* owns the strings of `image` */
+    unsigned layers_cached;   /* layers restored from the layer cache, not read */
+    unsigned layers_read;
 } comb_inventory;
 
 typedef void (*comb_progress_fn)(void *ud, const char *stage, uint64_t done, uint64_t total);
@@ -36,6 +38,9 @@ typedef struct comb_sbom_opts {
     uint64_t max_file_size;        /* per analysed file in memory; 0 = analyzer defaults */
     comb_progress_fn progress;
     void *progress_ud;
+    int use_cache;                 /* per-layer results cache (see sbom/layercache.h) */
+    const char *cache_dir;         /* NULL: $XDG_CACHE_HOME/comb/layers */
+    uint64_t cache_max;            /* bytes; 0 = default (1 GiB) */
 } comb_sbom_opts;
 
 comb_code comb_inventory_build(const char *target, const comb_sbom_opts *opts,
