@@ -120,42 +120,64 @@ comb_code comb_report_scan_table(const comb_scan_result *r, const comb_report_op
         else if ((unsigned)f->severity <= COMB_SEV_CRITICAL)
             counts[f->severity]++;
     }
+    /* groups: packages by type; Go, Cargo and Composer packages by type and
+     * the file they were found in (one Go binary, one lock file) */
     for (int t = 0; t < COMB_PKG_TYPE_COUNT; t++) {
-        int wp = 7, wv = 13, wi = 9, wf = 5;
-        size_t n = 0;
-        for (size_t i = 0; i < r->nfindings; i++) {
-            const comb_finding *f = r->findings[i];
-            if ((int)f->pkg->type != t || f->suppressed)
+        /* by_file: one group per Go binary / lock file; else one per type */
+        int os_type = !(t == COMB_PKG_GO || t == COMB_PKG_GO_STDLIB || t == COMB_PKG_CARGO ||
+                        t == COMB_PKG_COMPOSER);
+        for (size_t g = 0; g < r->nfindings; g++) {
+            const comb_finding *gf = r->findings[g];
+            if ((int)gf->pkg->type != t || gf->suppressed)
                 continue;
-            n++;
-            char fx[256];
-            fixed_str(f, fx, sizeof fx);
-            int a = slen(f->pkg->name, 40), b = slen(f->vuln_id, 24), c = slen(f->pkg->version, 32),
-                d = slen(fx, 40);
-            if (a > wp) wp = a;
-            if (b > wv) wv = b;
-            if (c > wi) wi = c;
-            if (d > wf) wf = d;
-        }
-        if (!n)
-            continue;
-        shown += n;
-        fprintf(out, "\n%s%s%s (%zu)\n", BOLD(o), comb_pkg_type_name((comb_pkg_type)t), RESET(o), n);
-        fprintf(out, "%s%-*s  %-*s  %-10s  %-12s  %-*s  %-*s  %s%s\n", BOLD(o), wp, "PACKAGE", wv,
-                "VULNERABILITY", "SEVERITY", "STATUS", wi, "INSTALLED", wf, "FIXED", "TITLE",
-                RESET(o));
-        for (size_t i = 0; i < r->nfindings; i++) {
-            const comb_finding *f = r->findings[i];
-            if ((int)f->pkg->type != t || f->suppressed)
+            const char *loc = os_type ? NULL : (gf->pkg->found_in ? gf->pkg->found_in : "");
+            /* first finding of its group? */
+            int first = 1;
+            for (size_t e = 0; e < g && first; e++) {
+                const comb_finding *ef = r->findings[e];
+                if ((int)ef->pkg->type == t && !ef->suppressed &&
+                    (os_type || !strcmp(ef->pkg->found_in ? ef->pkg->found_in : "", loc)))
+                    first = 0;
+            }
+            if (!first)
                 continue;
-            char fx[256];
-            fixed_str(f, fx, sizeof fx);
-            const char *title = f->title ? f->title : f->url ? f->url : "";
-            fprintf(out, "%-*.*s  %-*.*s  %s%-10s%s  %-12s  %-*.*s  %-*.*s  %s%.80s%s\n", wp, 40,
-                    f->pkg->name, wv, 24, f->vuln_id, sev_color(o, f->severity),
-                    comb_severity_name(f->severity), RESET(o), state_name(f->state), wi, 32,
-                    f->pkg->version ? f->pkg->version : "-", wf, 40, fx[0] ? fx : "-", DIM(o),
-                    title, RESET(o));
+            int wp = 7, wv = 13, wi = 9, wf = 5;
+            size_t n = 0;
+            for (size_t i = g; i < r->nfindings; i++) {
+                const comb_finding *f = r->findings[i];
+                if ((int)f->pkg->type != t || f->suppressed ||
+                    (!os_type && strcmp(f->pkg->found_in ? f->pkg->found_in : "", loc)))
+                    continue;
+                n++;
+                char fx[256];
+                fixed_str(f, fx, sizeof fx);
+                int a = slen(f->pkg->name, 40), b = slen(f->vuln_id, 24),
+                    c = slen(f->pkg->version, 32), d = slen(fx, 40);
+                if (a > wp) wp = a;
+                if (b > wv) wv = b;
+                if (c > wi) wi = c;
+                if (d > wf) wf = d;
+            }
+            shown += n;
+            fprintf(out, "\n%s%s%s%s%s (%zu)\n", BOLD(o), comb_pkg_type_name((comb_pkg_type)t),
+                    loc && *loc ? " " : "", loc ? loc : "", RESET(o), n);
+            fprintf(out, "%s%-*s  %-*s  %-10s  %-12s  %-*s  %-*s  %s%s\n", BOLD(o), wp, "PACKAGE",
+                    wv, "VULNERABILITY", "SEVERITY", "STATUS", wi, "INSTALLED", wf, "FIXED",
+                    "TITLE", RESET(o));
+            for (size_t i = g; i < r->nfindings; i++) {
+                const comb_finding *f = r->findings[i];
+                if ((int)f->pkg->type != t || f->suppressed ||
+                    (!os_type && strcmp(f->pkg->found_in ? f->pkg->found_in : "", loc)))
+                    continue;
+                char fx[256];
+                fixed_str(f, fx, sizeof fx);
+                const char *title = f->title ? f->title : f->url ? f->url : "";
+                fprintf(out, "%-*.*s  %-*.*s  %s%-10s%s  %-12s  %-*.*s  %-*.*s  %s%.80s%s\n", wp,
+                        40, f->pkg->name, wv, 24, f->vuln_id, sev_color(o, f->severity),
+                        comb_severity_name(f->severity), RESET(o), state_name(f->state), wi, 32,
+                        f->pkg->version ? f->pkg->version : "-", wf, 40, fx[0] ? fx : "-",
+                        DIM(o), title, RESET(o));
+            }
         }
     }
     if (!shown)
