@@ -9,6 +9,7 @@
 
 #include "test.h"
 #include "vuln/version.h"
+#include "vuln/version/schemes.h"
 
 static const struct {
     const char *file;
@@ -172,11 +173,86 @@ static void test_big_numbers(void)
     }
 }
 
+/* Orderings with no oracle file: Go, and a few spot checks elsewhere. */
+static int cmp(comb_vscheme s, const char *a, const char *b)
+{
+    int c = 99;
+    if (comb_version_compare(s, a, b, &c) != 0)
+        return 99;
+    int back = 99;
+    comb_version_compare(s, b, a, &back);
+    return back == -c ? c : 98;
+}
+
+static void test_go(void)
+{
+    comb_vscheme g = COMB_VS_GO;
+    CHECK_INT(cmp(g, "v1.2.3", "v1.2.4"), -1);
+    CHECK_INT(cmp(g, "v1.2.3", "v1.2.3+incompatible"), 0);
+    CHECK_INT(cmp(g, "v2.0.0+incompatible", "v1.9.9"), 1);
+    CHECK_INT(cmp(g, "v0.0.0-20191109021931-daa7c04131f5", "v0.0.0-20200101000000-000000000000"), -1);
+    CHECK_INT(cmp(g, "v0.0.0-20191109021931-daa7c04131f5", "v0.0.1"), -1);
+    CHECK_INT(cmp(g, "v1.2.4-0.20191109021931-daa7c04131f5", "v1.2.3"), 1);
+    CHECK_INT(cmp(g, "v1.2.4-0.20191109021931-daa7c04131f5", "v1.2.4"), -1);
+    CHECK_INT(cmp(g, "v1.2.4-pre.0.20191109021931-daa7c04131f5", "v1.2.4-pre"), 1);
+    CHECK_INT(cmp(g, "v1", "v1.0.0"), 0);
+    CHECK_INT(cmp(g, "v1.2", "v1.2.0"), 0);
+    CHECK_INT(cmp(g, "go1.19.8", "1.19.8"), 0);
+    CHECK_INT(cmp(g, "go1.19.8", "1.19.10"), -1);
+    CHECK_INT(cmp(g, "go1.19", "1.19.0"), 0);      /* first 1.19 release */
+    CHECK_INT(cmp(g, "go1.19rc2", "1.19.0"), -1);
+    CHECK_INT(cmp(g, "go1.19beta1", "go1.19rc1"), -1);
+    CHECK_INT(cmp(g, "1.21", "1.21rc1"), -1);      /* language version */
+    CHECK_INT(cmp(g, "1.21rc2", "1.21.0"), -1);
+    CHECK_INT(cmp(g, "1.21rc2", "1.21rc10"), -1);
+    CHECK_INT(cmp(g, "go1.22.0", "go1.21.13"), 1);
+    CHECK_INT(comb_version_valid(g, "v1.2.3-01"), 0);
+    CHECK_INT(comb_version_valid(g, "v01.2.3"), 0);
+    CHECK_INT(comb_version_valid(g, "1.2.3.4"), 0);
+    CHECK_INT(comb_version_valid(g, "vv1"), 0);
+}
+
+static void test_spot(void)
+{
+    CHECK_INT(cmp(COMB_VS_DPKG, "1:1.0", "2.0"), 1);
+    CHECK_INT(cmp(COMB_VS_DPKG, "1.0~rc1-1", "1.0-1"), -1);
+    CHECK_INT(cmp(COMB_VS_RPM, "1.0~rc1", "1.0"), -1);
+    CHECK_INT(cmp(COMB_VS_RPM, "1.0^git1", "1.0"), 1);
+    CHECK_INT(cmp(COMB_VS_RPM, "1.0^git1", "1.0.1"), -1);
+    CHECK_INT(cmp(COMB_VS_APK, "1.2_rc1", "1.2"), -1);
+    CHECK_INT(cmp(COMB_VS_APK, "1.2_p1", "1.2"), 1);
+    CHECK_INT(cmp(COMB_VS_APK, "1.2_cvs1", "1.2"), 1);
+    CHECK_INT(cmp(COMB_VS_PEP440, "1.0RC1", "1.0rc1"), 0);
+    CHECK_INT(cmp(COMB_VS_PEP440, "1.0.post", "1.0.post0"), 0);
+    CHECK_INT(cmp(COMB_VS_PEP440, "1.0-1", "1.0.post1"), 0);
+    CHECK_INT(cmp(COMB_VS_PEP440, "1.0.dev1", "1.0a1"), -1);
+    CHECK_INT(cmp(COMB_VS_PEP440, "1.0+abc.5", "1.0+abc.10"), -1);
+    CHECK_INT(cmp(COMB_VS_PEP440, "1!0.1", "2.0"), 1);
+    CHECK_INT(cmp(COMB_VS_PEP440, "v1.0", "1.0.0"), 0);
+    CHECK_INT(comb_vs_pep440_strict("1.0+"), 0);
+    CHECK_INT(comb_vs_pep440_strict("1.0a."), 1);
+    CHECK_INT(cmp(COMB_VS_SEMVER, "1.0.0-rc.1", "1.0.0"), -1);
+    CHECK_INT(cmp(COMB_VS_SEMVER, "v1.0.0+build.2", "1.0.0"), 0);
+    CHECK_INT(comb_vs_semver_strict("1.0.0-01"), 0);
+    CHECK_INT(comb_vs_semver_strict("v1.0.0-0.a+001"), 1);
+    CHECK_INT(cmp(COMB_VS_MAVEN, "1.0-SNAPSHOT", "1.0"), -1);
+    CHECK_INT(cmp(COMB_VS_MAVEN, "1.0.Final", "1.0"), 0);
+    CHECK_INT(cmp(COMB_VS_MAVEN, "1.0-sp1", "1.0"), 1);
+    CHECK_INT(cmp(COMB_VS_GEM, "1.0.0.pre", "1.0.0"), -1);
+    CHECK_INT(cmp(COMB_VS_GEM, "1.0.0-rc1", "1.0.0.pre.rc1"), 0);
+    CHECK_INT(cmp(COMB_VS_NUGET, "1.0.0-Beta", "1.0.0-beta"), 0);
+    CHECK_INT(cmp(COMB_VS_NUGET, "1.0.0.1", "1.0.0"), 1);
+    CHECK_INT(cmp(COMB_VS_COMPOSER, "v2.0.0-beta1", "2.0.0-RC1"), -1);
+    CHECK_INT(cmp(COMB_VS_COMPOSER, "2.0.0-patch1", "2.0.0"), 1);
+}
+
 int main(void)
 {
     RUN(test_dispatch);
     RUN(test_invalid);
     RUN(test_big_numbers);
+    RUN(test_go);
+    RUN(test_spot);
     RUN(test_oracles);
     return test_summary();
 }
