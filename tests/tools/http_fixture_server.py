@@ -9,15 +9,20 @@ Prints its port on the first line of stdout, then serves until stdin closes
   /cut          announces 100000 bytes, sends 5000, closes (fails mid-transfer)
   /big          2 MiB body
   /missing      404
+  /files/NAME   the file NAME from the directory given as the first argument,
+                re-read on every request; ETag = its SHA-256, 304 on a match
   /stats        JSON: requests per path and the conditional headers seen
 """
+import hashlib
 import json
+import os
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 BODY = b"comb fixture body\n" * 1000
+FILES = sys.argv[1] if len(sys.argv) > 1 else None
 COUNTS = {}
 SEEN = []
 
@@ -71,6 +76,29 @@ class H(BaseHTTPRequestHandler):
         if self.path == "/big":
             body = b"y" * (2 << 20)
             self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if self.path.startswith("/files/") and FILES:
+            name = os.path.basename(self.path[7:])
+            try:
+                body = open(os.path.join(FILES, name), "rb").read()
+            except OSError:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            SEEN.append({"path": self.path, "inm": self.headers.get("If-None-Match"),
+                         "ims": self.headers.get("If-Modified-Since")})
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("ETag", etag)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
