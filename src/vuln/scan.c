@@ -44,10 +44,14 @@ static const char *debian_release(comb_arena *a, const comb_os *os)
     static const struct { const char *code, *num; } codes[] = {
         { "jessie", "8" },     { "stretch", "9" }, { "buster", "10" },
         { "bullseye", "11" },  { "bookworm", "12" }, { "trixie", "13" },
+        { "forky", "14" },     { "sid", "sid" },     { "unstable", "sid" },
     };
     for (size_t i = 0; os->codename && i < sizeof codes / sizeof codes[0]; i++)
         if (!strcmp(os->codename, codes[i].code))
             return codes[i].num;
+    /* testing/unstable images: PRETTY_NAME "Debian GNU/Linux trixie/sid" */
+    if (os->pretty_name && strstr(os->pretty_name, "/sid"))
+        return "sid";
     return NULL;
 }
 
