@@ -1163,7 +1163,8 @@ comb_code comb_scan_inventory(comb_inventory *inv, comb_vulndb *db, const comb_s
     }
     if (c.oom)
         goto oom;
-    qsort(findings.v, findings.n, sizeof *findings.v, finding_cmp);
+    if (findings.n > 1)
+        qsort(findings.v, findings.n, sizeof *findings.v, finding_cmp);
     r->findings = comb_arena_calloc(&r->arena, findings.n + 1, sizeof *r->findings);
     if (!r->findings)
         goto oom;
