@@ -68,9 +68,8 @@ static const char *os_key(comb_arena *a, const comb_os *os)
     } else if (!strcmp(id, "sles") || !strcmp(id, "sles_sap") || !strcmp(id, "sle-micro")) {
         name = "suse";
         rel = release_part(a, os->version_id, 2);
-    } else if (!strncmp(id, "opensuse", 8)) {
-        name = "opensuse";
-        rel = release_part(a, os->version_id, 2);
+    } else if (!strcmp(id, "opensuse-leap")) {
+        rel = release_part(a, os->version_id, 2); /* as the OSV importer: "opensuse-leap:15.5" */
     } else if (!strcmp(id, "amzn")) {
         name = "amazon";
         rel = release_part(a, os->version_id, 1);
