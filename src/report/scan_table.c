@@ -6,13 +6,6 @@
 
 #include "report/scan_report.h"
 
-/* The SARIF / CycloneDX / OpenVEX reporters live in their own files; weak
- * so that a build without one of them still links (it then reports the
- * format as unavailable instead of failing to link). */
-#pragma weak comb_report_scan_sarif
-#pragma weak comb_report_scan_cyclonedx
-#pragma weak comb_report_scan_openvex
-
 comb_code comb_scan_format_parse(const char *s, comb_scan_format *out, comb_err *err)
 {
     static const struct { const char *name; comb_scan_format f; } names[] = {
@@ -44,7 +37,7 @@ comb_code comb_report_scan_write(const comb_scan_result *r, comb_scan_format fmt
     case COMB_SFMT_OPENVEX: fn = comb_report_scan_openvex; break;
     }
     if (!fn)
-        return comb_fail(err, COMB_EUNSUPPORTED, "this build has no reporter for that format");
+        return comb_fail(err, COMB_EINVAL, "unknown scan format");
     comb_code rc = fn(r, o, out, err);
     if (rc == COMB_OK && (fflush(out) != 0 || ferror(out)))
         rc = comb_fail(err, COMB_EIO, "writing the report failed");
