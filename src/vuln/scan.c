@@ -345,6 +345,25 @@ static const char *os_name_for(const comb_inventory *inv)
     return inv->os.id ? inv->os.id : "distro";
 }
 
+/* A page about the vulnerability when the advisory names none. */
+static const char *default_url(comb_arena *a, const char *id, const comb_inventory *inv)
+{
+    if (!strncmp(id, "CVE-", 4)) {
+        if (inv->os.id && !strcmp(inv->os.id, "debian"))
+            return comb_arena_printf(a, "https://security-tracker.debian.org/tracker/%s", id);
+        if (inv->os.id && !strcmp(inv->os.id, "ubuntu"))
+            return comb_arena_printf(a, "https://ubuntu.com/security/%s", id);
+        return comb_arena_printf(a, "https://www.cve.org/CVERecord?id=%s", id);
+    }
+    if (!strncmp(id, "GHSA-", 5))
+        return comb_arena_printf(a, "https://github.com/advisories/%s", id);
+    if (!strncmp(id, "GO-", 3))
+        return comb_arena_printf(a, "https://pkg.go.dev/vuln/%s", id);
+    if (!strncmp(id, "RUSTSEC-", 8))
+        return comb_arena_printf(a, "https://rustsec.org/advisories/%s.html", id);
+    return comb_arena_printf(a, "https://osv.dev/vulnerability/%s", id);
+}
+
 /* Build one finding from hits[idx[0..n)] of package p. */
 static comb_finding *make_finding(scan_ctx *c, const comb_inventory *inv, const comb_pkg *p,
                                   const char *eco, const char *name, hit **hs, size_t n)
@@ -442,6 +461,8 @@ static comb_finding *make_finding(scan_ctx *c, const comb_inventory *inv, const 
         if (best->url && *best->url)
             f->url = best->url;
     }
+    if (!f->url)
+        f->url = default_url(a, f->vuln_id, inv);
     if (f->cvss_v3)
         f->cvss_v3_score = comb_cvss3_score(f->cvss_v3);
     if (f->cvss_v4)
@@ -1099,11 +1120,14 @@ comb_code comb_scan_inventory(comb_inventory *inv, comb_vulndb *db, const comb_s
             r->db_stale = 1;
     }
 
+    size_t no_os = 0;
     for (size_t i = 0; i < inv->npkgs; i++) {
         const comb_pkg *p = inv->pkgs[i];
         const char *eco, *name, *ver, *why;
         if (comb_scan_key(&r->arena, &inv->os, p, &eco, &name, &ver, &why) != 0) {
-            if (why && strcmp(why, "package type without an advisory ecosystem"))
+            if (why && !strcmp(why, "operating system release unknown"))
+                no_os++;
+            else if (why && strcmp(why, "package type without an advisory ecosystem"))
                 add_warning(&c, comb_arena_printf(&r->arena, "%s %s %s: not matched: %s",
                                                   comb_pkg_type_name(p->type),
                                                   p->name ? p->name : "?",
@@ -1160,6 +1184,12 @@ comb_code comb_scan_inventory(comb_inventory *inv, comb_vulndb *db, const comb_s
         }
         free(grp);
     }
+    if (no_os)
+        add_warning(&c, comb_arena_printf(&r->arena,
+                                          "%zu OS packages not matched: no advisory release for "
+                                          "operating system \"%s\" version \"%s\"",
+                                          no_os, inv->os.id ? inv->os.id : "unknown",
+                                          inv->os.version_id ? inv->os.version_id : ""));
     if (c.oom)
         goto oom;
     if (findings.n > 1)
