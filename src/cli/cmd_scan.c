@@ -39,6 +39,10 @@ void help_scan(void)
           "                           statements suppress the matching findings\n"
           "      --platform OS/ARCH[/VARIANT]\n"
           "                           pick an image from a multi-platform index\n"
+          "      --no-cache           read every layer, even those whose results are in\n"
+          "                           the layer cache (a cached layer is trusted by its\n"
+          "                           diff_id; see 'comb help sbom')\n"
+          "      --cache-dir DIR      the layer cache (default ~/.cache/comb/layers)\n"
           "  -q, --quiet              no warnings or progress on stderr\n"
           "  -h, --help               this help\n"
           "\n"
@@ -83,6 +87,8 @@ int cmd_scan(int argc, char **argv)
         { "ignore", required_argument, NULL, 'I' },
         { "vex", required_argument, NULL, 'V' },
         { "platform", required_argument, NULL, 'P' },
+        { "no-cache", no_argument, NULL, 'N' },
+        { "cache-dir", required_argument, NULL, 'C' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -90,7 +96,7 @@ int cmd_scan(int argc, char **argv)
     comb_scan_format fmt = COMB_SFMT_TABLE;
     const char *output = NULL, *dbpath = NULL;
     comb_scan_opts so = { 0 };
-    comb_sbom_opts sbo = { 0 };
+    comb_sbom_opts sbo = { .use_cache = 1 }; /* rescans read only new layers */
     int quiet = 0, exit_code = 0, have_min = 0;
     comb_severity min = COMB_SEV_UNKNOWN;
     unsigned list = 0;
@@ -138,6 +144,8 @@ int cmd_scan(int argc, char **argv)
         case 'I': so.ignore_file = optarg; break;
         case 'V': so.vex_file = optarg; break;
         case 'P': sbo.platform = optarg; break;
+        case 'N': sbo.use_cache = 0; break;
+        case 'C': sbo.cache_dir = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': help_scan(); return EXIT_OK;
         case ':':

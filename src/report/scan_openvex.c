@@ -129,6 +129,24 @@ static int add_statement(json_t *stmts, const comb_scan_result *r, const comb_fi
     return ok ? 0 : -1;
 }
 
+/* The same vulnerability of the same product (two Go binaries built with one
+ * toolchain share the stdlib purl) is one statement: VEX statements must be
+ * unique. */
+static int repeats(const comb_scan_result *r, size_t i)
+{
+    const comb_finding *f = r->findings[i];
+    if (!f->pkg || !f->pkg->purl)
+        return 0;
+    for (size_t j = 0; j < i; j++) {
+        const comb_finding *g = r->findings[j];
+        if (g && g->vuln_id && g->pkg && g->pkg->purl && !strcmp(g->vuln_id, f->vuln_id) &&
+            !strcmp(g->pkg->purl, f->pkg->purl) && g->state == f->state &&
+            g->suppressed == f->suppressed)
+            return 1;
+    }
+    return 0;
+}
+
 comb_code comb_report_scan_openvex(const comb_scan_result *r, const comb_report_opts *o, FILE *out,
                                    comb_err *err)
 {
@@ -151,7 +169,7 @@ comb_code comb_report_scan_openvex(const comb_scan_result *r, const comb_report_
     json_t *stmts = ok ? sbom_add_arr(doc, "statements") : NULL;
     ok = stmts != NULL;
     for (size_t i = 0; ok && i < r->nfindings; i++)
-        if (r->findings[i] && r->findings[i]->vuln_id)
+        if (r->findings[i] && r->findings[i]->vuln_id && !repeats(r, i))
             ok = add_statement(stmts, r, r->findings[i], ts) == 0;
     if (!ok) {
         json_decref(doc);
