@@ -1,16 +1,20 @@
 /* vulndb.c - the SQLite store behind vulndb.h.
  *
- * Schema (version 1):
+ * Schema (version 2):
  *   meta(key PRIMARY KEY, value)            schema, created, built, gen
  *   vuln(id PRIMARY KEY, summary, details, cvss_v3, cvss_v4, severity, url,
  *        published, modified)               (rowid table: rows are large)
  *   alias(vuln_id, alias) PRIMARY KEY both  WITHOUT ROWID, index on alias
- *   affected(k INTEGER PRIMARY KEY,         k = 64-bit hash of the content,
- *            ecosystem, package, vuln_id,       so identical rows never repeat
- *            scheme, semver, state, severity, source,
- *            ranges, versions, gen)
- *        index (ecosystem, package), index (vuln_id)
+ *   pkg(id INTEGER PRIMARY KEY, ecosystem, name) UNIQUE(ecosystem, name)
+ *   affected_row(k INTEGER PRIMARY KEY,     k = 64-bit hash of the content,
+ *            pkg, vuln_id, scheme, semver,      so identical rows never repeat
+ *            state, severity, source, ranges, versions, gen)
+ *        index (pkg); partial index (vuln_id) WHERE source = 1 (OSV re-imports)
+ *   affected: a view of affected_row with ecosystem, package and source names
  *   source(name PRIMARY KEY, records, rejected, imported_at)
+ * Each (ecosystem, package) is stored once; affected rows refer to it by
+ * integer, and the known sources are small integers (1 osv, 2 alpine-secdb,
+ * 3 debian-tracker; others are stored as text).
  *
  * ranges is a compact text encoding of the events: one event per line, a
  * kind letter (i introduced, f fixed, l last_affected, m limit) followed by
@@ -34,7 +38,7 @@
 
 #include "vuln/import/import.h"
 
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION "2"
 
 enum {
     ST_LOOKUP,
@@ -43,6 +47,9 @@ enum {
     ST_AFF_PUT,
     ST_AFF_TOUCH,
     ST_FORGET_ID,
+    ST_FORGET_OSV,
+    ST_PKG_PUT,
+    ST_PKG_GET,
     ST_FORGET_PKG,
     ST_VULN_GET,
     ST_ALIAS_GET,
@@ -59,6 +66,8 @@ struct comb_vulndb {
     sqlite3_stmt *st[ST_COUNT];
     uint64_t txn_vulns, txn_affected;
     int last_new;            /* the last put_affected added a row */
+    char *pc_eco, *pc_name;  /* pkg id cache (cleared on rollback) */
+    sqlite3_int64 pc_id;
     /* lookup scratch */
     char *buf;
     size_t bufcap;
@@ -69,8 +78,9 @@ struct comb_vulndb {
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
-    [ST_LOOKUP] = "SELECT vuln_id, scheme, semver, state, severity, source, ranges, versions "
-                  "FROM affected WHERE ecosystem = ?1 AND package = ?2 ORDER BY vuln_id, k",
+    [ST_LOOKUP] = "SELECT r.vuln_id, r.scheme, r.semver, r.state, r.severity, r.source, r.ranges, "
+                  "r.versions FROM pkg p JOIN affected_row r ON r.pkg = p.id "
+                  "WHERE p.ecosystem = ?1 AND p.name = ?2 ORDER BY r.vuln_id, r.k",
     [ST_VULN_PUT] =
         "INSERT INTO vuln(id, summary, details, cvss_v3, cvss_v4, severity, url, published, modified) "
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET "
@@ -80,14 +90,18 @@ static const char *const stmt_sql[ST_COUNT] = {
         "published = coalesce(excluded.published, published), "
         "modified = coalesce(excluded.modified, modified)",
     [ST_ALIAS_PUT] = "INSERT OR IGNORE INTO alias(vuln_id, alias) VALUES(?1, ?2)",
-    [ST_AFF_PUT] = "INSERT INTO affected(k, ecosystem, package, vuln_id, scheme, semver, state, "
+    [ST_AFF_PUT] = "INSERT INTO affected_row(k, pkg, vuln_id, scheme, semver, state, "
                    "severity, source, ranges, versions, gen) "
-                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+                   "VALUES(?1, ?2, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
                    "ON CONFLICT(k) DO NOTHING",
-    [ST_AFF_TOUCH] = "UPDATE affected SET gen = ?2 WHERE k = ?1",
-    [ST_FORGET_ID] = "DELETE FROM affected WHERE vuln_id = ?1 AND source = ?2 AND gen < ?3",
-    [ST_FORGET_PKG] = "DELETE FROM affected WHERE ecosystem = ?1 AND package = ?2 AND source = ?3 "
-                      "AND gen < ?4",
+    [ST_AFF_TOUCH] = "UPDATE affected_row SET gen = ?2 WHERE k = ?1",
+    [ST_FORGET_ID] = "DELETE FROM affected_row WHERE vuln_id = ?1 AND source = ?2 AND gen < ?3",
+    /* the literal source = 1 lets SQLite use the partial index */
+    [ST_FORGET_OSV] = "DELETE FROM affected_row WHERE vuln_id = ?1 AND source = 1 AND gen < ?3",
+    [ST_FORGET_PKG] = "DELETE FROM affected_row WHERE pkg = (SELECT id FROM pkg WHERE "
+                      "ecosystem = ?1 AND name = ?2) AND source = ?3 AND gen < ?4",
+    [ST_PKG_PUT] = "INSERT OR IGNORE INTO pkg(ecosystem, name) VALUES(?1, ?2)",
+    [ST_PKG_GET] = "SELECT id FROM pkg WHERE ecosystem = ?1 AND name = ?2",
     [ST_VULN_GET] = "SELECT id, summary, details, cvss_v3, cvss_v4, severity, url, published, "
                     "modified FROM vuln WHERE id = ?1",
     [ST_ALIAS_GET] = "SELECT alias FROM alias WHERE vuln_id = ?1 ORDER BY alias",
@@ -102,14 +116,53 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS alias(vuln_id TEXT NOT NULL, alias TEXT NOT NULL, "
     "  PRIMARY KEY(vuln_id, alias)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS alias_alias ON alias(alias);"
-    "CREATE TABLE IF NOT EXISTS affected(k INTEGER PRIMARY KEY, ecosystem TEXT NOT NULL, "
-    "  package TEXT NOT NULL, vuln_id TEXT NOT NULL, scheme INTEGER NOT NULL, "
-    "  semver INTEGER NOT NULL, state INTEGER NOT NULL, severity TEXT, source TEXT NOT NULL, "
-    "  ranges TEXT, versions TEXT, gen INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS affected_pkg ON affected(ecosystem, package);"
-    "CREATE INDEX IF NOT EXISTS affected_vuln ON affected(vuln_id);"
+    "CREATE TABLE IF NOT EXISTS pkg(id INTEGER PRIMARY KEY, ecosystem TEXT NOT NULL, "
+    "  name TEXT NOT NULL, UNIQUE(ecosystem, name));"
+    "CREATE TABLE IF NOT EXISTS affected_row(k INTEGER PRIMARY KEY, pkg INTEGER NOT NULL, "
+    "  vuln_id TEXT NOT NULL, scheme INTEGER NOT NULL, semver INTEGER NOT NULL, "
+    "  state INTEGER NOT NULL, severity TEXT, source NOT NULL, ranges TEXT, versions TEXT, "
+    "  gen INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS affected_pkg ON affected_row(pkg);"
+    "CREATE INDEX IF NOT EXISTS affected_osv ON affected_row(vuln_id) WHERE source = 1;"
+    "CREATE VIEW IF NOT EXISTS affected AS SELECT r.k AS k, p.ecosystem AS ecosystem, "
+    "  p.name AS package, r.vuln_id AS vuln_id, r.scheme AS scheme, r.semver AS semver, "
+    "  r.state AS state, r.severity AS severity, CASE r.source WHEN 1 THEN 'osv' "
+    "  WHEN 2 THEN 'alpine-secdb' WHEN 3 THEN 'debian-tracker' ELSE r.source END AS source, "
+    "  r.ranges AS ranges, r.versions AS versions, r.gen AS gen "
+    "  FROM affected_row r JOIN pkg p ON p.id = r.pkg;"
     "CREATE TABLE IF NOT EXISTS source(name TEXT PRIMARY KEY, records INTEGER, rejected INTEGER, "
     "  imported_at TEXT) WITHOUT ROWID;";
+
+static void pkg_cache_clear(comb_vulndb *db);
+
+static const char *const source_names[] = { NULL, "osv", "alpine-secdb", "debian-tracker" };
+
+static int source_code(const char *name)
+{
+    for (int i = 1; i < (int)(sizeof source_names / sizeof *source_names); i++)
+        if (name && !strcmp(name, source_names[i]))
+            return i;
+    return 0;
+}
+
+static void bind_source(sqlite3_stmt *s, int i, const char *name)
+{
+    int c = source_code(name);
+    if (c)
+        sqlite3_bind_int(s, i, c);
+    else
+        sqlite3_bind_text(s, i, name ? name : "unknown", -1, SQLITE_STATIC);
+}
+
+static const char *source_col(sqlite3_stmt *s, int i)
+{
+    if (sqlite3_column_type(s, i) == SQLITE_INTEGER) {
+        int c = sqlite3_column_int(s, i);
+        return c > 0 && c < (int)(sizeof source_names / sizeof *source_names) ? source_names[c]
+                                                                              : "unknown";
+    }
+    return (const char *)sqlite3_column_text(s, i);
+}
 
 static comb_code sqlfail(comb_vulndb *db, comb_err *err, const char *what)
 {
@@ -285,6 +338,7 @@ void comb_vulndb_close(comb_vulndb *db)
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(db->st[i]);
     sqlite3_close(db->h);
+    pkg_cache_clear(db);
     free(db->path);
     free(db->buf);
     free(db->ev);
@@ -386,7 +440,7 @@ comb_code comb_vulndb_lookup(comb_vulndb *db, const char *ecosystem, const char 
             .nversions = nver,
             .state = (comb_fix_state)sqlite3_column_int(s, 3),
             .severity = col(s, 4),
-            .source = col(s, 5),
+            .source = source_col(s, 5),
         };
         if (cb(ud, &a))
             break;
@@ -476,9 +530,8 @@ comb_code comb_vulndb_stats_get(comb_vulndb *db, comb_arena *a, comb_vulndb_stat
 {
     memset(out, 0, sizeof *out);
     out->vulns = count_q(db, "SELECT count(*) FROM vuln");
-    out->affected = count_q(db, "SELECT count(*) FROM affected");
-    out->packages =
-        count_q(db, "SELECT count(*) FROM (SELECT DISTINCT ecosystem, package FROM affected)");
+    out->affected = count_q(db, "SELECT count(*) FROM affected_row");
+    out->packages = count_q(db, "SELECT count(DISTINCT pkg) FROM affected_row");
     char built[64];
     if (meta_get(db, "built", built, sizeof built) == 0)
         out->built = comb_arena_strdup(a, built);
@@ -607,6 +660,48 @@ static char *strbuf_append(char *buf, size_t *len, size_t *cap, const char *s, s
     return buf;
 }
 
+static void pkg_cache_clear(comb_vulndb *db)
+{
+    free(db->pc_eco);
+    free(db->pc_name);
+    db->pc_eco = db->pc_name = NULL;
+}
+
+/* The id of (ecosystem, name) in pkg, created when new; the last one is cached. */
+static comb_code pkg_id(comb_vulndb *db, const char *eco, const char *name, sqlite3_int64 *out,
+                        comb_err *err)
+{
+    if (db->pc_eco && !strcmp(db->pc_eco, eco) && !strcmp(db->pc_name, name)) {
+        *out = db->pc_id;
+        return COMB_OK;
+    }
+    sqlite3_stmt *s = db->st[ST_PKG_PUT];
+    bind_opt(s, 1, eco);
+    bind_opt(s, 2, name);
+    comb_code c = step_done(db, s, err, "writing a package");
+    if (c)
+        return c;
+    s = db->st[ST_PKG_GET];
+    bind_opt(s, 1, eco);
+    bind_opt(s, 2, name);
+    int r = sqlite3_step(s);
+    if (r != SQLITE_ROW) {
+        c = sqlfail(db, err, "reading a package");
+        sqlite3_reset(s);
+        return c;
+    }
+    *out = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    pkg_cache_clear(db);
+    db->pc_eco = strdup(eco);
+    db->pc_name = strdup(name);
+    if (!db->pc_eco || !db->pc_name)
+        pkg_cache_clear(db);
+    db->pc_id = *out;
+    return COMB_OK;
+}
+
 comb_code comb_vulndb_put_affected(comb_vulndb *db, const comb_affected *a, comb_err *err)
 {
     if (!db->in_txn)
@@ -654,14 +749,20 @@ comb_code comb_vulndb_put_affected(comb_vulndb *db, const comb_affected *a, comb
     h = fnv(h, v);
     sqlite3_stmt *s = db->st[ST_AFF_PUT];
     sqlite3_bind_int64(s, 1, (sqlite3_int64)h);
-    bind_opt(s, 2, a->ecosystem);
-    bind_opt(s, 3, a->package);
+    sqlite3_int64 pid = 0;
+    comb_code pc = pkg_id(db, a->ecosystem, a->package, &pid, err);
+    if (pc) {
+        free(r);
+        free(v);
+        return pc;
+    }
+    sqlite3_bind_int64(s, 2, pid);
     bind_opt(s, 4, a->vuln_id);
     sqlite3_bind_int(s, 5, (int)a->scheme);
     sqlite3_bind_int(s, 6, a->semver_ranges ? 1 : 0);
     sqlite3_bind_int(s, 7, (int)a->state);
     bind_opt(s, 8, a->severity);
-    bind_opt(s, 9, a->source ? a->source : "unknown");
+    bind_source(s, 9, a->source);
     if (rl)
         sqlite3_bind_text(s, 10, r, (int)rl, SQLITE_STATIC);
     else
@@ -713,6 +814,7 @@ void comb_vulndb_rollback(comb_vulndb *db)
         return;
     sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
     db->in_txn = 0;
+    pkg_cache_clear(db);
 }
 
 /* --- internal, for the importers (import.h) -------------------------------- */
@@ -733,9 +835,11 @@ comb_code comb_vulndb_note_source(comb_vulndb *db, const char *name, uint64_t re
 comb_code comb_vulndb_forget_vuln(comb_vulndb *db, const char *vuln_id, const char *source,
                                   comb_err *err)
 {
-    sqlite3_stmt *s = db->st[ST_FORGET_ID];
+    int code = source_code(source);
+    sqlite3_stmt *s = db->st[code == 1 ? ST_FORGET_OSV : ST_FORGET_ID];
     bind_opt(s, 1, vuln_id);
-    bind_opt(s, 2, source);
+    if (code != 1)
+        bind_source(s, 2, source);
     sqlite3_bind_int64(s, 3, db->gen);
     return step_done(db, s, err, "replacing an advisory");
 }
@@ -746,7 +850,7 @@ comb_code comb_vulndb_forget_package(comb_vulndb *db, const char *ecosystem, con
     sqlite3_stmt *s = db->st[ST_FORGET_PKG];
     bind_opt(s, 1, ecosystem);
     bind_opt(s, 2, package);
-    bind_opt(s, 3, source);
+    bind_source(s, 3, source);
     sqlite3_bind_int64(s, 4, db->gen);
     return step_done(db, s, err, "replacing a package's records");
 }
@@ -757,6 +861,8 @@ comb_code comb_vulndb_savepoint(comb_vulndb *db, int op, comb_err *err)
                                        "ROLLBACK TO rec; RELEASE rec" };
     if (op < 0 || op > 2)
         return comb_fail(err, COMB_EINVAL, "bad savepoint operation");
+    if (op == 2)
+        pkg_cache_clear(db);
     if (sqlite3_exec(db->h, sql[op], NULL, NULL, NULL) != SQLITE_OK)
         return sqlfail(db, err, "savepoint");
     return COMB_OK;
