@@ -680,6 +680,73 @@ static void test_malformed_and_formats(void)
     comb_arena_free(&a);
 }
 
+static comb_code import_text(comb_vulndb *db, const char *text, int yaml)
+{
+    comb_err err;
+    comb_import_stats st;
+    memset(&st, 0, sizeof st);
+    comb_code rc = comb_vulndb_begin(db, &err);
+    if (rc)
+        return rc;
+    rc = comb_import_buffer(db, "text", text, strlen(text), yaml, COMB_IMPORT_AUTO, NULL, &st,
+                            &err);
+    if (rc) {
+        comb_vulndb_rollback(db);
+        return rc;
+    }
+    return comb_vulndb_commit(db, "test", &err);
+}
+
+/* A changed advisory replaces its earlier rows; a withdrawn one removes them. */
+static void test_updates_replace(void)
+{
+    comb_vulndb *db;
+    comb_err err;
+    CHECK_INT(comb_vulndb_open(":memory:", 1, &db, &err), COMB_OK);
+    if (!db)
+        return;
+    static const char v1[] =
+        "{\"id\": \"GO-9999-0001\", \"modified\": \"1\", \"affected\": [{\"package\": {\"ecosystem\": "
+        "\"Go\", \"name\": \"example.com/m\"}, \"ranges\": [{\"type\": \"SEMVER\", \"events\": "
+        "[{\"introduced\": \"0\"}, {\"fixed\": \"1.0.0\"}]}]}]}";
+    static const char v2[] =
+        "{\"id\": \"GO-9999-0001\", \"modified\": \"2\", \"affected\": [{\"package\": {\"ecosystem\": "
+        "\"Go\", \"name\": \"example.com/m\"}, \"ranges\": [{\"type\": \"SEMVER\", \"events\": "
+        "[{\"introduced\": \"0\"}, {\"fixed\": \"2.0.0\"}]}]}]}";
+    static const char v3[] = "{\"id\": \"GO-9999-0001\", \"modified\": \"3\", \"withdrawn\": \"3\"}";
+    CHECK_INT(import_text(db, v1, 0), COMB_OK);
+    found f = lookup(db, "go", "example.com/m");
+    CHECK(f.n == 1 && !strcmp(f.events[0], "i0 f1.0.0"));
+    CHECK_INT(import_text(db, v2, 0), COMB_OK);
+    f = lookup(db, "go", "example.com/m");
+    CHECK(f.n == 1 && !strcmp(f.events[0], "i0 f2.0.0"));
+    CHECK_INT(import_text(db, v3, 0), COMB_OK);
+    f = lookup(db, "go", "example.com/m");
+    CHECK_INT(f.n, 0);
+
+    static const char s1[] = "distroversion: v3.50\npackages:\n  - pkg:\n      name: p\n"
+                             "      secfixes:\n        1.0-r0: [CVE-2000-0001]\n";
+    static const char s2[] = "distroversion: v3.50\npackages:\n  - pkg:\n      name: p\n"
+                             "      secfixes:\n        1.1-r0: [CVE-2000-0001]\n        1.2-r0: [CVE-2000-0002]\n";
+    CHECK_INT(import_text(db, s1, 1), COMB_OK);
+    f = lookup(db, "alpine:3.50", "p");
+    CHECK(f.n == 1 && !strcmp(f.events[0], "i0 f1.0-r0"));
+    CHECK_INT(import_text(db, s2, 1), COMB_OK);
+    f = lookup(db, "alpine:3.50", "p");
+    CHECK(f.n == 2 && !strcmp(f.events[0], "i0 f1.1-r0") && !strcmp(f.id[1], "CVE-2000-0002"));
+
+    /* a rolled-back transaction leaves nothing behind */
+    CHECK_INT(comb_vulndb_begin(db, &err), COMB_OK);
+    comb_import_stats st;
+    memset(&st, 0, sizeof st);
+    CHECK_INT(comb_import_buffer(db, "x", v1, strlen(v1), 0, COMB_IMPORT_OSV, NULL, &st, &err),
+              COMB_OK);
+    comb_vulndb_rollback(db);
+    f = lookup(db, "go", "example.com/m");
+    CHECK_INT(f.n, 0);
+    comb_vulndb_close(db);
+}
+
 static void test_default_path_and_open(void)
 {
     char buf[512];
@@ -715,6 +782,7 @@ int main(void)
     RUN(test_import_shared);
     RUN(test_reimport_idempotent);
     RUN(test_malformed_and_formats);
+    RUN(test_updates_replace);
     RUN(test_default_path_and_open);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
