@@ -12,11 +12,13 @@
 #include "cli/cli.h"
 #include "core/arena.h"
 #include "vuln/import/import.h"
+#include "vuln/update.h"
 #include "vuln/vulndb.h"
 
 void help_db(void)
 {
     fputs("usage: comb db import [--db PATH] [-q] PATH...\n"
+          "       comb db update [--db PATH] [--source NAME=URL]... [--sources FILE] [-q]\n"
           "       comb db status [--db PATH] [--format table|json]\n"
           "\n"
           "Manage the local vulnerability database (SQLite).\n"
@@ -28,6 +30,13 @@ void help_db(void)
           "         security tracker JSON. Malformed records are rejected one by one with\n"
           "         a warning; the rest is imported. Re-importing replaces, never\n"
           "         duplicates.\n"
+          "update   download the configured sources (https; conditional requests, so an\n"
+          "         unchanged source costs a 304; retries with backoff; optional SHA-256)\n"
+          "         and rebuild the database beside the old one, replacing it only when\n"
+          "         complete: a failed or interrupted update leaves it intact. Sources:\n"
+          "         --source NAME=URL options, else --sources FILE, else\n"
+          "         $XDG_CONFIG_HOME/comb/sources (lines: NAME URL [SHA256]). Plain\n"
+          "         http is accepted only for loopback addresses with --allow-loopback-http.\n"
           "status   show the database path, size, build time, record counts and sources.\n"
           "\n"
           "Options:\n"
@@ -150,6 +159,123 @@ static int db_import(int argc, char **argv)
     return EXIT_OK;
 }
 
+static void update_progress(void *ud, const char *source, uint64_t done, uint64_t total)
+{
+    import_ui *ui = ud;
+    if (ui->quiet || !ui->tty)
+        return;
+    if (total)
+        fprintf(stderr, "\rdownloading %s: %llu / %llu KB   ", source,
+                (unsigned long long)(done >> 10), (unsigned long long)(total >> 10));
+    else
+        fprintf(stderr, "\rdownloading %s: %llu KB   ", source, (unsigned long long)(done >> 10));
+    ui->shown = 1;
+}
+
+static int db_update(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "source", required_argument, NULL, 's' },
+        { "sources", required_argument, NULL, 'S' },
+        { "allow-loopback-http", no_argument, NULL, 'L' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    static comb_update_source sources[COMB_UPDATE_MAX_SOURCES];
+    size_t nsources = 0;
+    const char *path = NULL, *file = NULL;
+    import_ui ui = { 0 };
+    comb_update_opts o = { 0 };
+    comb_err err;
+    comb_err_clear(&err);
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': path = optarg; break;
+        case 's':
+            if (nsources == COMB_UPDATE_MAX_SOURCES ||
+                comb_update_parse_source(optarg, &sources[nsources], &err)) {
+                cli_error("%s", err.msg[0] ? err.msg : "too many sources");
+                return EXIT_USAGE;
+            }
+            nsources++;
+            break;
+        case 'S': file = optarg; break;
+        case 'L': o.allow_loopback_http = 1; break;
+        case 'q': ui.quiet = 1; break;
+        case 'h': help_db(); return EXIT_OK;
+        case ':':
+            cli_error("option '%s' needs a value; see 'comb help db'", argv[optind - 1]);
+            return EXIT_USAGE;
+        default:
+            cli_error("unknown option '%s'; see 'comb help db'", argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        cli_error("update takes no paths; see 'comb help db'");
+        return EXIT_USAGE;
+    }
+    char deflt[PATH_MAX];
+    if (!nsources) {
+        if (!file) {
+            const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
+            if (x && *x == '/')
+                snprintf(deflt, sizeof deflt, "%s/comb/sources", x);
+            else
+                snprintf(deflt, sizeof deflt, "%s/.config/comb/sources", h ? h : "");
+            file = deflt;
+        }
+        comb_code rc = comb_update_read_sources(file, sources, COMB_UPDATE_MAX_SOURCES, &nsources, &err);
+        if (rc || !nsources) {
+            cli_error("%s", rc ? err.msg : "no sources: use --source NAME=URL or a sources file");
+            return rc == COMB_EINVAL ? EXIT_USAGE : EXIT_INPUT;
+        }
+    }
+    char dbpath[PATH_MAX];
+    if (!path)
+        path = comb_vulndb_default_path(dbpath, sizeof dbpath);
+    ui.tty = isatty(STDERR_FILENO);
+    o.sources = sources;
+    o.nsources = nsources;
+    o.progress = update_progress;
+    o.warn = on_warn;
+    o.ud = &ui;
+    comb_update_report rep;
+    comb_code rc = comb_vulndb_update(path, &o, &rep, &err);
+    if (ui.shown)
+        fputs("\r\033[K", stderr);
+    for (size_t i = 0; i < nsources; i++) {
+        const char *st = rep.state[i] == COMB_SRC_UPDATED        ? "downloaded"
+                         : rep.state[i] == COMB_SRC_NOT_MODIFIED ? "not modified"
+                                                                  : "FAILED";
+        printf("  %-20s %-13s", sources[i].name, st);
+        if (rep.state[i] == COMB_SRC_UPDATED)
+            printf(" %llu bytes", (unsigned long long)rep.bytes[i]);
+        printf("\n");
+        if (rep.state[i] == COMB_SRC_FAILED)
+            cli_warning("%s: %s", sources[i].name, rep.message[i]);
+    }
+    if (rc) {
+        cli_error("%s", err.msg);
+        return cli_exit_code(rc);
+    }
+    if (rep.rebuilt)
+        printf("rebuilt %s: %llu records, %llu affected rows, %llu rejected\n", path,
+               (unsigned long long)(rep.stats.records[COMB_IMPORT_OSV] +
+                                    rep.stats.records[COMB_IMPORT_SECDB] +
+                                    rep.stats.records[COMB_IMPORT_DEBIAN]),
+               (unsigned long long)rep.stats.affected, (unsigned long long)rep.stats.rejected);
+    else
+        printf("%s is up to date\n", path);
+    /* some sources failed: the database is usable, but say so in the status */
+    return rep.failed ? EXIT_INPUT : EXIT_OK;
+}
+
 static int db_status(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -248,17 +374,19 @@ static int db_status(int argc, char **argv)
 int cmd_db(int argc, char **argv)
 {
     if (argc < 2) {
-        cli_error("db needs a subcommand: import or status; see 'comb help db'");
+        cli_error("db needs a subcommand: import, update or status; see 'comb help db'");
         return EXIT_USAGE;
     }
     if (!strcmp(argv[1], "import"))
         return db_import(argc - 1, argv + 1);
     if (!strcmp(argv[1], "status"))
         return db_status(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "update"))
+        return db_update(argc - 1, argv + 1);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         help_db();
         return EXIT_OK;
     }
-    cli_error("'%s' is not a db subcommand (import, status); see 'comb help db'", argv[1]);
+    cli_error("'%s' is not a db subcommand (import, update, status); see 'comb help db'", argv[1]);
     return EXIT_USAGE;
 }
