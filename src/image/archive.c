@@ -359,8 +359,11 @@ comb_code comb_prepass_archive(comb_image *img, comb_err *err)
     unsigned char head[512];
     ssize_t n = pread(fd, head, sizeof head, 0);
     close(fd);
-    if (n < (ssize_t)sizeof head || memcmp(head + 257, "ustar", 5) != 0)
-        return COMB_OK; /* compressed (or not a tar): one pass later */
+    int plain = n == (ssize_t)sizeof head && memcmp(head + 257, "ustar", 5) == 0;
+    /* A compressed outer archive cannot be skipped through: choosing first
+     * costs a decompression, worth it only when cached layers can be spared. */
+    if (!plain && !img->cache_in_use)
+        return COMB_OK; /* one pass later */
     comb_code rc = pass(img, 1, err);
     img->done_bytes = 0;
     return rc;
@@ -368,5 +371,16 @@ comb_code comb_prepass_archive(comb_image *img, comb_err *err)
 
 comb_code comb_walk_archive(comb_image *img, comb_err *err)
 {
+    if (img->selected) {
+        /* every layer in the cache: the archive need not be read at all */
+        int all = 1;
+        for (size_t i = 0; i < img->norder; i++) {
+            int b = img->order[i];
+            if (!img->blobs[b].is_layer && !comb_image_try_cache(img, b))
+                all = 0;
+        }
+        if (all)
+            return COMB_OK;
+    }
     return pass(img, 0, err);
 }

@@ -52,6 +52,8 @@ typedef struct comb_image comb_image;
 typedef struct comb_image_opts {
     const char *platform;     /* "os/arch[/variant]"; NULL: the host's */
     uint64_t max_layer_size;  /* 0: COMB_DEFAULT_MAX_LAYER_SIZE */
+    int cache_in_use;         /* choose the image first even in a compressed archive
+                                 (costs one more decompression, saves every cached layer) */
 } comb_image_opts;
 
 typedef struct comb_walk_visitor {

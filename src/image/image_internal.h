@@ -46,6 +46,7 @@ struct comb_image {
     const char *tag;          /* from "path:tag", or NULL */
     const char *platform;
     uint64_t max_layer_size;
+    int cache_in_use;
     comb_blob *blobs;
     size_t nblobs, capblobs;
     comb_doc *docs;

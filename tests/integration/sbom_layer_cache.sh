@@ -37,6 +37,15 @@ scan "$TMP/c.json" "$TMP/c.err" "$COMB_FIXTURES/debian12/oci:bookworm"
 [ "$(counts "$TMP/c.err")" = "0 layers read, 1 from the layer cache" ] && pass "OCI form of the same layer: from cache" \
   || fail "OCI form: $(counts "$TMP/c.err")"
 
+# a gzip-compressed docker-archive: chosen first (one extra decompression), then not read
+GZ=$COMB_FIXTURES/debian12/docker-archive.tar.gz
+if [ -s "$GZ" ]; then
+  scan "$TMP/gz.json" "$TMP/gz.err" "$GZ"
+  [ "$(counts "$TMP/gz.err")" = "0 layers read, 1 from the layer cache" ] && pass "compressed archive: from cache" \
+    || fail "compressed archive: $(counts "$TMP/gz.err")"
+  same_packages "$TMP/ref.json" "$TMP/gz.json" && pass "compressed archive result == uncached" || fail "compressed archive result differs"
+fi
+
 # two images sharing two base layers: the second reads only its own layer
 cat >"$TMP/spec.json" <<'JSON'
 {"images": [{"layers": [
