@@ -9,52 +9,18 @@
 #include <unistd.h>
 
 #include "test.h"
+#include "test_server.h"
 #include "vuln/fetch.h"
 
-static int port;
-static FILE *server_out;
-static int server_in = -1;
-static pid_t server_pid;
 static char dir[] = "/tmp/comb-fetch-XXXXXX";
 
-static int start_server(void)
-{
-    int in[2], out[2];
-    if (pipe(in) || pipe(out))
-        return -1;
-    server_pid = fork();
-    if (server_pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[1]);
-        close(out[0]);
-        char script[4096];
-        snprintf(script, sizeof script, "%s/tests/tools/http_fixture_server.py",
-                 getenv("COMB_SRC") ? getenv("COMB_SRC") : ".");
-        execl("/usr/bin/python3", "python3", script, (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    server_in = in[1];
-    server_out = fdopen(out[0], "r");
-    return server_out && fscanf(server_out, "%d", &port) == 1 ? 0 : -1;
-}
+static test_server srv;
 
-static void stop_server(void)
-{
-    if (server_in >= 0)
-        close(server_in);
-    if (server_pid > 0)
-        waitpid(server_pid, NULL, 0);
-    if (server_out)
-        fclose(server_out);
-}
 
 static const char *url(const char *path)
 {
     static char buf[256];
-    snprintf(buf, sizeof buf, "http://127.0.0.1:%d%s", port, path);
+    snprintf(buf, sizeof buf, "http://127.0.0.1:%d%s", srv.port, path);
     return buf;
 }
 
@@ -153,7 +119,7 @@ static void test_limits_and_schemes(void)
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
-    if (!mkdtemp(dir) || start_server() != 0) {
+    if (!mkdtemp(dir) || test_server_start(&srv, NULL) != 0) {
         fprintf(stderr, "cannot start the fixture server\n");
         return 1;
     }
@@ -161,7 +127,7 @@ int main(void)
     RUN(test_retries);
     RUN(test_cut_keeps_previous);
     RUN(test_limits_and_schemes);
-    stop_server();
+    test_server_stop(&srv);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)

@@ -10,39 +10,14 @@
 #include <unistd.h>
 
 #include "test.h"
+#include "test_server.h"
 #include "vuln/update.h"
 #include "vuln/vulndb.h"
 
-static int port;
-static int server_in = -1;
-static pid_t server_pid;
-static FILE *server_out;
 static char dir[] = "/tmp/comb-update-XXXXXX";
 static char files[300], dbpath[300];
 
-static int start_server(void)
-{
-    int in[2], out[2];
-    if (pipe(in) || pipe(out))
-        return -1;
-    server_pid = fork();
-    if (server_pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[1]);
-        close(out[0]);
-        char script[4096];
-        snprintf(script, sizeof script, "%s/tests/tools/http_fixture_server.py",
-                 getenv("COMB_SRC") ? getenv("COMB_SRC") : ".");
-        execl("/usr/bin/python3", "python3", script, files, (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    server_in = in[1];
-    server_out = fdopen(out[0], "r");
-    return server_out && fscanf(server_out, "%d", &port) == 1 ? 0 : -1;
-}
+static test_server srv;
 
 static void sh(const char *fmt, const char *arg)
 {
@@ -57,7 +32,7 @@ static comb_update_source src(const char *name, const char *path, const char *su
     comb_update_source s;
     memset(&s, 0, sizeof s);
     snprintf(s.name, sizeof s.name, "%s", name);
-    snprintf(s.url, sizeof s.url, "http://127.0.0.1:%d%s", port, path);
+    snprintf(s.url, sizeof s.url, "http://127.0.0.1:%d%s", srv.port, path);
     if (sum)
         snprintf(s.sha256, sizeof s.sha256, "%s", sum);
     return s;
@@ -204,14 +179,13 @@ int main(void)
              "cp %s/data/advisories/alpine-secdb/v3.10/main.yaml %s/alpine.yaml",
              files, getenv("COMB_SHARED") ? getenv("COMB_SHARED") : "../shared", files,
              getenv("COMB_SHARED") ? getenv("COMB_SHARED") : "../shared", files);
-    if (system(cmd) != 0 || start_server() != 0) {
+    if (system(cmd) != 0 || test_server_start(&srv, files) != 0) {
         fprintf(stderr, "cannot set up the fixture server\n");
         return 1;
     }
     RUN(test_update_cycle);
     RUN(test_sources_file);
-    close(server_in);
-    waitpid(server_pid, NULL, 0);
+    test_server_stop(&srv);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "cleanup failed\n");
