@@ -4,6 +4,7 @@
 #include <jansson.h>
 
 #include "report/report.h"
+#include "report/sbom_util.h"
 
 static void set_str(json_t *o, const char *k, const char *v)
 {
@@ -85,10 +86,7 @@ comb_code comb_report_json(const comb_inventory *inv, const comb_report_opts *o,
     for (size_t i = 0; i < inv->nwarnings; i++)
         json_array_append_new(warns, json_string(inv->warnings[i]));
     json_object_set_new(root, "warnings", warns);
-    int r = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    comb_code rc = sbom_write(root, out, "JSON", err);
     json_decref(root);
-    if (r != 0)
-        return comb_fail(err, COMB_EIO, "writing JSON failed");
-    fputc('\n', out);
-    return COMB_OK;
+    return rc;
 }

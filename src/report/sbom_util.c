@@ -373,10 +373,15 @@ int sbom_license_expr(const char *s, char **canon, int *single_id)
 
 comb_code sbom_write(json_t *doc, FILE *out, const char *what, comb_err *err)
 {
-    if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
-        fputc('\n', out) == EOF || fflush(out) != 0 || ferror(out))
-        return comb_fail(err, COMB_EIO, "writing %s output failed", what);
-    return COMB_OK;
+    /* one buffer and one write: json_dumpf writes token by token */
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (!text)
+        return comb_fail(err, COMB_ENOMEM, "%s output: out of memory", what);
+    size_t n = strlen(text);
+    int bad = fwrite(text, 1, n, out) != n || fputc('\n', out) == EOF || fflush(out) != 0 ||
+              ferror(out);
+    free(text);
+    return bad ? comb_fail(err, COMB_EIO, "writing %s output failed", what) : COMB_OK;
 }
 
 char *sbom_uri_path(const char *path)

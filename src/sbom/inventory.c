@@ -295,6 +295,65 @@ static const comb_pkg *owner_get(const owner_map *m, uint64_t k)
     return NULL;
 }
 
+/* Open addressing over (kind, owner): dpkg file lists and licences. */
+typedef struct side_table {
+    const comb_record **v;
+    size_t cap, n;
+} side_table;
+
+static uint64_t side_hash(comb_rec_kind kind, const char *owner, size_t len)
+{
+    return comb_pathset_hash(owner, len, 16u + (unsigned)kind);
+}
+
+static int side_put(side_table *t, const comb_record *r)
+{
+    if ((t->n + 1) * 2 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        const comb_record **nv = calloc(cap, sizeof *nv);
+        if (!nv)
+            return -1;
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->v[i])
+                continue;
+            size_t j = (size_t)side_hash(t->v[i]->kind, t->v[i]->u.fl.owner,
+                                         strlen(t->v[i]->u.fl.owner)) & (cap - 1);
+            while (nv[j])
+                j = (j + 1) & (cap - 1);
+            nv[j] = t->v[i];
+        }
+        free(t->v);
+        t->v = nv;
+        t->cap = cap;
+    }
+    size_t j = (size_t)side_hash(r->kind, r->u.fl.owner, strlen(r->u.fl.owner)) & (t->cap - 1);
+    while (t->v[j]) {
+        if (t->v[j]->kind == r->kind && !strcmp(t->v[j]->u.fl.owner, r->u.fl.owner))
+            return 0; /* first one wins, as the linear search did */
+        j = (j + 1) & (t->cap - 1);
+    }
+    t->v[j] = r;
+    t->n++;
+    return 0;
+}
+
+/* The record for owner "name" or, with arch, "name:arch". */
+static const comb_record *side_find(const side_table *t, comb_rec_kind kind, const char *name,
+                                    const char *arch)
+{
+    char key[512];
+    int n = arch ? snprintf(key, sizeof key, "%s:%s", name, arch) : snprintf(key, sizeof key, "%s", name);
+    if (!t->cap || n < 0 || (size_t)n >= sizeof key)
+        return NULL;
+    size_t j = (size_t)side_hash(kind, key, (size_t)n) & (t->cap - 1);
+    while (t->v[j]) {
+        if (t->v[j]->kind == kind && !strcmp(t->v[j]->u.fl.owner, key))
+            return t->v[j];
+        j = (j + 1) & (t->cap - 1);
+    }
+    return NULL;
+}
+
 static comb_code merge(pipeline *pl, comb_err *err)
 {
     comb_inventory *inv = pl->inv;
@@ -330,6 +389,18 @@ static comb_code merge(pipeline *pl, comb_err *err)
     if (best >= 0)
         inv->os = live[best]->u.os;
     const comb_os *os = inv->os.id ? &inv->os : NULL;
+    /* dpkg side records, by owner, so that attaching them is not quadratic */
+    side_table side = { 0 };
+    for (size_t i = 0; i < nlive; i++) {
+        const comb_record *r = live[i];
+        if ((r->kind == COMB_REC_FILELIST || r->kind == COMB_REC_LICENSE) &&
+            r->u.fl.type == COMB_PKG_DPKG && side_put(&side, r)) {
+            free(live);
+            free(side.v);
+            comb_pathset_free(&keys);
+            return comb_fail(err, COMB_ENOMEM, "out of memory");
+        }
+    }
     /* 3. packages */
     size_t npk = 0;
     for (size_t i = 0; i < nlive; i++)
@@ -338,6 +409,7 @@ static comb_code merge(pipeline *pl, comb_err *err)
     inv->pkgs = comb_arena_calloc(&inv->arena, npk ? npk : 1, sizeof *inv->pkgs);
     if (!inv->pkgs) {
         free(live);
+        free(side.v);
         comb_pathset_free(&keys);
         return comb_fail(err, COMB_ENOMEM, "out of memory");
     }
@@ -363,32 +435,16 @@ static comb_code merge(pipeline *pl, comb_err *err)
             p->layer_digest = meta->layers[intro].digest;
             p->layer_diff_id = meta->layers[intro].diff_id;
         }
-        /* dpkg file lists */
-        if (p->type == COMB_PKG_DPKG && !p->files) {
-            for (size_t j = 0; j < nlive; j++) {
-                comb_record *f = live[j];
-                if (f->kind != COMB_REC_FILELIST || f->u.fl.type != COMB_PKG_DPKG)
-                    continue;
-                const char *o = f->u.fl.owner;
-                size_t nl = strlen(p->name);
-                if (!strcmp(o, p->name) ||
-                    (p->arch && !strncmp(o, p->name, nl) && o[nl] == ':' && !strcmp(o + nl + 1, p->arch))) {
-                    p->files = f->u.fl.files;
-                    p->nfiles = f->u.fl.nfiles;
-                    break;
-                }
+        /* dpkg file lists (info/NAME[:ARCH].list) and licences (doc/NAME/copyright) */
+        if (p->type == COMB_PKG_DPKG) {
+            const comb_record *f;
+            if (!p->files && ((f = side_find(&side, COMB_REC_FILELIST, p->name, NULL)) ||
+                              (p->arch && (f = side_find(&side, COMB_REC_FILELIST, p->name, p->arch))))) {
+                p->files = f->u.fl.files;
+                p->nfiles = f->u.fl.nfiles;
             }
-        }
-        /* dpkg licences from usr/share/doc/<name>/copyright */
-        if (p->type == COMB_PKG_DPKG && !p->license) {
-            for (size_t j = 0; j < nlive; j++) {
-                comb_record *f = live[j];
-                if (f->kind == COMB_REC_LICENSE && f->u.fl.type == COMB_PKG_DPKG &&
-                    !strcmp(f->u.fl.owner, p->name)) {
-                    p->license = f->u.fl.license;
-                    break;
-                }
-            }
+            if (!p->license && (f = side_find(&side, COMB_REC_LICENSE, p->name, NULL)))
+                p->license = f->u.fl.license;
         }
         p->purl = comb_purl(&inv->arena, p, os);
         inv->pkgs[inv->npkgs++] = p;
@@ -420,6 +476,7 @@ static comb_code merge(pipeline *pl, comb_err *err)
     free(om.keys);
     free(om.vals);
     qsort(inv->pkgs, inv->npkgs, sizeof *inv->pkgs, pkg_cmp);
+    free(side.v);
     free(live);
     comb_pathset_free(&keys);
     return COMB_OK;

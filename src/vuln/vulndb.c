@@ -304,7 +304,10 @@ comb_code comb_vulndb_open(const char *path, int writable, comb_vulndb **out, co
             }
             snprintf(ver, sizeof ver, "%s", SCHEMA_VERSION);
         }
-    } else if (meta_get(db, "schema", ver, sizeof ver) != 0) {
+    } else if (sqlite3_exec(db->h, "PRAGMA locking_mode=EXCLUSIVE", NULL, NULL, NULL),
+               /* a reader keeps its shared lock: no lock/unlock syscalls per lookup
+                * (updates build a new file and rename it, so they never wait) */
+               meta_get(db, "schema", ver, sizeof ver) != 0) {
         comb_code c = comb_fail(err, COMB_EFORMAT, "%s: not a comb vulnerability database", path);
         comb_vulndb_close(db);
         return c;
