@@ -12,9 +12,11 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/path.h"
@@ -47,19 +49,41 @@ static la_ssize_t outer_read(struct archive *a, void *ud, const void **buf)
     return n;
 }
 
+/* Take ownership of data (malloc'd) as the document `key`. */
+static comb_code keep_doc_owned(comb_image *img, const char *key, unsigned char *data, size_t n,
+                                comb_err *err)
+{
+    if (img->ndocs == img->capdocs) {
+        size_t cap = img->capdocs ? img->capdocs * 2 : 16;
+        comb_doc *nd = realloc(img->docs, cap * sizeof *nd);
+        if (!nd) {
+            free(data);
+            return comb_fail(err, COMB_ENOMEM, "out of memory");
+        }
+        img->docs = nd;
+        img->capdocs = cap;
+    }
+    comb_doc *d = &img->docs[img->ndocs];
+    d->key = comb_arena_strdup(&img->arena, key);
+    d->data = data;
+    d->len = n;
+    comb_sha256 h;
+    if (!d->key || comb_sha256_init(&h)) {
+        free(data);
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    }
+    comb_sha256_update(&h, data, n);
+    comb_sha256_final(&h, d->digest);
+    img->docs_bytes += n;
+    img->ndocs++;
+    return COMB_OK;
+}
+
 static comb_code keep_doc(comb_image *img, const char *key, struct archive *a,
                           const unsigned char *pre, size_t prelen, int64_t size, comb_err *err)
 {
     if (size < 0 || (uint64_t)size > MAX_DOC_SIZE || img->docs_bytes + (uint64_t)size > MAX_DOCS_TOTAL)
         return COMB_OK; /* too big to be a manifest or config: ignore */
-    if (img->ndocs == img->capdocs) {
-        size_t cap = img->capdocs ? img->capdocs * 2 : 16;
-        comb_doc *nd = realloc(img->docs, cap * sizeof *nd);
-        if (!nd)
-            return comb_fail(err, COMB_ENOMEM, "out of memory");
-        img->docs = nd;
-        img->capdocs = cap;
-    }
     unsigned char *data = malloc((size_t)size + 1);
     if (!data)
         return comb_fail(err, COMB_ENOMEM, "out of memory");
@@ -75,19 +99,37 @@ static comb_code keep_doc(comb_image *img, const char *key, struct archive *a,
             break;
         n += (size_t)r;
     }
-    comb_doc *d = &img->docs[img->ndocs];
-    d->key = comb_arena_strdup(&img->arena, key);
-    d->data = data;
-    d->len = n;
-    comb_sha256 h;
-    if (!d->key || comb_sha256_init(&h)) {
-        free(data);
+    return keep_doc_owned(img, key, data, n, err);
+}
+
+static comb_code keep_doc_bytes(comb_image *img, const char *key, const unsigned char *bytes,
+                                size_t n, comb_err *err)
+{
+    if (img->docs_bytes + n > MAX_DOCS_TOTAL)
+        return comb_fail(err, COMB_ELIMIT, "cached archive index: documents too large");
+    unsigned char *data = malloc(n ? n : 1);
+    if (!data)
         return comb_fail(err, COMB_ENOMEM, "out of memory");
+    memcpy(data, bytes, n);
+    return keep_doc_owned(img, key, data, n, err);
+}
+
+/* Append a link whose target is already resolved. */
+static comb_code add_link(comb_image *img, const char *key, const char *target, comb_err *err)
+{
+    if (img->nlinks == img->caplinks) {
+        size_t cap = img->caplinks ? img->caplinks * 2 : 16;
+        comb_link *nl = realloc(img->links, cap * sizeof *nl);
+        if (!nl)
+            return comb_fail(err, COMB_ENOMEM, "out of memory");
+        img->links = nl;
+        img->caplinks = cap;
     }
-    comb_sha256_update(&h, data, n);
-    comb_sha256_final(&h, d->digest);
-    img->docs_bytes += n;
-    img->ndocs++;
+    img->links[img->nlinks].key = comb_arena_strdup(&img->arena, key);
+    img->links[img->nlinks].target = comb_arena_strdup(&img->arena, target);
+    if (!img->links[img->nlinks].key || !img->links[img->nlinks].target)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    img->nlinks++;
     return COMB_OK;
 }
 
@@ -127,20 +169,7 @@ static comb_code keep_link(comb_image *img, const char *key, const char *target,
         o += l;
         norm[o] = '\0';
     }
-    if (img->nlinks == img->caplinks) {
-        size_t cap = img->caplinks ? img->caplinks * 2 : 16;
-        comb_link *nl = realloc(img->links, cap * sizeof *nl);
-        if (!nl)
-            return comb_fail(err, COMB_ENOMEM, "out of memory");
-        img->links = nl;
-        img->caplinks = cap;
-    }
-    img->links[img->nlinks].key = comb_arena_strdup(&img->arena, key);
-    img->links[img->nlinks].target = comb_arena_strdup(&img->arena, norm);
-    if (!img->links[img->nlinks].key || !img->links[img->nlinks].target)
-        return comb_fail(err, COMB_ENOMEM, "out of memory");
-    img->nlinks++;
-    return COMB_OK;
+    return add_link(img, key, norm, err);
 }
 
 static const unsigned char *archive_lookup(comb_image *img, const char *digest, size_t *len,
@@ -360,10 +389,27 @@ comb_code comb_prepass_archive(comb_image *img, comb_err *err)
     ssize_t n = pread(fd, head, sizeof head, 0);
     close(fd);
     int plain = n == (ssize_t)sizeof head && memcmp(head + 257, "ustar", 5) == 0;
-    /* A compressed outer archive cannot be skipped through: choosing first
-     * costs a decompression, worth it only when cached layers can be spared. */
-    if (!plain && !img->cache_in_use)
-        return COMB_OK; /* one pass later */
+    if (!plain) {
+        /* A compressed archive cannot be skipped through: a first pass would
+         * decompress it all. Choose first only if a cache knows its content. */
+        char id[72];
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        if (img->index_lookup && comb_image_identity(img, id) == 0 &&
+            img->index_lookup(img->index_ud, id, &buf, &len) == 1) {
+            comb_err ierr;
+            comb_code rc = comb_image_index_restore(img, buf, len, &ierr);
+            free(buf);
+            if (rc == COMB_OK && choose_image(img, &ierr) == COMB_OK) {
+                img->selected = 1;
+                return COMB_OK;
+            }
+            /* a stale or damaged index: forget it and read the archive */
+            img->selected = 0;
+        }
+        img->chosen_late = 1;
+        return COMB_OK;
+    }
     comb_code rc = pass(img, 1, err);
     img->done_bytes = 0;
     return rc;
@@ -383,4 +429,183 @@ comb_code comb_walk_archive(comb_image *img, comb_err *err)
             return COMB_OK;
     }
     return pass(img, 0, err);
+}
+
+/* --- the archive index, for caches ------------------------------------- */
+
+int comb_image_identity(const comb_image *img, char out[72])
+{
+    struct stat st;
+    char real[PATH_MAX];
+    if (img->kind != SRC_ARCHIVE || stat(img->path, &st) != 0 || !realpath(img->path, real))
+        return -1;
+    char buf[PATH_MAX + 160];
+    int n = snprintf(buf, sizeof buf, "archive|%s|%llu|%llu|%lld|%lld.%09ld", real,
+                     (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+                     (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    comb_sha256 h;
+    if (n < 0 || comb_sha256_init(&h))
+        return -1;
+    comb_sha256_update(&h, buf, (size_t)n);
+    comb_sha256_final(&h, out);
+    return 0;
+}
+
+int comb_image_chosen_late(const comb_image *img)
+{
+    return img->kind == SRC_ARCHIVE && img->chosen_late && !img->selected;
+}
+
+typedef struct ibuf {
+    unsigned char *p;
+    size_t n, cap;
+    int oom;
+} ibuf;
+
+static void iput(ibuf *b, const void *d, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->n + n)
+            cap *= 2;
+        unsigned char *np = realloc(b->p, cap);
+        if (!np) {
+            b->oom = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, d, n);
+    b->n += n;
+}
+
+static void iput_u64(ibuf *b, uint64_t v) { iput(b, &v, sizeof v); }
+
+static void iput_bytes(ibuf *b, const void *d, size_t n)
+{
+    iput_u64(b, n);
+    iput(b, d, n);
+}
+
+comb_code comb_image_index_save(const comb_image *img, unsigned char **buf, size_t *len,
+                                comb_err *err)
+{
+    ibuf b = { 0 };
+    iput(&b, "COMBIX01", 8);
+    iput_u64(&b, img->ndocs);
+    for (size_t i = 0; i < img->ndocs; i++) {
+        iput_bytes(&b, img->docs[i].key, strlen(img->docs[i].key));
+        iput_bytes(&b, img->docs[i].data, img->docs[i].len);
+    }
+    iput_u64(&b, img->nlinks);
+    for (size_t i = 0; i < img->nlinks; i++) {
+        iput_bytes(&b, img->links[i].key, strlen(img->links[i].key));
+        iput_bytes(&b, img->links[i].target, strlen(img->links[i].target));
+    }
+    uint64_t nc = 0;
+    for (size_t i = 0; i < img->nblobs; i++)
+        nc += img->blobs[i].candidate;
+    iput_u64(&b, nc);
+    for (size_t i = 0; i < img->nblobs; i++)
+        if (img->blobs[i].candidate)
+            iput_bytes(&b, img->blobs[i].key, strlen(img->blobs[i].key));
+    if (b.oom) {
+        free(b.p);
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    }
+    *buf = b.p;
+    *len = b.n;
+    return COMB_OK;
+}
+
+typedef struct irdr {
+    const unsigned char *p;
+    size_t n, off;
+    int bad;
+} irdr;
+
+static uint64_t iget_u64(irdr *r)
+{
+    uint64_t v = 0;
+    if (r->bad || r->n - r->off < 8) {
+        r->bad = 1;
+        return 0;
+    }
+    memcpy(&v, r->p + r->off, 8);
+    r->off += 8;
+    return v;
+}
+
+/* A view of the next length-prefixed field (not NUL-terminated). */
+static const unsigned char *iget_bytes(irdr *r, size_t max, size_t *len)
+{
+    uint64_t n = iget_u64(r);
+    if (r->bad || n > max || r->n - r->off < n) {
+        r->bad = 1;
+        return NULL;
+    }
+    const unsigned char *p = r->p + r->off;
+    r->off += (size_t)n;
+    *len = (size_t)n;
+    return p;
+}
+
+static char *iget_str(comb_image *img, irdr *r)
+{
+    size_t n;
+    const unsigned char *p = iget_bytes(r, COMB_PATH_MAX, &n);
+    if (!p || memchr(p, 0, n)) {
+        r->bad = 1;
+        return NULL;
+    }
+    char *s = comb_arena_strndup(&img->arena, (const char *)p, n);
+    if (!s)
+        r->bad = 1;
+    return s;
+}
+
+comb_code comb_image_index_restore(comb_image *img, const unsigned char *buf, size_t len,
+                                   comb_err *err)
+{
+    irdr r = { buf, len, 8, len < 8 || memcmp(buf, "COMBIX01", 8) != 0 };
+    uint64_t nd = iget_u64(&r);
+    if (nd > 100000)
+        r.bad = 1;
+    for (uint64_t i = 0; i < nd && !r.bad; i++) {
+        char *key = iget_str(img, &r);
+        size_t dl;
+        const unsigned char *data = iget_bytes(&r, MAX_DOC_SIZE, &dl);
+        if (r.bad)
+            break;
+        if (keep_doc_bytes(img, key, data, dl, err) != COMB_OK)
+            return err->code;
+    }
+    uint64_t nl = iget_u64(&r);
+    if (nl > MAX_LINKS)
+        r.bad = 1;
+    for (uint64_t i = 0; i < nl && !r.bad; i++) {
+        char *key = iget_str(img, &r), *target = iget_str(img, &r);
+        if (r.bad)
+            break;
+        if (add_link(img, key, target, err) != COMB_OK)
+            return err->code;
+    }
+    uint64_t nc = iget_u64(&r);
+    if (nc > 100000)
+        r.bad = 1;
+    for (uint64_t i = 0; i < nc && !r.bad; i++) {
+        char *key = iget_str(img, &r);
+        if (r.bad)
+            break;
+        int b = comb_image_add_blob(img, key);
+        if (b < 0)
+            return comb_fail(err, COMB_ENOMEM, "out of memory");
+        img->blobs[b].candidate = 1;
+    }
+    if (r.bad || r.off != r.n)
+        return comb_fail(err, COMB_EFORMAT, "cached archive index is damaged");
+    return COMB_OK;
 }

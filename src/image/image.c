@@ -88,7 +88,10 @@ comb_code comb_image_open(const char *target, const comb_image_opts *opts, comb_
     if (!img)
         return comb_fail(err, COMB_ENOMEM, "out of memory");
     comb_arena_init(&img->arena);
-    img->cache_in_use = opts && opts->cache_in_use;
+    if (opts) {
+        img->index_lookup = opts->index_lookup;
+        img->index_ud = opts->index_ud;
+    }
     img->max_layer_size = opts && opts->max_layer_size ? opts->max_layer_size
                                                        : COMB_DEFAULT_MAX_LAYER_SIZE;
     img->platform = opts && opts->platform ? comb_arena_strdup(&img->arena, opts->platform) : NULL;

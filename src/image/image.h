@@ -52,8 +52,12 @@ typedef struct comb_image comb_image;
 typedef struct comb_image_opts {
     const char *platform;     /* "os/arch[/variant]"; NULL: the host's */
     uint64_t max_layer_size;  /* 0: COMB_DEFAULT_MAX_LAYER_SIZE */
-    int cache_in_use;         /* choose the image first even in a compressed archive
-                                 (costs one more decompression, saves every cached layer) */
+    /* A compressed archive cannot be skipped through, so the image is chosen
+     * before the walk only when a cache remembers what the archive holds
+     * (see comb_image_index_save): index_lookup returns 1 and a malloc'd
+     * buffer for the archive's identity. Optional. */
+    int (*index_lookup)(void *ud, const char *identity, unsigned char **buf, size_t *len);
+    void *index_ud;
 } comb_image_opts;
 
 typedef struct comb_walk_visitor {
@@ -98,6 +102,15 @@ int comb_image_blob_highest(const comb_image *img, int blob);
 int comb_image_layer_blob(const comb_image *img, size_t pos);
 /* 1 if the file `path` of layer blob `blob` survives in the final filesystem. */
 int comb_image_visible(const comb_image *img, int blob, const char *path);
+/* For caches of compressed archives: the archive's identity (a digest of
+ * its path, device, inode, size and modification time; 0 on success), and
+ * what a pass over it found (documents, links, layer candidates), saved
+ * after a walk that had to read it whole, restored instead of a first pass. */
+int comb_image_identity(const comb_image *img, char out[72]);
+int comb_image_chosen_late(const comb_image *img);
+comb_code comb_image_index_save(const comb_image *img, unsigned char **buf, size_t *len,
+                                comb_err *err);
+
 /* A layer's digests and path index, for a cache (slots: cap hash values,
  * n of them non-zero; see core/pathset.h). */
 typedef struct comb_layer_state {

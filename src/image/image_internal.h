@@ -46,7 +46,9 @@ struct comb_image {
     const char *tag;          /* from "path:tag", or NULL */
     const char *platform;
     uint64_t max_layer_size;
-    int cache_in_use;
+    int (*index_lookup)(void *ud, const char *identity, unsigned char **buf, size_t *len);
+    void *index_ud;
+    int chosen_late;          /* an archive read in one pass, chosen at its end */
     comb_blob *blobs;
     size_t nblobs, capblobs;
     comb_doc *docs;
@@ -91,6 +93,8 @@ comb_code comb_select_docker(comb_image *img, const unsigned char *manifest, siz
 
 /* archive.c, layout.c, rootfs.c */
 comb_code comb_prepass_archive(comb_image *img, comb_err *err);
+comb_code comb_image_index_restore(comb_image *img, const unsigned char *buf, size_t len,
+                                   comb_err *err);
 comb_code comb_walk_archive(comb_image *img, comb_err *err);
 /* Ask the visitor's cache for a selected layer; 1 if restored. */
 int comb_image_try_cache(comb_image *img, int blob);

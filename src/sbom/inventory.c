@@ -184,6 +184,13 @@ static void walked(void *ud, int blob, const char *diff_id)
         comb_layercache_store(pl->cache, diff_id, pl->img, blob, &pl->set);
 }
 
+/* A compressed archive read whole before: what it holds, to choose first. */
+static int index_lookup(void *ud, const char *identity, unsigned char **buf, size_t *len)
+{
+    pipeline *pl = ud;
+    return pl->cache && comb_layercache_get_blob(pl->cache, identity, buf, len);
+}
+
 static void progress(void *ud, uint64_t done, uint64_t total)
 {
     pipeline *pl = ud;
@@ -496,7 +503,6 @@ comb_code comb_inventory_build(const char *target, const comb_sbom_opts *opts,
     if (opts) {
         iopts.platform = opts->platform;
         iopts.max_layer_size = opts->max_layer_size;
-        iopts.cache_in_use = opts->use_cache;
     }
     if (opts && opts->use_cache) {
         char variant[64];
@@ -506,12 +512,27 @@ comb_code comb_inventory_build(const char *target, const comb_sbom_opts *opts,
         if (comb_layercache_open(opts->cache_dir, opts->cache_max, variant, &pl.cache, &cerr))
             comb_recset_warn(&pl.set, "layer cache not used: %s", cerr.msg);
     }
+    if (pl.cache) {
+        iopts.index_lookup = index_lookup;
+        iopts.index_ud = &pl;
+    }
     comb_code rc = comb_image_open(target, &iopts, &pl.img, err);
     if (rc == COMB_OK) {
         comb_walk_visitor v = { .ud = &pl, .want = want, .file = file, .hardlink = hardlink,
                                 .cached = cached, .walked = walked,
                                 .progress = progress, .warn = walk_warn };
         rc = comb_image_walk(pl.img, &v, err);
+    }
+    if (rc == COMB_OK && pl.cache && comb_image_chosen_late(pl.img)) {
+        /* remember the archive's index, so that the next scan can skip it */
+        char id[72];
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        comb_err ierr;
+        if (comb_image_identity(pl.img, id) == 0 &&
+            comb_image_index_save(pl.img, &buf, &len, &ierr) == COMB_OK)
+            comb_layercache_put_blob(pl.cache, id, buf, len);
+        free(buf);
     }
     if (rc == COMB_OK)
         rc = merge(&pl, err);

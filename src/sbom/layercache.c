@@ -268,6 +268,8 @@ static void trim(comb_layercache *c)
     free(v);
 }
 
+static void write_entry(comb_layercache *c, const char *path, const unsigned char *p, size_t n);
+
 void comb_layercache_store(comb_layercache *c, const char *diff_id, const comb_image *img,
                            int blob, const comb_recset *set)
 {
@@ -300,28 +302,37 @@ void comb_layercache_store(comb_layercache *c, const char *diff_id, const comb_i
         free(b.p);
         return;
     }
-    char path[4200], tmp[4300];
+    char path[4200];
     entry_path(c, diff_id, path, sizeof path);
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        size_t off = 0;
-        while (off < b.n) {
-            ssize_t w = write(fd, b.p + off, b.n - off);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                break;
-            off += (size_t)w;
-        }
-        int ok = off == b.n && close(fd) == 0;
-        if (ok && rename(tmp, path) == 0)
-            c->st.stored++;
-        else
-            unlink(tmp);
-    }
+    write_entry(c, path, b.p, b.n);
     free(b.p);
     trim(c);
+}
+
+/* Write an entry atomically (temporary file, then rename). */
+static void write_entry(comb_layercache *c, const char *path, const unsigned char *p, size_t n)
+{
+    char tmp[4300];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    size_t off = 0;
+    while (off < n) {
+        ssize_t w = write(fd, p + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    int ok = off == n;
+    if (close(fd) != 0)
+        ok = 0;
+    if (ok && rename(tmp, path) == 0)
+        c->st.stored++;
+    else
+        unlink(tmp);
 }
 
 /* --- reading ------------------------------------------------------------ */
@@ -534,4 +545,72 @@ int comb_layercache_load(comb_layercache *c, const char *diff_id, comb_image *im
         unlink(path); /* damaged or foreign: rebuild it */
     }
     return hit;
+}
+
+/* --- opaque entries ------------------------------------------------------ */
+
+#define BLOB_MAGIC "COMBLB01"
+#define MAX_BLOB (64u << 20)
+
+void comb_layercache_put_blob(comb_layercache *c, const char *key, const void *buf, size_t len)
+{
+    if (len > MAX_BLOB)
+        return;
+    unsigned char *p = malloc(8 + len + 32);
+    if (!p)
+        return;
+    memcpy(p, BLOB_MAGIC, 8);
+    memcpy(p + 8, buf, len);
+    unsigned int mdlen = 0;
+    if (EVP_Digest(p, 8 + len, p + 8 + len, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32) {
+        char path[4200], k[300];
+        snprintf(k, sizeof k, "blob|%.250s", key);
+        entry_path(c, k, path, sizeof path);
+        write_entry(c, path, p, 8 + len + 32);
+        trim(c);
+    }
+    free(p);
+}
+
+int comb_layercache_get_blob(comb_layercache *c, const char *key, unsigned char **buf, size_t *len)
+{
+    char path[4200], k[300];
+    snprintf(k, sizeof k, "blob|%.250s", key);
+    entry_path(c, k, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    unsigned char *p = NULL;
+    int hit = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 40 &&
+        (uint64_t)st.st_size <= MAX_BLOB + 40 && (p = malloc((size_t)st.st_size))) {
+        size_t n = 0;
+        while (n < (size_t)st.st_size) {
+            ssize_t r = read(fd, p + n, (size_t)st.st_size - n);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+            n += (size_t)r;
+        }
+        unsigned char md[32];
+        unsigned int mdlen = 0;
+        if (n == (size_t)st.st_size && !memcmp(p, BLOB_MAGIC, 8) &&
+            EVP_Digest(p, n - 32, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32 &&
+            !memcmp(md, p + n - 32, 32)) {
+            memmove(p, p + 8, n - 40);
+            *buf = p;
+            *len = n - 40;
+            hit = 1;
+        }
+    }
+    close(fd);
+    if (hit) {
+        utimensat(AT_FDCWD, path, NULL, 0);
+        return 1;
+    }
+    free(p);
+    unlink(path);
+    return 0;
 }

@@ -43,6 +43,12 @@ int comb_layercache_load(comb_layercache *c, const char *diff_id, comb_image *im
 void comb_layercache_store(comb_layercache *c, const char *diff_id, const comb_image *img,
                            int blob, const comb_recset *set);
 
+/* Opaque small entries under another key space (an archive's index, see
+ * image.h): with the same checksum, atomicity and eviction as layers.
+ * get returns 1 and a malloc'd buffer on a hit. */
+int comb_layercache_get_blob(comb_layercache *c, const char *key, unsigned char **buf, size_t *len);
+void comb_layercache_put_blob(comb_layercache *c, const char *key, const void *buf, size_t len);
+
 typedef struct comb_layercache_stats {
     uint64_t hits, misses, stored, evicted;
 } comb_layercache_stats;
