@@ -17,6 +17,9 @@ enum {
 int cli_exit_code(comb_code code);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* getopt_long returned ':' (a value is missing) or '?' (unknown option):
+ * report it in comb's format and return EXIT_USAGE. */
+int cli_bad_option(int c, char **argv, const char *cmd);
 
 int cmd_sbom(int argc, char **argv);
 void help_sbom(void);

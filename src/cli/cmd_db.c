@@ -99,12 +99,8 @@ static int db_import(int argc, char **argv)
         case 'd': path = optarg; break;
         case 'q': ui.quiet = 1; break;
         case 'h': help_db(); return EXIT_OK;
-        case ':':
-            cli_error("option '%s' needs a value; see 'comb help db'", argv[optind - 1]);
-            return EXIT_USAGE;
         default:
-            cli_error("unknown option '%s'; see 'comb help db'", argv[optind - 1]);
-            return EXIT_USAGE;
+            return cli_bad_option(c, argv, "db");
         }
     }
     if (optind >= argc) {
@@ -208,12 +204,8 @@ static int db_update(int argc, char **argv)
         case 'L': o.allow_loopback_http = 1; break;
         case 'q': ui.quiet = 1; break;
         case 'h': help_db(); return EXIT_OK;
-        case ':':
-            cli_error("option '%s' needs a value; see 'comb help db'", argv[optind - 1]);
-            return EXIT_USAGE;
         default:
-            cli_error("unknown option '%s'; see 'comb help db'", argv[optind - 1]);
-            return EXIT_USAGE;
+            return cli_bad_option(c, argv, "db");
         }
     }
     if (optind != argc) {
@@ -301,12 +293,8 @@ static int db_status(int argc, char **argv)
             }
             break;
         case 'h': help_db(); return EXIT_OK;
-        case ':':
-            cli_error("option '%s' needs a value; see 'comb help db'", argv[optind - 1]);
-            return EXIT_USAGE;
         default:
-            cli_error("unknown option '%s'; see 'comb help db'", argv[optind - 1]);
-            return EXIT_USAGE;
+            return cli_bad_option(c, argv, "db");
         }
     }
     if (optind != argc) {

@@ -145,12 +145,8 @@ int cmd_sbom(int argc, char **argv)
             break;
         case 'q': quiet = 1; break;
         case 'h': help_sbom(); return EXIT_OK;
-        case ':':
-            cli_error("option '%s' needs a value; see 'comb help sbom'", argv[optind - 1]);
-            return EXIT_USAGE;
         default:
-            cli_error("unknown option '%s'; see 'comb help sbom'", argv[optind - 1]);
-            return EXIT_USAGE;
+            return cli_bad_option(c, argv, "sbom");
         }
     }
     if (optind != argc - 1) {

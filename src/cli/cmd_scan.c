@@ -148,12 +148,8 @@ int cmd_scan(int argc, char **argv)
         case 'C': sbo.cache_dir = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': help_scan(); return EXIT_OK;
-        case ':':
-            cli_error("option '%s' needs a value; see 'comb help scan'", argv[optind - 1]);
-            return EXIT_USAGE;
         default:
-            cli_error("unknown option '%s'; see 'comb help scan'", argv[optind - 1]);
-            return EXIT_USAGE;
+            return cli_bad_option(c, argv, "scan");
         }
     }
     if (optind != argc - 1) {

@@ -1,4 +1,5 @@
 /* main.c - the comb command: global options, subcommand dispatch, help. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +53,15 @@ void cli_warning(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+int cli_bad_option(int c, char **argv, const char *cmd)
+{
+    if (c == ':')
+        cli_error("option '%s' needs a value; see 'comb help %s'", argv[optind - 1], cmd);
+    else
+        cli_error("unknown option '%s'; see 'comb help %s'", argv[optind - 1], cmd);
+    return EXIT_USAGE;
 }
 
 static int help(const char *topic)
