@@ -44,6 +44,16 @@ void comb_sha256_discard(comb_sha256 *h)
     h->ctx = NULL;
 }
 
+int comb_sha256_buf(const void *data, size_t len, char out[72])
+{
+    comb_sha256 h;
+    if (comb_sha256_init(&h) != 0)
+        return -1;
+    comb_sha256_update(&h, data, len);
+    comb_sha256_final(&h, out);
+    return 0;
+}
+
 int comb_digest_valid(const char *s)
 {
     if (!s || strncmp(s, "sha256:", 7) != 0 || strlen(s) != 71)

@@ -14,6 +14,9 @@ void comb_sha256_update(comb_sha256 *h, const void *data, size_t len);
 void comb_sha256_final(comb_sha256 *h, char out[72]);
 void comb_sha256_discard(comb_sha256 *h);
 
+/* SHA-256 of one buffer as "sha256:<hex>"; -1 when OpenSSL fails. */
+int comb_sha256_buf(const void *data, size_t len, char out[72]);
+
 /* 1 if s is "sha256:" followed by exactly 64 lowercase hex digits. */
 int comb_digest_valid(const char *s);
 

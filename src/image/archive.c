@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/path.h"
+#include "core/wire.h"
 #include "image/image_internal.h"
 
 #define MAX_DOC_SIZE (4u << 20)
@@ -67,13 +68,10 @@ static comb_code keep_doc_owned(comb_image *img, const char *key, unsigned char 
     d->key = comb_arena_strdup(&img->arena, key);
     d->data = data;
     d->len = n;
-    comb_sha256 h;
-    if (!d->key || comb_sha256_init(&h)) {
+    if (!d->key || comb_sha256_buf(data, n, d->digest) != 0) {
         free(data);
         return comb_fail(err, COMB_ENOMEM, "out of memory");
     }
-    comb_sha256_update(&h, data, n);
-    comb_sha256_final(&h, d->digest);
     img->docs_bytes += n;
     img->ndocs++;
     return COMB_OK;
@@ -443,12 +441,7 @@ int comb_image_identity(const comb_image *img, char out[72])
     int n = snprintf(buf, sizeof buf, "archive|%s|%llu|%llu|%lld|%lld.%09ld", real,
                      (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
                      (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-    comb_sha256 h;
-    if (n < 0 || comb_sha256_init(&h))
-        return -1;
-    comb_sha256_update(&h, buf, (size_t)n);
-    comb_sha256_final(&h, out);
-    return 0;
+    return n < 0 ? -1 : comb_sha256_buf(buf, (size_t)n, out);
 }
 
 int comb_image_chosen_late(const comb_image *img)
@@ -456,62 +449,28 @@ int comb_image_chosen_late(const comb_image *img)
     return img->kind == SRC_ARCHIVE && img->chosen_late && !img->selected;
 }
 
-typedef struct ibuf {
-    unsigned char *p;
-    size_t n, cap;
-    int oom;
-} ibuf;
-
-static void iput(ibuf *b, const void *d, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->n + n)
-            cap *= 2;
-        unsigned char *np = realloc(b->p, cap);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, d, n);
-    b->n += n;
-}
-
-static void iput_u64(ibuf *b, uint64_t v) { iput(b, &v, sizeof v); }
-
-static void iput_bytes(ibuf *b, const void *d, size_t n)
-{
-    iput_u64(b, n);
-    iput(b, d, n);
-}
-
 comb_code comb_image_index_save(const comb_image *img, unsigned char **buf, size_t *len,
                                 comb_err *err)
 {
-    ibuf b = { 0 };
-    iput(&b, "COMBIX01", 8);
-    iput_u64(&b, img->ndocs);
+    comb_wbuf b = { 0 };
+    comb_wbuf_put(&b, "COMBIX01", 8);
+    comb_wbuf_u64(&b, img->ndocs);
     for (size_t i = 0; i < img->ndocs; i++) {
-        iput_bytes(&b, img->docs[i].key, strlen(img->docs[i].key));
-        iput_bytes(&b, img->docs[i].data, img->docs[i].len);
+        comb_wbuf_bytes(&b, img->docs[i].key, strlen(img->docs[i].key));
+        comb_wbuf_bytes(&b, img->docs[i].data, img->docs[i].len);
     }
-    iput_u64(&b, img->nlinks);
+    comb_wbuf_u64(&b, img->nlinks);
     for (size_t i = 0; i < img->nlinks; i++) {
-        iput_bytes(&b, img->links[i].key, strlen(img->links[i].key));
-        iput_bytes(&b, img->links[i].target, strlen(img->links[i].target));
+        comb_wbuf_bytes(&b, img->links[i].key, strlen(img->links[i].key));
+        comb_wbuf_bytes(&b, img->links[i].target, strlen(img->links[i].target));
     }
     uint64_t nc = 0;
     for (size_t i = 0; i < img->nblobs; i++)
         nc += img->blobs[i].candidate;
-    iput_u64(&b, nc);
+    comb_wbuf_u64(&b, nc);
     for (size_t i = 0; i < img->nblobs; i++)
         if (img->blobs[i].candidate)
-            iput_bytes(&b, img->blobs[i].key, strlen(img->blobs[i].key));
+            comb_wbuf_bytes(&b, img->blobs[i].key, strlen(img->blobs[i].key));
     if (b.oom) {
         free(b.p);
         return comb_fail(err, COMB_ENOMEM, "out of memory");
@@ -521,42 +480,10 @@ comb_code comb_image_index_save(const comb_image *img, unsigned char **buf, size
     return COMB_OK;
 }
 
-typedef struct irdr {
-    const unsigned char *p;
-    size_t n, off;
-    int bad;
-} irdr;
-
-static uint64_t iget_u64(irdr *r)
-{
-    uint64_t v = 0;
-    if (r->bad || r->n - r->off < 8) {
-        r->bad = 1;
-        return 0;
-    }
-    memcpy(&v, r->p + r->off, 8);
-    r->off += 8;
-    return v;
-}
-
-/* A view of the next length-prefixed field (not NUL-terminated). */
-static const unsigned char *iget_bytes(irdr *r, size_t max, size_t *len)
-{
-    uint64_t n = iget_u64(r);
-    if (r->bad || n > max || r->n - r->off < n) {
-        r->bad = 1;
-        return NULL;
-    }
-    const unsigned char *p = r->p + r->off;
-    r->off += (size_t)n;
-    *len = (size_t)n;
-    return p;
-}
-
-static char *iget_str(comb_image *img, irdr *r)
+static char *iget_str(comb_image *img, comb_rbuf *r)
 {
     size_t n;
-    const unsigned char *p = iget_bytes(r, COMB_PATH_MAX, &n);
+    const unsigned char *p = comb_rbuf_bytes(r, COMB_PATH_MAX, &n);
     if (!p || memchr(p, 0, n)) {
         r->bad = 1;
         return NULL;
@@ -570,20 +497,22 @@ static char *iget_str(comb_image *img, irdr *r)
 comb_code comb_image_index_restore(comb_image *img, const unsigned char *buf, size_t len,
                                    comb_err *err)
 {
-    irdr r = { buf, len, 8, len < 8 || memcmp(buf, "COMBIX01", 8) != 0 };
-    uint64_t nd = iget_u64(&r);
+    comb_rbuf r = { buf, len, 8, len < 8 || memcmp(buf, "COMBIX01", 8) != 0 };
+    uint64_t nd = comb_rbuf_u64(&r);
     if (nd > 100000)
         r.bad = 1;
     for (uint64_t i = 0; i < nd && !r.bad; i++) {
         char *key = iget_str(img, &r);
         size_t dl;
-        const unsigned char *data = iget_bytes(&r, MAX_DOC_SIZE, &dl);
+        const unsigned char *data = comb_rbuf_bytes(&r, MAX_DOC_SIZE, &dl);
+        if (!data)
+            r.bad = 1;
         if (r.bad)
             break;
         if (keep_doc_bytes(img, key, data, dl, err) != COMB_OK)
             return err->code;
     }
-    uint64_t nl = iget_u64(&r);
+    uint64_t nl = comb_rbuf_u64(&r);
     if (nl > MAX_LINKS)
         r.bad = 1;
     for (uint64_t i = 0; i < nl && !r.bad; i++) {
@@ -593,7 +522,7 @@ comb_code comb_image_index_restore(comb_image *img, const unsigned char *buf, si
         if (add_link(img, key, target, err) != COMB_OK)
             return err->code;
     }
-    uint64_t nc = iget_u64(&r);
+    uint64_t nc = comb_rbuf_u64(&r);
     if (nc > 100000)
         r.bad = 1;
     for (uint64_t i = 0; i < nc && !r.bad; i++) {

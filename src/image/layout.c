@@ -94,14 +94,11 @@ static const unsigned char *layout_lookup(comb_image *img, const char *digest, s
     memset(d, 0, sizeof *d);
     if (read_small(img->path, key, &d->data, &d->len, err))
         return NULL;
-    comb_sha256 h;
-    if (comb_sha256_init(&h)) {
+    if (comb_sha256_buf(d->data, d->len, d->digest) != 0) {
         free(d->data);
         comb_fail(err, COMB_ENOMEM, "out of memory");
         return NULL;
     }
-    comb_sha256_update(&h, d->data, d->len);
-    comb_sha256_final(&h, d->digest);
     if (strcmp(d->digest, digest)) {
         comb_fail(err, COMB_EDIGEST, "blob %s: content digest is %s", key, d->digest);
         free(d->data);

@@ -24,17 +24,9 @@ static int put(const char *rel, const void *data, size_t n)
     return fclose(f);
 }
 
-static void digest(const void *d, size_t n, char out[72])
-{
-    comb_sha256 h;
-    comb_sha256_init(&h);
-    comb_sha256_update(&h, d, n);
-    comb_sha256_final(&h, out);
-}
-
 static void blob(const void *d, size_t n, char out[72])
 {
-    digest(d, n, out);
+    comb_sha256_buf(d, n, out);
     char rel[128];
     snprintf(rel, sizeof rel, "blobs/sha256/%s", out + 7);
     put(rel, d, n);
