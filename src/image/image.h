@@ -39,6 +39,8 @@ typedef struct comb_image_meta {
     const char *manifest_digest;
     const char *os, *arch, *variant;
     const char *created;
+    const char *config_json;     /* the image config blob, NUL-terminated (NULL for a rootfs) */
+    size_t config_len;
     comb_layer_info *layers;     /* bottom first */
     size_t nlayers;
 } comb_image_meta;

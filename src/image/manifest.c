@@ -168,6 +168,16 @@ static comb_code read_config(comb_image *img, const unsigned char *data, size_t 
         return comb_fail(err, COMB_EFORMAT, "image config: %s", je.text);
     }
     comb_image_meta *m = &img->meta;
+    /* kept whole for the configuration checks (user, env, ports, history) */
+    char *raw = comb_arena_alloc(&img->arena, len + 1);
+    if (!raw) {
+        json_decref(cfg);
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    }
+    memcpy(raw, data, len);
+    raw[len] = '\0';
+    m->config_json = raw;
+    m->config_len = len;
     m->os = adup(img, jstr(cfg, "os"));
     m->arch = adup(img, jstr(cfg, "architecture"));
     m->variant = adup(img, jstr(cfg, "variant"));
