@@ -29,6 +29,7 @@ typedef struct comb_entry {
     const char *path; /* normalised: relative to the root, no leading '/', no '.', '..' or '//' */
     uint32_t mode;    /* st_mode, type bits included */
     int64_t size;
+    uint32_t uid, gid; /* owner, for the configuration checks (setuid root, ...) */
 } comb_entry;
 
 /* Pull reader over one file's content. read() returns the number of bytes

@@ -87,6 +87,10 @@ typedef struct comb_walk_visitor {
     void (*progress)(void *ud, uint64_t done, uint64_t total);
     /* Non-fatal problems (unsafe paths skipped, ...). */
     void (*warn)(void *ud, const char *msg);
+    /* Every entry of a layer (directories, links and special files too,
+     * whiteouts excluded), before want(): metadata for the configuration
+     * checks (setuid files, world-writable directories). Optional. */
+    void (*entry)(void *ud, int blob, const comb_entry *e);
 } comb_walk_visitor;
 
 comb_code comb_image_open(const char *target, const comb_image_opts *opts,

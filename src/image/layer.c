@@ -273,11 +273,15 @@ comb_code comb_layer_walk(comb_image *img, int blob, comb_raw_source *src, comb_
             goto out;
         }
         const char *hl = archive_entry_hardlink(ae);
-        if (type != AE_IFREG && !hl)
-            continue; /* analyzers read regular files */
         comb_entry e = { .path = path,
                          .mode = (uint32_t)archive_entry_mode(ae),
-                         .size = archive_entry_size(ae) };
+                         .size = archive_entry_size(ae),
+                         .uid = (uint32_t)archive_entry_uid(ae),
+                         .gid = (uint32_t)archive_entry_gid(ae) };
+        if (img->visitor->entry) /* whiteouts left above */
+            img->visitor->entry(img->visitor->ud, blob, &e);
+        if (type != AE_IFREG && !hl)
+            continue; /* analyzers read regular files */
         if (hl) {
             /* no data of its own: the pipeline copies what the target gave */
             char target[COMB_PATH_MAX + 1];

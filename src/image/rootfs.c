@@ -134,6 +134,11 @@ comb_code comb_walk_rootfs(comb_image *img, comb_err *err)
         struct stat st;
         if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
             goto next;
+        if (img->visitor->entry) {
+            comb_entry me = { .path = path, .mode = st.st_mode, .size = st.st_size,
+                              .uid = st.st_uid, .gid = st.st_gid };
+            img->visitor->entry(img->visitor->ud, b, &me);
+        }
         if (S_ISDIR(st.st_mode)) {
             if (depth + 1 > MAX_DEPTH) {
                 toodeep++;
@@ -158,7 +163,8 @@ comb_code comb_walk_rootfs(comb_image *img, comb_err *err)
         }
         if (!S_ISREG(st.st_mode))
             goto next;
-        comb_entry e = { .path = path, .mode = st.st_mode, .size = st.st_size };
+        comb_entry e = { .path = path, .mode = st.st_mode, .size = st.st_size,
+                         .uid = st.st_uid, .gid = st.st_gid };
         if (!img->visitor->want(img->visitor->ud, &e))
             goto next;
         int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);

@@ -5,13 +5,19 @@
  *   layer_diff_id}, matched: {ecosystem, name}, fixed_versions, status,
  *   severity, severity_source, cvss: {v3: {vector, score}, v4: ...},
  *   title, description, url, data_source, suppressed, suppressed_by} ],
- *   "summary": {total, suppressed, by_severity}, "warnings": [...] }
+ *   "summary": {total, suppressed, by_severity}, "scanners": [...],
+ *   "secrets" / "malware" / "misconfigurations": [ {rule_id, title, category,
+ *   severity, engine, path, location, line, column, match (redacted),
+ *   snippet (redacted), message, fix, removed_in_later_layer, layer: {index,
+ *   digest, diff_id, created_by}} ] (present when that scanner ran),
+ *   "detection_summary": {files_scanned, <kind>: count}, "warnings": [...] }
  * Suppressed findings are included, marked. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/sbom_util.h"
+#include "report/scan_detect.h"
 #include "report/scan_report.h"
 
 static const char *state_key(comb_fix_state s)
@@ -135,6 +141,7 @@ comb_code comb_report_scan_json(const comb_scan_result *r, const comb_report_opt
             ok = sbom_set_new(bs, comb_severity_name((comb_severity)k),
                               json_integer((json_int_t)counts[k])) == 0;
     }
+    ok = ok && scan_json_detections(doc, r) == 0;
     json_t *w = ok ? sbom_add_arr(doc, "warnings") : NULL;
     ok = ok && w;
     for (size_t i = 0; ok && i < r->nwarnings; i++)

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "report/sbom_util.h"
+#include "report/scan_detect.h"
 #include "report/scan_report.h"
 
 #ifndef COMB_VERSION
@@ -265,6 +266,7 @@ static int build(const comb_scan_result *r, json_t *doc)
         ok = add_result(results, f, (size_t)json_integer_value(json_object_get(index, f->vuln_id))) == 0;
     }
     json_decref(index);
+    ok = ok && scan_sarif_detections(rules, results, r) == 0;
 
     /* what was scanned */
     if (ok && r->inv) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report/scan_report.h"
+#include "report/scan_detect.h"
 
 comb_code comb_scan_format_parse(const char *s, comb_scan_format *out, comb_err *err)
 {
@@ -173,14 +174,19 @@ comb_code comb_report_scan_table(const comb_scan_result *r, const comb_report_op
             }
         }
     }
+    if (!(r->scanners & COMB_SCANNER_VULN) && r->scanners) {
+        scan_table_detections(r, o, out); /* vulnerabilities were not scanned */
+        return COMB_OK;
+    }
     if (!shown)
         fputs("\nNo vulnerabilities found.\n", out);
-    fprintf(out, "\nTotal: %zu (CRITICAL: %zu, HIGH: %zu, MEDIUM: %zu, LOW: %zu, NEGLIGIBLE: %zu, "
+    fprintf(out, "\nVulnerabilities: %zu (CRITICAL: %zu, HIGH: %zu, MEDIUM: %zu, LOW: %zu, NEGLIGIBLE: %zu, "
                  "UNKNOWN: %zu)",
             shown, counts[COMB_SEV_CRITICAL], counts[COMB_SEV_HIGH], counts[COMB_SEV_MEDIUM],
             counts[COMB_SEV_LOW], counts[COMB_SEV_NEGLIGIBLE], counts[COMB_SEV_UNKNOWN]);
     if (suppressed)
         fprintf(out, ", %zu suppressed by --ignore/--vex", suppressed);
     fputc('\n', out);
+    scan_table_detections(r, o, out);
     return COMB_OK;
 }

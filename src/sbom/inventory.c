@@ -31,13 +31,26 @@ typedef struct pipeline {
     comb_layercache *cache;
 } pipeline;
 
+static const comb_content_hooks *content_of(const pipeline *pl)
+{
+    return pl->opts ? pl->opts->content : NULL;
+}
+
 static int want(void *ud, const comb_entry *e)
 {
-    (void)ud;
+    pipeline *pl = ud;
     for (size_t i = 0; i < comb_analyzer_count; i++)
         if (comb_analyzers[i]->wants(e))
             return 1;
-    return 0;
+    const comb_content_hooks *ch = content_of(pl);
+    return ch && ch->wants(ch->ud, e);
+}
+
+static void entry(void *ud, int blob, const comb_entry *e)
+{
+    const comb_content_hooks *ch = content_of(ud);
+    if (ch && ch->entry)
+        ch->entry(ch->ud, blob, e);
 }
 
 typedef struct mem_reader {
@@ -90,9 +103,11 @@ static comb_code file(void *ud, int blob, const char *label, const comb_entry *e
             streamer = a;
         }
     }
+    const comb_content_hooks *ch = content_of(pl);
+    int content = ch && e->size >= 0 && ch->wants(ch->ud, e);
     comb_emit out;
     comb_emit_init(&out, &pl->set, blob, e->path, label);
-    if (nbuf) {
+    if (nbuf || content) {
         size_t want_len = (size_t)e->size;
         uint8_t *data = malloc(want_len ? want_len : 1);
         if (!data)
@@ -108,6 +123,13 @@ static comb_code file(void *ud, int blob, const char *label, const comb_entry *e
             comb_err_clear(&aerr);
             if (buffered[i]->on_buffer(&out, e, data, (size_t)n, &aerr) != COMB_OK)
                 analyzer_failed(pl, label, e, buffered[i], &aerr);
+        }
+        if (content) {
+            comb_code crc = ch->file(ch->ud, blob, e, data, (size_t)n, err);
+            if (crc != COMB_OK) {
+                free(data);
+                return crc;
+            }
         }
         if (streamer) {
             mem_reader m = { data, (size_t)n, 0 };
@@ -170,6 +192,8 @@ static comb_code hardlink(void *ud, int blob, const comb_entry *e, const char *t
 static int cached(void *ud, int blob, const char *diff_id)
 {
     pipeline *pl = ud;
+    if (content_of(pl))
+        return 0; /* content scanners need every byte */
     if (!pl->cache || !comb_layercache_load(pl->cache, diff_id, pl->img, blob, &pl->set))
         return 0;
     pl->inv->layers_cached++;
@@ -520,7 +544,7 @@ comb_code comb_inventory_build(const char *target, const comb_sbom_opts *opts,
     if (rc == COMB_OK) {
         comb_walk_visitor v = { .ud = &pl, .want = want, .file = file, .hardlink = hardlink,
                                 .cached = cached, .walked = walked,
-                                .progress = progress, .warn = walk_warn };
+                                .progress = progress, .warn = walk_warn, .entry = entry };
         rc = comb_image_walk(pl.img, &v, err);
     }
     if (rc == COMB_OK && pl.cache && comb_image_chosen_late(pl.img)) {

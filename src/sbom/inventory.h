@@ -32,6 +32,22 @@ typedef struct comb_inventory {
 
 typedef void (*comb_progress_fn)(void *ud, const char *stage, uint64_t done, uint64_t total);
 
+/* Scanners that look at file contents and metadata rather than packages
+ * (secrets, malware, configuration; see detect/detect.h) ride on the same
+ * single walk over the layers. Every layer is then read: the layer cache
+ * holds package records only. */
+typedef struct comb_content_hooks {
+    void *ud;
+    /* Is this regular file's content wanted? Path, mode and size only. */
+    int (*wants)(void *ud, const comb_entry *e);
+    /* The whole content of a wanted file of layer blob `blob`. Scanner
+     * problems are the hook's to record; an error return stops the walk. */
+    comb_code (*file)(void *ud, int blob, const comb_entry *e, const uint8_t *data, size_t len,
+                      comb_err *err);
+    /* Every entry of every layer, metadata only (optional). */
+    void (*entry)(void *ud, int blob, const comb_entry *e);
+} comb_content_hooks;
+
 typedef struct comb_sbom_opts {
     const char *platform;          /* "os/arch[/variant]" or NULL for the host's */
     uint64_t max_layer_size;       /* uncompressed bytes per layer; 0 = default */
@@ -41,6 +57,7 @@ typedef struct comb_sbom_opts {
     int use_cache;                 /* per-layer results cache (see sbom/layercache.h) */
     const char *cache_dir;         /* NULL: $XDG_CACHE_HOME/comb/layers */
     uint64_t cache_max;            /* bytes; 0 = default (1 GiB) */
+    const comb_content_hooks *content; /* NULL: packages only */
 } comb_sbom_opts;
 
 comb_code comb_inventory_build(const char *target, const comb_sbom_opts *opts,

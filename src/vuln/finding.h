@@ -18,6 +18,15 @@ typedef enum comb_severity {
     COMB_SEV_CRITICAL,
 } comb_severity;
 
+/* Scanner selection (`comb scan --scanners vuln,secret,malware,config`). */
+enum {
+    COMB_SCANNER_VULN = 1u << 0,
+    COMB_SCANNER_SECRET = 1u << 1,
+    COMB_SCANNER_MALWARE = 1u << 2,
+    COMB_SCANNER_CONFIG = 1u << 3,
+    COMB_SCANNER_ALL = 0xfu,
+};
+
 typedef struct comb_finding {
     const char *vuln_id;          /* the record's primary id (CVE-... preferred when known) */
     const char *const *aliases;   /* every other id of the same vulnerability, merged */
@@ -47,6 +56,11 @@ typedef struct comb_scan_result {
     int db_stale;                 /* the database is older than the warning age */
     const char **warnings;
     size_t nwarnings;
+    /* Everything that is not a known vulnerability (detect/detect.h). */
+    unsigned scanners;            /* COMB_SCANNER_* that ran */
+    struct comb_detection **detections; /* sorted: kind, severity desc, path, line */
+    size_t ndetections;
+    uint64_t files_scanned;       /* files read by the content scanners */
 } comb_scan_result;
 
 const char *comb_severity_name(comb_severity s);   /* "CRITICAL", ..., "UNKNOWN" */

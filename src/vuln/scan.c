@@ -1100,6 +1100,7 @@ comb_code comb_scan_inventory(comb_inventory *inv, comb_vulndb *db, const comb_s
     }
     comb_arena_init(&r->arena);
     r->inv = inv;
+    r->scanners = db ? COMB_SCANNER_VULN : 0;
     time_t now = opts->now ? opts->now : time(NULL);
     scan_ctx c = { .r = r, .a = &r->arena };
     vec findings = { 0 };
@@ -1112,7 +1113,7 @@ comb_code comb_scan_inventory(comb_inventory *inv, comb_vulndb *db, const comb_s
     r->db_path = opts->db_path ? comb_arena_strdup(&r->arena, opts->db_path) : NULL;
     comb_vulndb_stats st;
     comb_err serr;
-    if (comb_vulndb_stats_get(db, &r->arena, &st, &serr) == COMB_OK && st.built) {
+    if (db && comb_vulndb_stats_get(db, &r->arena, &st, &serr) == COMB_OK && st.built) {
         r->db_built = st.built;
         time_t built = parse_rfc3339(st.built);
         int days = opts->stale_days > 0 ? opts->stale_days : 7;
@@ -1121,7 +1122,7 @@ comb_code comb_scan_inventory(comb_inventory *inv, comb_vulndb *db, const comb_s
     }
 
     size_t no_os = 0;
-    for (size_t i = 0; i < inv->npkgs; i++) {
+    for (size_t i = 0; db && i < inv->npkgs; i++) { /* no database: vulnerabilities not scanned */
         const comb_pkg *p = inv->pkgs[i];
         const char *eco, *name, *ver, *why;
         if (comb_scan_key(&r->arena, &inv->os, p, &eco, &name, &ver, &why) != 0) {
@@ -1225,7 +1226,7 @@ fail:
     return rc;
 }
 
-static int looks_like_sbom(const char *target)
+int comb_scan_target_is_sbom(const char *target)
 {
     struct stat sb;
     if (stat(target, &sb) != 0 || !S_ISREG(sb.st_mode))
@@ -1245,7 +1246,7 @@ comb_code comb_scan_build(const char *target, const comb_sbom_opts *sopts, comb_
 {
     comb_inventory *inv = NULL;
     comb_code rc;
-    if (looks_like_sbom(target))
+    if (comb_scan_target_is_sbom(target))
         rc = comb_sbom_import(target, &inv, err);
     else
         rc = comb_inventory_build(target, sopts, &inv, err);

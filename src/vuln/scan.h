@@ -32,7 +32,9 @@ typedef struct comb_scan_opts {
     const char *db_path;     /* copied into the result for reporting */
 } comb_scan_opts;
 
-/* Match `inv` (ownership passes to the result, or is freed on failure). */
+/* Match `inv` (ownership passes to the result, or is freed on failure).
+ * db may be NULL: the result then lists no vulnerabilities (scanners other
+ * than vuln were asked for). */
 comb_code comb_scan_inventory(comb_inventory *inv, comb_vulndb *db, const comb_scan_opts *opts,
                               comb_scan_result **out, comb_err *err);
 
@@ -42,6 +44,8 @@ comb_code comb_scan_build(const char *target, const comb_sbom_opts *sopts, comb_
                           const comb_scan_opts *opts, comb_scan_result **out, comb_err *err);
 
 void comb_scan_result_free(comb_scan_result *r);
+/* 1 if TARGET is a regular file holding JSON (an SBOM to import). */
+int comb_scan_target_is_sbom(const char *target);
 
 /* The database ecosystem key, lookup name and version to compare for one
  * package; 0 on success, -1 when the package cannot be matched (*why set). */

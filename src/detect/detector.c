@@ -1,0 +1,393 @@
+/* detector.c - runs the content scanners during the inventory walk and
+ * turns what they found into layer-attributed detections. */
+#include "detect/detect.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "detect/source.h"
+#include "image/image.h"
+
+#define MAX_DETECTIONS 100000u   /* beyond this an image is noise, not findings */
+#define MAX_PER_FILE 200u
+#define MAX_WARNINGS 200u
+#define MAX_FS_ENTRIES 200000u
+#define MAX_SOURCES 4
+
+struct detect_sink {
+    comb_detector *d;
+    int blob;
+    const char *path;
+    unsigned in_file;
+};
+
+struct comb_detector {
+    comb_detect_opts opts;
+    comb_arena arena;
+    comb_content_hooks hooks;
+    detect_source src[MAX_SOURCES];
+    size_t nsrc;
+    detect_sink sink;
+    comb_detection **v;
+    size_t n, cap;
+    int *blob_of;             /* parallel to v: the blob each detection came from */
+    size_t dropped;
+    const char **warn;
+    size_t nwarn, warn_dropped;
+    detect_fs_entry *fs;
+    size_t nfs, capfs, fs_dropped;
+    uint64_t files;
+    int oom;
+};
+
+comb_severity detect_severity(const char *s)
+{
+    comb_severity sv;
+    if (s && comb_severity_parse(s, &sv) == 0)
+        return sv;
+    if (s && !strcasecmp(s, "info"))
+        return COMB_SEV_NEGLIGIBLE;
+    return COMB_SEV_UNKNOWN;
+}
+
+/* --- the sink ------------------------------------------------------------ */
+
+void detect_at(detect_sink *s, int blob, const char *path)
+{
+    s->blob = blob;
+    s->path = path;
+    s->in_file = 0;
+}
+
+const char *detect_str(detect_sink *s, const char *str)
+{
+    if (!str)
+        return NULL;
+    char *c = comb_arena_strdup(&s->d->arena, str);
+    if (!c)
+        s->d->oom = 1;
+    return c;
+}
+
+const char *detect_printf(detect_sink *s, const char *fmt, ...)
+{
+    char buf[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return detect_str(s, buf);
+}
+
+void detect_warn(detect_sink *s, const char *fmt, ...)
+{
+    comb_detector *d = s->d;
+    if (d->nwarn >= MAX_WARNINGS) {
+        d->warn_dropped++;
+        return;
+    }
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (!d->warn && !(d->warn = calloc(MAX_WARNINGS, sizeof *d->warn))) {
+        d->oom = 1;
+        return;
+    }
+    const char *w = s->path ? comb_arena_printf(&d->arena, "%s: %s", s->path, buf)
+                            : comb_arena_strdup(&d->arena, buf);
+    if (!w) {
+        d->oom = 1;
+        return;
+    }
+    d->warn[d->nwarn++] = w;
+}
+
+comb_detection *detect_add(detect_sink *s, comb_detect_kind kind)
+{
+    comb_detector *d = s->d;
+    if (d->n >= MAX_DETECTIONS || (s->path && s->in_file >= MAX_PER_FILE)) {
+        d->dropped++;
+        return NULL;
+    }
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        comb_detection **v = realloc(d->v, cap * sizeof *v);
+        int *b = v ? realloc(d->blob_of, cap * sizeof *b) : NULL;
+        if (!v || !b) {
+            if (v)
+                d->v = v;
+            d->oom = 1;
+            return NULL;
+        }
+        d->v = v;
+        d->blob_of = b;
+        d->cap = cap;
+    }
+    comb_detection *det = comb_arena_calloc(&d->arena, 1, sizeof *det);
+    if (!det) {
+        d->oom = 1;
+        return NULL;
+    }
+    det->kind = kind;
+    det->path = s->path;
+    det->layer_index = -1;
+    d->blob_of[d->n] = s->blob;
+    d->v[d->n++] = det;
+    s->in_file++;
+    return det;
+}
+
+/* --- hooks --------------------------------------------------------------- */
+
+static int hook_wants(void *ud, const comb_entry *e)
+{
+    comb_detector *d = ud;
+    for (size_t i = 0; i < d->nsrc; i++)
+        if (d->src[i].wants(d->src[i].self, e))
+            return 1;
+    return 0;
+}
+
+static comb_code hook_file(void *ud, int blob, const comb_entry *e, const uint8_t *data,
+                           size_t len, comb_err *err)
+{
+    comb_detector *d = ud;
+    const char *path = comb_arena_strdup(&d->arena, e->path);
+    if (!path)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    detect_at(&d->sink, blob, path);
+    d->files++;
+    for (size_t i = 0; i < d->nsrc; i++) {
+        detect_source *src = &d->src[i];
+        if (!src->wants(src->self, e))
+            continue;
+        comb_err serr;
+        comb_err_clear(&serr);
+        if (src->scan(src->self, &d->sink, e, data, len, &serr) != COMB_OK) {
+            if (serr.code == COMB_ENOMEM)
+                return comb_fail(err, COMB_ENOMEM, "%s", serr.msg);
+            detect_warn(&d->sink, "%s scanner: %s", src->name,
+                        serr.msg[0] ? serr.msg : comb_code_name(serr.code));
+        }
+    }
+    if (d->oom)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    return COMB_OK;
+}
+
+static void hook_entry(void *ud, int blob, const comb_entry *e)
+{
+    comb_detector *d = ud;
+    if (!detect_config_fs_wants(e))
+        return;
+    if (d->nfs >= MAX_FS_ENTRIES) {
+        d->fs_dropped++;
+        return;
+    }
+    if (d->nfs == d->capfs) {
+        size_t cap = d->capfs ? d->capfs * 2 : 256;
+        detect_fs_entry *v = realloc(d->fs, cap * sizeof *v);
+        if (!v) {
+            d->oom = 1;
+            return;
+        }
+        d->fs = v;
+        d->capfs = cap;
+    }
+    const char *path = comb_arena_strdup(&d->arena, e->path);
+    if (!path) {
+        d->oom = 1;
+        return;
+    }
+    d->fs[d->nfs++] = (detect_fs_entry){ .path = path, .mode = e->mode, .uid = e->uid,
+                                          .gid = e->gid, .size = e->size, .blob = blob };
+}
+
+/* --- lifecycle ----------------------------------------------------------- */
+
+comb_code comb_detector_new(const comb_detect_opts *o, comb_detector **out, comb_err *err)
+{
+    *out = NULL;
+    comb_detector *d = calloc(1, sizeof *d);
+    if (!d)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    d->opts = *o;
+    comb_arena_init(&d->arena);
+    d->sink.d = d;
+    d->sink.blob = -1;
+    comb_code rc = COMB_OK;
+    if (o->scanners & COMB_SCANNER_SECRET)
+        rc = detect_secret_source(o, &d->src[d->nsrc++], err);
+    if (rc == COMB_OK && (o->scanners & COMB_SCANNER_MALWARE))
+        rc = detect_malware_source(o, &d->src[d->nsrc++], err);
+    if (rc != COMB_OK) {
+        d->nsrc--; /* the failed one holds nothing */
+        comb_detector_free(d);
+        return rc;
+    }
+    d->hooks = (comb_content_hooks){ .ud = d, .wants = hook_wants, .file = hook_file,
+                                     .entry = (o->scanners & COMB_SCANNER_CONFIG) ? hook_entry : NULL };
+    *out = d;
+    return COMB_OK;
+}
+
+const comb_content_hooks *comb_detector_hooks(comb_detector *d) { return &d->hooks; }
+
+uint64_t comb_detector_files_scanned(const comb_detector *d) { return d->files; }
+
+void comb_detector_free(comb_detector *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->nsrc; i++)
+        if (d->src[i].release)
+            d->src[i].release(d->src[i].self);
+    free(d->v);
+    free(d->blob_of);
+    free(d->warn);
+    free(d->fs);
+    comb_arena_free(&d->arena);
+    free(d);
+}
+
+/* --- finish -------------------------------------------------------------- */
+
+static int cmp_str(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : ""); }
+
+static int det_cmp(const void *pa, const void *pb)
+{
+    const comb_detection *a = *(comb_detection *const *)pa, *b = *(comb_detection *const *)pb;
+    int c;
+    if ((c = (int)a->kind - (int)b->kind))
+        return c;
+    if ((c = (int)b->severity - (int)a->severity))
+        return c;
+    if ((c = cmp_str(a->path, b->path)))
+        return c;
+    if ((c = a->layer_index - b->layer_index))
+        return c;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if (a->col != b->col)
+        return a->col < b->col ? -1 : 1;
+    return cmp_str(a->rule_id, b->rule_id);
+}
+
+static const char *dup(comb_arena *a, const char *s, int *oom)
+{
+    if (!s)
+        return NULL;
+    const char *c = comb_arena_strdup(a, s);
+    if (!c)
+        *oom = 1;
+    return c;
+}
+
+static int fs_cmp(const void *pa, const void *pb, void *ctx)
+{
+    const detect_fs_entry *a = pa, *b = pb;
+    const comb_image *img = ctx;
+    int c = strcmp(a->path, b->path);
+    if (c || !img)
+        return c;
+    /* the topmost copy first */
+    return comb_image_blob_highest(img, b->blob) - comb_image_blob_highest(img, a->blob);
+}
+
+/* The final-filesystem entries among the candidates: visible, and only the
+ * topmost copy of a path (archives store layers in any order). */
+static size_t fs_final(comb_detector *d, const comb_inventory *inv)
+{
+    const comb_image *img = inv->image_handle;
+    size_t k = 0;
+    for (size_t i = 0; i < d->nfs; i++)
+        if (!img || comb_image_visible(img, d->fs[i].blob, d->fs[i].path))
+            d->fs[k++] = d->fs[i];
+    qsort_r(d->fs, k, sizeof *d->fs, fs_cmp, (void *)img);
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++)
+        if (!m || strcmp(d->fs[m - 1].path, d->fs[i].path))
+            d->fs[m++] = d->fs[i];
+    return m;
+}
+
+comb_code comb_detector_finish(comb_detector *d, const comb_inventory *inv, comb_arena *a,
+                               comb_detection ***out, size_t *n, const char ***warnings,
+                               size_t *nwarnings, comb_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    *warnings = NULL;
+    *nwarnings = 0;
+    const comb_image *img = inv->image_handle;
+    const comb_image_meta *meta = &inv->image;
+    if (d->opts.scanners & COMB_SCANNER_CONFIG) {
+        size_t nfs = fs_final(d, inv);
+        detect_at(&d->sink, -1, NULL);
+        comb_code rc = detect_config_run(&d->opts, inv, d->fs, nfs, &d->sink, err);
+        if (rc != COMB_OK)
+            return rc;
+        if (d->fs_dropped)
+            detect_warn(&d->sink, "%zu filesystem entries beyond the first %u were not checked",
+                        d->fs_dropped, MAX_FS_ENTRIES);
+    }
+    if (d->dropped)
+        detect_warn(&d->sink, "%zu detections beyond the limits (%u per file, %u in all) were "
+                    "not reported", d->dropped, MAX_PER_FILE, MAX_DETECTIONS);
+    if (d->oom)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    comb_detection **v = comb_arena_calloc(a, d->n ? d->n : 1, sizeof *v);
+    if (!v)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    int oom = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const comb_detection *s = d->v[i];
+        comb_detection *t = comb_arena_alloc(a, sizeof *t);
+        if (!t)
+            return comb_fail(err, COMB_ENOMEM, "out of memory");
+        *t = *s;
+        t->rule_id = dup(a, s->rule_id, &oom);
+        t->title = dup(a, s->title, &oom);
+        t->category = dup(a, s->category, &oom);
+        t->engine = dup(a, s->engine, &oom);
+        t->path = dup(a, s->path, &oom);
+        t->location = dup(a, s->location, &oom);
+        t->match = dup(a, s->match, &oom);
+        t->snippet = dup(a, s->snippet, &oom);
+        t->message = dup(a, s->message, &oom);
+        t->fix = dup(a, s->fix, &oom);
+        int blob = d->blob_of[i];
+        if (img && blob >= 0 && s->path) {
+            int pos = comb_image_blob_lowest(img, blob);
+            if (pos >= 0 && (size_t)pos < meta->nlayers) {
+                t->layer_index = pos;
+                t->layer_digest = meta->layers[pos].digest;
+                t->layer_diff_id = meta->layers[pos].diff_id;
+                t->created_by = meta->layers[pos].created_by;
+            }
+            t->removed = !comb_image_visible(img, blob, s->path);
+        }
+        v[i] = t;
+    }
+    qsort(v, d->n, sizeof *v, det_cmp);
+    const char **w = comb_arena_calloc(a, d->nwarn + 1, sizeof *w);
+    if (!w || oom)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    for (size_t i = 0; i < d->nwarn; i++)
+        w[i] = dup(a, d->warn[i], &oom);
+    size_t nw = d->nwarn;
+    if (d->warn_dropped)
+        w[nw++] = comb_arena_printf(a, "%zu more scanner warnings not shown", d->warn_dropped);
+    if (oom)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    *out = v;
+    *n = d->n;
+    *warnings = w;
+    *nwarnings = nw;
+    return COMB_OK;
+}
