@@ -2,6 +2,8 @@
 #ifndef COMB_CLI_H
 #define COMB_CLI_H
 
+#include <stdint.h>
+
 #include "core/error.h"
 
 /* Documented exit codes (see docs/comb.1 and `comb --help`). */
@@ -20,6 +22,8 @@ void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* getopt_long returned ':' (a value is missing) or '?' (unknown option):
  * report it in comb's format and return EXIT_USAGE. */
 int cli_bad_option(int c, char **argv, const char *cmd);
+/* "4096", "64K", "10M", "2G" -> bytes (> 0); 0 on success, -1 if not a size. */
+int cli_parse_size(const char *s, uint64_t *out);
 
 int cmd_sbom(int argc, char **argv);
 void help_sbom(void);

@@ -47,29 +47,6 @@ void help_sbom(void)
           stdout);
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-    char *end;
-    if (*s < '0' || *s > '9')
-        return -1; /* strtoull would accept "-5" */
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s)
-        return -1;
-    unsigned shift = 0;
-    switch (*end) {
-    case '\0': break;
-    case 'k': case 'K': shift = 10; end++; break;
-    case 'm': case 'M': shift = 20; end++; break;
-    case 'g': case 'G': shift = 30; end++; break;
-    default: return -1;
-    }
-    if (*end || v == 0 || v > (~0ULL >> shift))
-        return -1;
-    *out = v << shift;
-    return 0;
-}
-
 typedef struct progress_state {
     int active;
     uint64_t last;
@@ -124,13 +101,13 @@ int cmd_sbom(int argc, char **argv)
         case 'o': output = optarg; break;
         case 'P': opts.platform = optarg; break;
         case 'L':
-            if (parse_size(optarg, &opts.max_layer_size)) {
+            if (cli_parse_size(optarg, &opts.max_layer_size)) {
                 cli_error("--max-layer-size: \"%s\" is not a size", optarg);
                 return EXIT_USAGE;
             }
             break;
         case 'F':
-            if (parse_size(optarg, &opts.max_file_size)) {
+            if (cli_parse_size(optarg, &opts.max_file_size)) {
                 cli_error("--max-file-size: \"%s\" is not a size", optarg);
                 return EXIT_USAGE;
             }
@@ -138,7 +115,7 @@ int cmd_sbom(int argc, char **argv)
         case 'C': opts.use_cache = 1; break;
         case 'D': opts.use_cache = 1; opts.cache_dir = optarg; break;
         case 'M':
-            if (parse_size(optarg, &opts.cache_max)) {
+            if (cli_parse_size(optarg, &opts.cache_max)) {
                 cli_error("--cache-max: \"%s\" is not a size", optarg);
                 return EXIT_USAGE;
             }

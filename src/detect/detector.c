@@ -40,6 +40,9 @@ struct comb_detector {
     detect_fs_entry *fs;
     size_t nfs, capfs, fs_dropped;
     uint64_t files;
+    uint64_t oversize;        /* files over every scanner's size limit */
+    int64_t oversize_max;
+    const char *oversize_path;
     int oom;
 };
 
@@ -147,9 +150,23 @@ comb_detection *detect_add(detect_sink *s, comb_detect_kind kind)
 static int hook_wants(void *ud, const comb_entry *e)
 {
     comb_detector *d = ud;
-    for (size_t i = 0; i < d->nsrc; i++)
+    int too_big = d->nsrc > 0;
+    for (size_t i = 0; i < d->nsrc; i++) {
         if (d->src[i].wants(d->src[i].self, e))
             return 1;
+        if (e->size >= 0 && (uint64_t)e->size <= d->src[i].max_size)
+            too_big = 0;
+    }
+    if (too_big) { /* counted, so that the report says what was not looked at */
+        d->oversize++;
+        if (e->size > d->oversize_max) {
+            const char *p = comb_arena_strdup(&d->arena, e->path);
+            if (p) {
+                d->oversize_max = e->size;
+                d->oversize_path = p;
+            }
+        }
+    }
     return 0;
 }
 
@@ -336,6 +353,11 @@ comb_code comb_detector_finish(comb_detector *d, const comb_inventory *inv, comb
             detect_warn(&d->sink, "%zu filesystem entries beyond the first %u were not checked",
                         d->fs_dropped, MAX_FS_ENTRIES);
     }
+    if (d->oversize)
+        detect_warn(&d->sink, "%llu files larger than the scanners' size limits were not scanned "
+                    "for secrets or malware (largest: /%s, %lld bytes; see --max-scan-file-size)",
+                    (unsigned long long)d->oversize, d->oversize_path ? d->oversize_path : "?",
+                    (long long)d->oversize_max);
     if (d->dropped)
         detect_warn(&d->sink, "%zu detections beyond the limits (%u per file, %u in all) were "
                     "not reported", d->dropped, MAX_PER_FILE, MAX_DETECTIONS);

@@ -25,6 +25,7 @@ comb_severity detect_severity(const char *s);
 typedef struct detect_source {
     const char *name;
     void *self;
+    uint64_t max_size; /* files above this are never wanted (counted as skipped) */
     int (*wants)(void *self, const comb_entry *e);
     comb_code (*scan)(void *self, detect_sink *s, const comb_entry *e, const uint8_t *data,
                       size_t len, comb_err *err);
