@@ -1,6 +1,22 @@
 /* webshell_other.yar - JSP, ASP.NET, classic ASP and Python web shells:
  * request input reaching command or code execution. Rules written for comb. */
 
+rule comb_jsp_china_chopper
+{
+    meta:
+        id = "COMB-MW-022"
+        family = "china-chopper"
+        category = "webshell"
+        severity = "critical"
+        description = "China Chopper style JSP server: request parameters select and drive file, command and database actions by single letters"
+    strings:
+        $z0 = /request\s{0,4}\.\s{0,4}getParameter\s{0,4}\(\s{0,4}"z[0-2]"\s{0,4}\)/
+        $cmd = /Runtime\s{0,4}\.\s{0,4}getRuntime\s{0,4}\(\s{0,4}\)\s{0,4}\.\s{0,4}exec/
+        $files = "listFiles()"
+    condition:
+        comb_jsp and #z0 >= 2 and $cmd and $files
+}
+
 rule comb_jsp_cmd_shell
 {
     meta:
@@ -15,7 +31,8 @@ rule comb_jsp_cmd_shell
         $param = /request\s{0,4}\.\s{0,4}(getParameter|getHeader|getInputStream|getReader)\s{0,4}\(/
         $direct = /exec\s{0,4}\(\s{0,4}(new\s{1,4}String\[\]\s{0,4}\{[^}]{0,80})?request\s{0,4}\.\s{0,4}getParameter\s{0,4}\(/
     condition:
-        comb_jsp and (($direct) or (($exec_rt or $exec_pb) and $param and filesize < 64KB))
+        comb_jsp and not comb_jsp_china_chopper and
+        ($direct or (($exec_rt or $exec_pb) and $param and filesize < 64KB))
 }
 
 rule comb_jsp_classloader_shell
@@ -34,22 +51,6 @@ rule comb_jsp_classloader_shell
         $b64 = /(Base64|BASE64Decoder)/
     condition:
         comb_jsp and $loader and $define and $req and ($aes or $b64)
-}
-
-rule comb_jsp_china_chopper
-{
-    meta:
-        id = "COMB-MW-022"
-        family = "china-chopper"
-        category = "webshell"
-        severity = "critical"
-        description = "China Chopper style JSP server: request parameters select and drive file, command and database actions by single letters"
-    strings:
-        $z0 = /request\s{0,4}\.\s{0,4}getParameter\s{0,4}\(\s{0,4}"z[0-2]"\s{0,4}\)/
-        $cmd = /Runtime\s{0,4}\.\s{0,4}getRuntime\s{0,4}\(\s{0,4}\)\s{0,4}\.\s{0,4}exec/
-        $files = "listFiles()"
-    condition:
-        comb_jsp and #z0 >= 2 and $cmd and $files
 }
 
 rule comb_aspx_china_chopper
