@@ -348,13 +348,13 @@ static comb_code add_stage(parser *ps, comb_df_instr *in)
     memset(st, 0, sizeof *st);
     st->parent = -1;
     st->line = in->line;
-    st->first = df->n;
+    st->first = df->n - 1; /* the FROM itself, already counted */
     const char *raw = comb_arena_strndup(&df->arena, a, n0);
     if (!raw)
         return oom(ps);
     const char *rest = a + n0;
     rest += strspn(rest, " \t");
-    if (!strncasecmp(rest, "AS", 2) && (rest[2] == ' ' || rest[2] == '\t')) {
+    if (!strncasecmp(rest, "AS", 2) && (rest[2] == ' ' || rest[2] == '\t' || !rest[2])) {
         rest += 2;
         rest += strspn(rest, " \t");
         size_t nl = strcspn(rest, " \t");
