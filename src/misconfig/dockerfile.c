@@ -336,6 +336,9 @@ static comb_code add_stage(parser *ps, comb_df_instr *in)
     size_t n0 = strcspn(a, " \t");
     if (!n0)
         return comb_fail(ps->err, COMB_EFORMAT, "%s:%u: FROM needs an image", df->name, in->line);
+    if (df->nstages == COMB_DF_MAX_STAGES)
+        return comb_fail(ps->err, COMB_ELIMIT, "%s:%u: more than %d stages", df->name, in->line,
+                         COMB_DF_MAX_STAGES);
     if (df->nstages == ps->cap_stages) {
         size_t cap = ps->cap_stages ? ps->cap_stages * 2 : 4;
         comb_df_stage *st = realloc(df->stages, cap * sizeof *st);
@@ -369,7 +372,10 @@ static comb_code add_stage(parser *ps, comb_df_instr *in)
         st->name = name;
     }
     int unresolved = 0;
-    st->image = strchr(raw, '$') ? substitute(ps, raw, &unresolved) : raw;
+    /* a reference longer than any real one is kept as written */
+    st->image = strchr(raw, '$') && n0 < MAX_REF ? substitute(ps, raw, &unresolved) : raw;
+    if (strchr(raw, '$') && n0 >= MAX_REF)
+        unresolved = 1;
     if (!st->image) {
         st->image = raw;
         unresolved = 1;

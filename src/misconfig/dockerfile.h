@@ -8,7 +8,8 @@
  *
  * Bounded: COMB_DF_MAX_SIZE bytes of input, COMB_DF_MAX_INSTRUCTIONS
  * instructions, COMB_DF_MAX_LINE bytes per instruction after joining
- * continuations; beyond them parsing fails with COMB_ELIMIT. */
+ * continuations, COMB_DF_MAX_STAGES stages; beyond them parsing fails with
+ * COMB_ELIMIT. */
 #ifndef COMB_MISCONFIG_DOCKERFILE_H
 #define COMB_MISCONFIG_DOCKERFILE_H
 
@@ -22,6 +23,7 @@
 #define COMB_DF_MAX_LINE (1u << 20)
 #define COMB_DF_MAX_HEREDOCS 16      /* per instruction */
 #define COMB_DF_MAX_FLAGS 32         /* per instruction */
+#define COMB_DF_MAX_STAGES 256       /* FROM instructions (stage lookups stay cheap) */
 
 typedef struct comb_df_heredoc {
     const char *delimiter;   /* "EOF" */

@@ -184,6 +184,12 @@ static void test_errors_and_limits(void)
         o += (size_t)sprintf(big + o, "RUN x\n");
     CHECK_INT(comb_dockerfile_parse("D", big, o, &df, &err), COMB_ELIMIT);
     CHECK(strstr(err.msg, "D:") == err.msg);
+    /* too many stages */
+    o = 0;
+    for (int i = 0; i <= COMB_DF_MAX_STAGES; i++)
+        o += (size_t)sprintf(big + o, "FROM a\n");
+    CHECK_INT(comb_dockerfile_parse("D", big, o, &df, &err), COMB_ELIMIT);
+    CHECK(strstr(err.msg, "stages") != NULL);
     /* a continuation that never ends is bounded by the file size */
     CHECK_INT(comb_dockerfile_parse("D", big, COMB_DF_MAX_SIZE + 1, &df, &err), COMB_ELIMIT);
     free(big);
