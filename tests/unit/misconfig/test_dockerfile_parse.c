@@ -167,10 +167,10 @@ static void test_stages_and_args(void)
 
 static void test_errors_and_limits(void)
 {
-    parse("FROM a\nFROB x\n", COMB_EFORMAT);
+    comb_dockerfile_free(parse("FROM a\nFROB x\n", COMB_EFORMAT));
     parse("FROM\n", COMB_EFORMAT);
     parse("FROM a AS\n", COMB_EFORMAT);
-    parse("FROM a\nRUN x\0y\n", COMB_OK); /* strlen stops at the NUL: "RUN x" */
+    comb_dockerfile_free(parse("FROM a\nRUN x\0y\n", COMB_OK)); /* strlen stops at the NUL: "RUN x" */
     comb_err err;
     comb_dockerfile *df = NULL;
     CHECK_INT(comb_dockerfile_parse("D", "FROM a\0", 7, &df, &err), COMB_EFORMAT);
