@@ -20,7 +20,7 @@ static const comb_mc_check checks[] = {
     { "CMB-IMG-003", "Secret in a build argument", COMB_MC_HIGH, IMG | DF,
       "Build arguments are stored in the image history: use RUN --mount=type=secret,id=NAME "
       "(docker build --secret id=NAME,src=FILE) instead of ARG; rotate the exposed secret" },
-    { "CMB-IMG-004", "Secret in a label", COMB_MC_HIGH, IMG,
+    { "CMB-IMG-004", "Secret in a label", COMB_MC_HIGH, IMG | DF,
       "Remove the LABEL; labels are public image metadata; rotate the exposed secret" },
     { "CMB-IMG-005", "ADD downloads from a remote URL", COMB_MC_MEDIUM, IMG | DF,
       "Download with RUN curl -fsSLo FILE URL and verify a checksum (sha256sum -c), or use "

@@ -103,6 +103,20 @@ static comb_code check_env(ctx *c, const comb_df_instr *in)
     return each_word(c, in, a, env_word, NULL);
 }
 
+static comb_code label_word(ctx *c, const comb_df_instr *in, const char *w, const char *raw,
+                            void *ud)
+{
+    (void)raw;
+    (void)ud;
+    const char *eq = strchr(w, '=');
+    if (!eq || !mc_secret_name(w, (size_t)(eq - w)) || !mc_secret_value(eq + 1, strlen(eq + 1)))
+        return COMB_OK;
+    size_t n = (size_t)(eq - w);
+    return add(c, "CMB-IMG-004", in->line,
+               "LABEL %.*s holds what looks like a secret; labels are public (value not shown)",
+               (int)(n < NAME_SHOWN ? n : NAME_SHOWN), w);
+}
+
 static comb_code arg_word(ctx *c, const comb_df_instr *in, const char *w, const char *raw, void *ud)
 {
     (void)raw;
@@ -402,6 +416,8 @@ comb_code comb_misconfig_dockerfile(const comb_dockerfile *df, comb_mc_list *out
             if (strstr(in->args, "PIP_NO_CACHE_DIR"))
                 pip_env = 1;
             rc = check_env(&c, in);
+        } else if (!strcmp(kw, "LABEL")) {
+            rc = each_word(&c, in, in->args, label_word, NULL);
         } else if (!strcmp(kw, "ARG")) {
             rc = each_word(&c, in, in->args, arg_word, NULL);
         } else if (!strcmp(kw, "RUN")) {

@@ -99,8 +99,8 @@ static void first_word(scan *sc, cmd_state *c, const char *w)
         c->kind = K_APT;
     else if (!strcmp(b, "apk"))
         c->kind = K_APK;
-    else if (!strncmp(b, "pip", 3))
-        c->kind = K_PIP;
+    else if (!strncmp(b, "pip", 3) && (!b[3] || (b[3] >= '0' && b[3] <= '9')))
+        c->kind = K_PIP; /* pip, pip3, pip3.12; not pipx or pipenv */
     else if (!strncmp(b, "python", 6))
         c->kind = K_PYTHON;
     else if (!strcmp(b, "rm"))

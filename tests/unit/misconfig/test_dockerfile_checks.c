@@ -42,6 +42,8 @@ static const df_case cases[] = {
       PIN "ENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D\n" TAIL },
     { "CMB-IMG-003", PIN "ARG NPM_TOKEN=npm_abcdefghijklmnop\n" TAIL, 2,
       PIN "ARG VERSION=1.2.3\n" TAIL },
+    { "CMB-IMG-004", PIN "LABEL a=b deploy.api-key=\"k_live_0123456789\"\n" TAIL, 2,
+      PIN "LABEL org.opencontainers.image.title=\"app\" token.type=bearer\n" TAIL },
     { "CMB-DF-004", PIN "ARG GITHUB_TOKEN\n" TAIL, 2, PIN "ARG GITHUB_TOKEN_FILE\n" TAIL },
     /* ADD */
     { "CMB-IMG-005", PIN "ADD https://example.com/app.tar.gz /opt/\n" TAIL, 2,
@@ -80,6 +82,7 @@ static const df_case cases[] = {
     /* apk, pip */
     { "CMB-DF-008", "FROM alpine:3.20\nRUN apk add curl\n" TAIL, 2, "FROM alpine:3.20\nRUN apk add --no-cache curl\n" TAIL },
     { "CMB-DF-009", PIN "RUN pip3 install flask\n" TAIL, 2, PIN "RUN pip3 install --no-cache-dir flask\n" TAIL },
+    { "CMB-DF-009", PIN "RUN pip install -U pip\n" TAIL, 2, PIN "RUN pipx install black\n" TAIL },
     { "CMB-DF-009", PIN "RUN python3 -m pip install -r req.txt\n" TAIL, 2,
       PIN "ENV PIP_NO_CACHE_DIR=1\nRUN python3 -m pip install -r req.txt\n" TAIL },
     /* sudo, MAINTAINER, CMD, WORKDIR, chmod */
