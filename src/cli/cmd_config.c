@@ -416,17 +416,9 @@ int cmd_config(int argc, char **argv)
         cli_error("no Dockerfile or image given; see 'comb help config'");
         return EXIT_USAGE;
     }
-    /* open the output first: a bad -o fails before any work */
-    FILE *out = stdout;
-    if (output && !(out = fopen(output, "w"))) {
-        cli_error("%s: %s", output, strerror(errno));
-        return EXIT_INPUT;
-    }
     targets *ts = calloc(1, sizeof *ts);
     if (!ts) {
         cli_error("out of memory");
-        if (output)
-            fclose(out);
         return EXIT_INTERNAL;
     }
     int rc = EXIT_OK;
@@ -445,6 +437,13 @@ int cmd_config(int argc, char **argv)
                                   .is_file = ts->items[i].is_file,
                                   .findings = &ts->items[i].findings };
     }
+    /* the output is opened only when every target was checked: an error
+     * leaves no report behind (and never touches an existing file) */
+    FILE *out = stdout;
+    if (rc == EXIT_OK && output && !(out = fopen(output, "w"))) {
+        cli_error("%s: %s", output, strerror(errno));
+        rc = EXIT_INPUT;
+    }
     if (rc == EXIT_OK) {
         int color = !output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
         comb_code wc = comb_mc_report_write(rt, ts->n, fmt, color, out, &err);
@@ -452,13 +451,11 @@ int cmd_config(int argc, char **argv)
             cli_error("%s%s%s", output ? output : "", output ? ": " : "", err.msg);
             rc = wc == COMB_EIO ? EXIT_INPUT : cli_exit_code(wc);
         }
+        if (output && fclose(out) != 0 && rc == EXIT_OK) {
+            cli_error("%s: %s", output, strerror(errno));
+            rc = EXIT_INPUT;
+        }
     }
-    if (output && fclose(out) != 0 && rc == EXIT_OK) {
-        cli_error("%s: %s", output, strerror(errno));
-        rc = EXIT_INPUT;
-    }
-    if (output && rc != EXIT_OK)
-        unlink(output); /* no half report */
     for (size_t i = 0; i < ts->n; i++) {
         comb_mc_list_free(&ts->items[i].findings);
         free(ts->items[i].name);

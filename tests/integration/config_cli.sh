@@ -118,6 +118,10 @@ run_config "$TMP/broken.out" "$DATA/broken.Dockerfile"
 if [ "$RC" -eq 1 ] && grep -q "broken.Dockerfile:2: heredoc" "$TMP/broken.out.stderr" && [ ! -e "$TMP/broken.out" ]; then
   pass "unterminated heredoc: exit 1, file:line in the message, no half report"
 else fail "broken Dockerfile: exit $RC: $(head -c 300 "$TMP/broken.out.stderr")"; fi
+echo keep >"$TMP/keep.out"
+run_config "$TMP/keep.out" "$DATA/clean" "$DATA/broken.Dockerfile"
+[ "$RC" -eq 1 ] && [ "$(cat "$TMP/keep.out")" = keep ] && pass "an error leaves an existing -o file alone" \
+  || fail "error with an existing -o file: exit $RC, file now: $(head -c 100 "$TMP/keep.out")"
 run_config "$TMP/missing.out" "$TMP/does-not-exist"
 [ "$RC" -eq 1 ] && pass "missing PATH: exit 1" || fail "missing PATH: exit $RC"
 mkdir -p "$TMP/empty"
