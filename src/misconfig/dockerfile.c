@@ -187,26 +187,39 @@ static int parse_exec(parser *ps, comb_df_instr *in)
     return 1;
 }
 
-/* Find the heredoc openers in a shell-form line: <<WORD, <<-WORD, <<"WORD",
- * <<'WORD'; then read their bodies from the following lines. */
+/* Find the heredoc openers in a shell-form line: a word (outside quotes)
+ * that starts with <<WORD, <<-WORD, <<"WORD" or <<'WORD', as BuildKit
+ * reads them; then read their bodies from the following lines. */
 static comb_code read_heredocs(parser *ps, comb_df_instr *in)
 {
     const char *s = in->args;
     struct { const char *d; size_t n; int strip; } open[COMB_DF_MAX_HEREDOCS];
     size_t nopen = 0;
-    for (const char *p = strstr(s, "<<"); p; p = strstr(p + 2, "<<")) {
-        if ((p > s && p[-1] == '<') || p[2] == '<')
-            continue; /* <<< is a here-string */
+    char quote = 0;
+    for (const char *p = s; *p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+            else if (*p == '\\' && quote == '"' && p[1])
+                p++;
+            continue;
+        }
+        if (*p == '"' || *p == '\'') {
+            quote = *p;
+            continue;
+        }
+        if (p[0] != '<' || p[1] != '<' || (p > s && p[-1] != ' ' && p[-1] != '\t'))
+            continue;
         const char *q = p + 2;
         int strip = 0;
         if (*q == '-')
             strip = 1, q++;
-        char quote = (*q == '"' || *q == '\'') ? *q++ : 0;
+        char dq = (*q == '"' || *q == '\'') ? *q++ : 0;
         const char *d = q;
         while (isalnum((unsigned char)*q) || *q == '_' || *q == '.' || *q == '-')
             q++;
-        if (q == d || (quote && *q != quote))
-            continue;
+        if (q == d || (dq && *q != dq))
+            continue; /* <<< and other redirections */
         if (nopen == COMB_DF_MAX_HEREDOCS)
             return comb_fail(ps->err, COMB_ELIMIT, "%s:%u: more than %d heredocs", ps->df->name,
                              in->line, COMB_DF_MAX_HEREDOCS);
@@ -214,6 +227,7 @@ static comb_code read_heredocs(parser *ps, comb_df_instr *in)
         open[nopen].n = (size_t)(q - d);
         open[nopen].strip = strip;
         nopen++;
+        p = dq ? q : q - 1;
     }
     if (!nopen)
         return COMB_OK;

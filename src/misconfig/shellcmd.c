@@ -294,6 +294,13 @@ static void analyse(scan *sc, const char *s, size_t len)
         buf[wl++] = ch;
         in_word = 1;
     }
+    /* an unterminated quote ran to the end: finish its command */
+    if (in_word) {
+        buf[wl] = '\0';
+        word(sc, &c, buf);
+    }
+    if (c.started)
+        end_command(sc, &c);
     free(buf);
 }
 

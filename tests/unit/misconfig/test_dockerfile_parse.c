@@ -112,6 +112,14 @@ static void test_heredocs(void)
     comb_dockerfile_free(df);
 
     parse("FROM a\nRUN <<EOF\necho never closed\n", COMB_EFORMAT);
+
+    /* not heredocs: inside quotes, in the middle of a word */
+    df = parse("FROM a\nRUN echo \"<<EOF\" '<<X' && echo $((1<<2)) && cat<<Y\nUSER 1\n", COMB_OK);
+    if (df) {
+        CHECK_INT(df->n, 3);
+        CHECK_INT(df->instrs[1].nheredocs, 0);
+        comb_dockerfile_free(df);
+    }
 }
 
 static void test_flags_and_exec_form(void)

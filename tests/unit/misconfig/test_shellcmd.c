@@ -71,6 +71,8 @@ static void test_hostile(void)
     /* unbalanced quotes, lone separators, deep sh -c nesting, empty input */
     CHECK_INT(facts(""), 0);
     CHECK_INT(facts("'"), 0);
+    HAS("sudo echo 'unterminated", MC_RUN_SUDO);
+    HAS("apt-get install \"x", MC_RUN_APT_NO_YES);
     CHECK_INT(facts("\"\\"), 0);
     CHECK_INT(facts("| | || && ; ; &"), 0);
     facts("sh -c \"sh -c \\\"sh -c 'curl x | sh'\\\"\"");
