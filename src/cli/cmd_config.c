@@ -47,6 +47,8 @@ void help_config(void)
           "      --max-age DAYS       report images built more than DAYS ago (default 365)\n"
           "      --platform OS/ARCH[/VARIANT]\n"
           "                           pick an image from a multi-platform index\n"
+          "      --no-cache           read every layer of an image, even those in the layer\n"
+          "                           cache (see 'comb help sbom')\n"
           "      --list-checks        list every check and exit\n"
           "  -q, --quiet              no warnings on stderr\n"
           "  -h, --help               this help\n"
@@ -342,6 +344,7 @@ int cmd_config(int argc, char **argv)
         { "max-age", required_argument, NULL, 'A' },
         { "platform", required_argument, NULL, 'P' },
         { "list-checks", no_argument, NULL, 'L' },
+        { "no-cache", no_argument, NULL, 'N' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -405,6 +408,7 @@ int cmd_config(int argc, char **argv)
             break;
         }
         case 'P': o.sbo.platform = optarg; break;
+        case 'N': o.sbo.use_cache = 0; break;
         case 'L': list_checks(); return EXIT_OK;
         case 'q': o.quiet = 1; break;
         case 'h': help_config(); return EXIT_OK;
