@@ -156,7 +156,8 @@ static target *new_target(targets *ts, const char *name, const char *kind, int i
 /* Read a Dockerfile whole (bounded); returns an exit code. */
 static int check_dockerfile(targets *ts, const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO named Dockerfile must not hang us (fstat rejects it) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
         cli_error("%s: %s", path, strerror(errno));
@@ -181,10 +182,16 @@ static int check_dockerfile(targets *ts, const char *path)
     }
     while (got < len) {
         ssize_t r = read(fd, text + got, len - got);
-        if (r < 0 && errno == EINTR)
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
-        if (r <= 0)
-            break;
+        if (r < 0) {
+            cli_error("%s: %s", path, strerror(errno));
+            free(text);
+            close(fd);
+            return EXIT_INPUT;
+        }
+        if (r == 0)
+            break; /* the file shrank: check what is there */
         got += (size_t)r;
     }
     close(fd);
