@@ -101,8 +101,30 @@ static void test_table(void)
     comb_mc_list_free(&l);
 }
 
+/* severity first (descending), then line, location, id */
+static void test_sort(void)
+{
+    comb_mc_list l;
+    comb_err err;
+    comb_mc_list_init(&l);
+    comb_mc_add(&l, "CMB-DF-003", "Dockerfile:1", 1, &err, "low");
+    comb_mc_add(&l, "CMB-DF-013", "Dockerfile:9", 9, &err, "low");
+    comb_mc_add(&l, "CMB-DF-013", "Dockerfile:10", 10, &err, "low");
+    comb_mc_add(&l, "CMB-DF-001", "Dockerfile:12", 12, &err, "high");
+    comb_mc_add(&l, "CMB-DF-011", "Dockerfile:2", 2, &err, "info");
+    comb_mc_add(&l, "CMB-IMG-006", "Dockerfile:3", 3, &err, "high");
+    comb_mc_sort(&l);
+    static const char *const order[] = { "Dockerfile:3", "Dockerfile:12", "Dockerfile:1",
+                                         "Dockerfile:9", "Dockerfile:10", "Dockerfile:2" };
+    CHECK_INT(l.n, 6);
+    for (size_t i = 0; i < l.n && i < 6; i++)
+        CHECK_STR(l.items[i].location, order[i]);
+    comb_mc_list_free(&l);
+}
+
 int main(void)
 {
+    RUN(test_sort);
     RUN(test_json);
     RUN(test_sarif);
     RUN(test_table);
