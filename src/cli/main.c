@@ -6,6 +6,9 @@
 
 #include "cli/cli.h"
 
+int cmd_config(int argc, char **argv); /* cmd_config.c */
+void help_config(void);
+
 static const char usage[] =
     "usage: comb [--version] [--help] <command> [<args>]\n"
     "\n"
@@ -15,6 +18,7 @@ static const char usage[] =
     "   sbom      list every OS and language package in an image (SBOM)\n"
     "   db        import advisories into the vulnerability database; show its status\n"
     "   scan      find known vulnerabilities in an image or SBOM\n"
+    "   config    check Dockerfiles and image configurations for misconfigurations\n"
     "   help      show help for a command\n"
     "\n"
     "Exit codes:\n"
@@ -80,6 +84,8 @@ static int help(const char *topic)
     }
     if (!strcmp(topic, "scan"))
         return help_scan(), EXIT_OK;
+    if (!strcmp(topic, "config"))
+        return help_config(), EXIT_OK;
     cli_error("no help for '%s'", topic);
     return EXIT_USAGE;
 }
@@ -105,6 +111,8 @@ int main(int argc, char **argv)
         return cmd_db(argc - 1, argv + 1);
     if (!strcmp(cmd, "scan"))
         return cmd_scan(argc - 1, argv + 1);
+    if (!strcmp(cmd, "config"))
+        return cmd_config(argc - 1, argv + 1);
     cli_error("'%s' is not a comb command; see 'comb --help'", cmd);
     return EXIT_USAGE;
 }
