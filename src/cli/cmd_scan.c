@@ -10,19 +10,33 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "detect/detect.h"
 #include "report/scan_report.h"
+#include "scan/image_scan.h"
 #include "vuln/scan.h"
 
 void help_scan(void)
 {
     fputs("usage: comb scan [options] TARGET\n"
           "\n"
-          "Find the known vulnerabilities of every package in a container image.\n"
+          "Find the known vulnerabilities of every package in a container image, and\n"
+          "the secrets, malware and risky configuration inside it.\n"
           "\n"
           "TARGET is anything 'comb sbom' takes (see 'comb help sbom'), or an existing\n"
-          "CycloneDX 1.x or SPDX 2.3 JSON SBOM.\n"
+          "CycloneDX 1.x or SPDX 2.3 JSON SBOM (vulnerabilities only).\n"
           "\n"
           "Options:\n"
+          "      --scanners LIST      vuln,secret,malware,config (default: all). Every\n"
+          "                           layer is scanned, so a file deleted by a later\n"
+          "                           layer is still reported (marked removed)\n"
+          "      --secret-config FILE extra secret rules, disabled rules and allow rules\n"
+          "                           (YAML; see docs/SECRETS.md)\n"
+          "      --yara-rules DIR     add the YARA rules in DIR (*.yar, *.yara)\n"
+          "      --clamav-db DIR      also scan with ClamAV, signatures from DIR\n"
+          "      --max-image-age DAYS config check: image older than DAYS (default 365)\n"
+          "      --max-scan-file-size N  secret and malware scanners skip files larger\n"
+          "                           than N bytes (K, M, G suffixes; default 10M for\n"
+          "                           secrets, 32M for malware); skipped files are counted\n"
           "      --db PATH            vulnerability database (default\n"
           "                           $XDG_DATA_HOME/comb/vuln.db; see 'comb db')\n"
           "  -f, --format FORMAT      table (default), json, sarif, cyclonedx, openvex\n"
@@ -89,6 +103,12 @@ int cmd_scan(int argc, char **argv)
         { "platform", required_argument, NULL, 'P' },
         { "no-cache", no_argument, NULL, 'N' },
         { "cache-dir", required_argument, NULL, 'C' },
+        { "scanners", required_argument, NULL, 's' },
+        { "secret-config", required_argument, NULL, 'K' },
+        { "yara-rules", required_argument, NULL, 'Y' },
+        { "clamav-db", required_argument, NULL, 'A' },
+        { "max-image-age", required_argument, NULL, 'G' },
+        { "max-scan-file-size", required_argument, NULL, 'Z' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -97,6 +117,7 @@ int cmd_scan(int argc, char **argv)
     const char *output = NULL, *dbpath = NULL;
     comb_scan_opts so = { 0 };
     comb_sbom_opts sbo = { .use_cache = 1 }; /* rescans read only new layers */
+    comb_detect_opts dopts = { .scanners = COMB_SCANNER_ALL };
     int quiet = 0, exit_code = 0, have_min = 0;
     comb_severity min = COMB_SEV_UNKNOWN;
     unsigned list = 0;
@@ -146,6 +167,33 @@ int cmd_scan(int argc, char **argv)
         case 'P': sbo.platform = optarg; break;
         case 'N': sbo.use_cache = 0; break;
         case 'C': sbo.cache_dir = optarg; break;
+        case 's':
+            if (comb_scanners_parse(optarg, &dopts.scanners, &err)) {
+                cli_error("--scanners: %s", err.msg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'K': dopts.secret_config = optarg; break;
+        case 'Y': dopts.yara_rules = optarg; break;
+        case 'A': dopts.clamav_db = optarg; break;
+        case 'G': {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || v < 1 || v > 100000) {
+                cli_error("--max-image-age: \"%s\" is not a number of days", optarg);
+                return EXIT_USAGE;
+            }
+            dopts.max_age_days = (int)v;
+            break;
+        }
+        case 'Z':
+            if (cli_parse_size(optarg, &dopts.secret_max_file_size)) {
+                cli_error("--max-scan-file-size: \"%s\" is not a size", optarg);
+                return EXIT_USAGE;
+            }
+            dopts.malware_max_file_size = dopts.secret_max_file_size;
+            break;
         case 'q': quiet = 1; break;
         case 'h': help_scan(); return EXIT_OK;
         default:
@@ -166,25 +214,29 @@ int cmd_scan(int argc, char **argv)
             so.severities |= 1u << s;
     else
         so.severities = list;
-    char defpath[PATH_MAX];
-    if (!dbpath && !(dbpath = comb_vulndb_default_path(defpath, sizeof defpath))) {
-        cli_error("no database path: set --db, XDG_DATA_HOME or HOME");
-        return EXIT_USAGE;
-    }
-    if (access(dbpath, R_OK) != 0) {
-        cli_error("%s: %s; create it with 'comb db import' or 'comb db update'", dbpath,
-                  strerror(errno));
-        return EXIT_INPUT;
-    }
-    so.db_path = dbpath;
     comb_vulndb *db = NULL;
-    comb_code rc = comb_vulndb_open(dbpath, 0, &db, &err);
-    if (rc) {
-        cli_error("%s", err.msg);
-        return cli_exit_code(rc);
+    comb_code rc;
+    if (dopts.scanners & COMB_SCANNER_VULN) {
+        char defpath[PATH_MAX];
+        if (!dbpath && !(dbpath = comb_vulndb_default_path(defpath, sizeof defpath))) {
+            cli_error("no database path: set --db, XDG_DATA_HOME or HOME");
+            return EXIT_USAGE;
+        }
+        if (access(dbpath, R_OK) != 0) {
+            cli_error("%s: %s; create it with 'comb db import' or 'comb db update', or leave "
+                      "vulnerabilities out with --scanners secret,malware,config", dbpath,
+                      strerror(errno));
+            return EXIT_INPUT;
+        }
+        so.db_path = dbpath;
+        rc = comb_vulndb_open(dbpath, 0, &db, &err);
+        if (rc) {
+            cli_error("%s", err.msg);
+            return cli_exit_code(rc);
+        }
     }
     comb_scan_result *res = NULL;
-    rc = comb_scan_build(argv[optind], &sbo, db, &so, &res, &err);
+    rc = comb_image_scan(argv[optind], &sbo, db, &so, &dopts, &res, &err);
     comb_vulndb_close(db);
     if (rc) {
         cli_error("%s", err.msg);
@@ -212,7 +264,7 @@ int cmd_scan(int argc, char **argv)
     rc = comb_report_scan_write(res, fmt, &ro, out, &err);
     if (output && fclose(out) != 0 && rc == COMB_OK)
         rc = comb_fail(&err, COMB_EIO, "%s: %s", output, strerror(errno));
-    size_t hits = comb_scan_count_at_least(res, COMB_SEV_UNKNOWN);
+    size_t hits = comb_scan_count_at_least(res, COMB_SEV_UNKNOWN) + res->ndetections;
     comb_scan_result_free(res);
     if (rc) {
         cli_error("%s", err.msg);

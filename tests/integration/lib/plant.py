@@ -52,7 +52,7 @@ for name in sorted(sec_exp):
     l2.append({"path": path, "content_file": os.path.join(sec_dir, name)})
     for rule in sec_exp[name]:
         expected.append(("secret", path, rule, 1, 0))
-aws = ("[default]\naws_access_key_id = AKIAZ2CWQ7HJ4K8M3Q9L\n"
+aws = ("[default]\naws_access_key_id = AKIAZ2CWQ7HJ4K6M3Q5L\n"
        "aws_secret_access_key = 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\n")
 l2.append({"path": "root/.aws/credentials-deleted", "content": aws})
 
@@ -87,4 +87,4 @@ with open(os.path.join(out, "expected.tsv"), "w") as f:
     for row in expected:
         f.write("\t".join(map(str, row)) + "\n")
 with open(os.path.join(out, "deleted-secret.txt"), "w") as f:
-    f.write("r4Xk9mQ2vL8pT1wZ6yB3nC5dF7gH0jK2lM4oP8sU\nAKIAZ2CWQ7HJ4K8M3Q9L\n")
+    f.write("r4Xk9mQ2vL8pT1wZ6yB3nC5dF7gH0jK2lM4oP8sU\nAKIAZ2CWQ7HJ4K6M3Q5L\n")

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Secrets, malware and risky configuration inside an image (issue 4):
+# an image built here plants every secret family and every malware sample in
+# different layers, plus a secret that a later layer deletes. comb must find
+# all of them, attribute each to its layer, mark the deleted one as removed,
+# and never print a secret's value in any format.
+. "$(dirname "$0")/lib/common.bash"
+CHECK="$COMB_SRC/tests/integration/lib/detect_check.py"
+
+$PY "$COMB_SRC/tests/integration/lib/plant.py" "$TMP" "$COMB_SHARED" "$COMB_SRC"
+info "planted $(wc -l <"$TMP/expected.tsv") expected secret and malware findings"
+
+scan() { # OUT TARGET [args]
+  local out=$1 target=$2; shift 2
+  set +e
+  timeout 600 "$COMB" scan --scanners secret,malware,config --no-cache "$@" -o "$out" "$target" 2>"$out.stderr"
+  RC=$?
+  set -e
+}
+
+for t in img.tar oci; do
+  scan "$TMP/$t.json" "$TMP/$t" -f json
+  [ "$RC" = 0 ] || { fail "$t: comb scan exited $RC: $(head -c 300 "$TMP/$t.json.stderr")"; continue; }
+  if $PY "$CHECK" expect "$TMP/$t.json" "$TMP/expected.tsv" >"$TMP/missing" 2>&1; then
+    pass "$t: every planted secret and malware sample found in its layer"
+  else
+    fail "$t: $(wc -l <"$TMP/missing") planted findings missed"; sed 's/^/    /' "$TMP/missing" | head -40
+  fi
+  # the secret deleted by layer 4 is still in layer 2: reported, marked removed
+  got=$($PY "$CHECK" rows "$TMP/$t.json" secret | awk -F'\t' '$2=="root/.aws/credentials-deleted" && $3==1' | wc -l)
+  [ "$got" -ge 1 ] && pass "$t: secret deleted by a later layer reported as removed ($got findings)" \
+    || fail "$t: the deleted AWS credentials were not reported as removed"
+done
+
+# The same findings from both layouts of the image.
+if cmp -s <($PY "$CHECK" rows "$TMP/img.tar.json" secret | sort) <($PY "$CHECK" rows "$TMP/oci.json" secret | sort) &&
+   cmp -s <($PY "$CHECK" rows "$TMP/img.tar.json" malware | sort) <($PY "$CHECK" rows "$TMP/oci.json" malware | sort); then
+  pass "docker-archive and OCI layout give the same detections"
+else
+  fail "docker-archive and OCI layout differ"
+fi
+
+# Redaction: no secret value in any output format.
+$PY "$CHECK" tokens "$COMB_SRC"/tests/data/secrets/samples/* "$TMP/deleted-secret.txt" >"$TMP/tokens"
+info "$(wc -l <"$TMP/tokens") secret-looking tokens in the samples"
+for f in json sarif table; do
+  scan "$TMP/red.$f" "$TMP/img.tar" -f "$f"
+  [ "$RC" = 0 ] || { fail "$f: comb scan exited $RC"; continue; }
+  leaks=$(grep -F -o -f "$TMP/tokens" "$TMP/red.$f" "$TMP/red.$f.stderr" | sort -u | head -5 || true)
+  [ -z "$leaks" ] && pass "$f: no secret value in the output" || fail "$f: secret values printed: $leaks"
+done
+if $PY "$COMB_SRC/tests/tools/validate_schema.py" "$COMB_SRC/tests/schemas/sarif-schema-2.1.0.json" "$TMP/red.sarif" >"$TMP/v.out" 2>&1; then
+  pass "SARIF with detections validates against the SARIF 2.1.0 schema"
+else
+  fail "SARIF invalid: $(head -c 400 "$TMP/v.out")"
+fi
+
+# ClamAV with a signature database written here (ClamAV's .ndb body-signature
+# format) finds the EICAR test file planted in a layer of its own.
+EICAR='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
+mkdir -p "$TMP/clamdb"
+printf 'Comb.Test.EICAR-Body:0:*:%s\n' "$(printf '%s' 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE' | od -An -tx1 | tr -d ' \n')" >"$TMP/clamdb/comb-test.ndb"
+cat >"$TMP/eicar.json" <<JSON
+{"images": [{"layers": [{"compression": "gzip", "entries": [
+  {"path": "srv/download/eicar.com", "content": $(printf '%s' "$EICAR" | $PY -c 'import json,sys; print(json.dumps(sys.stdin.read()))')},
+  {"path": "srv/download/readme.txt", "content": "nothing to see here\n"}]}]}]}
+JSON
+$PY "$COMB_SRC/tests/fixtures/mkimage.py" "$TMP/eicar.json" --docker "$TMP/eicar.tar" --oci "$TMP/eicar.oci" >/dev/null
+scan "$TMP/eicar.out" "$TMP/eicar.tar" -f json --clamav-db "$TMP/clamdb"
+if [ "$RC" = 0 ]; then
+  got=$($PY "$CHECK" rows "$TMP/eicar.out" malware | grep -cE $'^Comb\\.Test\\.EICAR-Body(\\.UNOFFICIAL)?\tsrv/download/eicar\\.com\t0$' || true)
+  other=$($PY "$CHECK" rows "$TMP/eicar.out" malware | grep -vc 'eicar.com' || true)
+  [ "$got" = 1 ] && [ "$other" = 0 ] && pass "ClamAV (test's own .ndb) finds EICAR, nothing else" \
+    || fail "ClamAV: EICAR findings $got, others $other: $($PY "$CHECK" rows "$TMP/eicar.out" malware | head -5)"
+else
+  fail "comb scan --clamav-db exited $RC: $(head -c 300 "$TMP/eicar.out.stderr")"
+fi
+
+# Clean images: no secret and no malware.
+clean=("$COMB_SHARED/data/images/alpine-310.tar.gz" "$COMB_SHARED/data/images/alpine-311.tar.gz")
+[ -e "$COMB_FIXTURES/debian12/docker-archive.tar" ] && clean+=("$COMB_FIXTURES/debian12/docker-archive.tar") \
+  || fail "fixture debian12 missing (run tests/fixtures/build-fixtures.sh)"
+for img in "${clean[@]}"; do
+  scan "$TMP/clean.json" "$img" -f json
+  [ "$RC" = 0 ] || { fail "$(basename "$img"): comb scan exited $RC"; continue; }
+  s=$($PY "$CHECK" count "$TMP/clean.json" secret); m=$($PY "$CHECK" count "$TMP/clean.json" malware)
+  [ "$s" = 0 ] && [ "$m" = 0 ] && pass "$(basename "$img"): clean, 0 secrets and 0 malware" \
+    || { fail "$(basename "$img"): $s secrets, $m malware on a clean image"
+         $PY "$CHECK" rows "$TMP/clean.json" secret | head; $PY "$CHECK" rows "$TMP/clean.json" malware | head; }
+done
+finish
