@@ -32,5 +32,7 @@ void help_scan(void);
 
 int cmd_db(int argc, char **argv);
 void help_db(void);
+int cmd_config(int argc, char **argv);
+void help_config(void);
 
 #endif

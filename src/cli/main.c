@@ -6,8 +6,6 @@
 
 #include "cli/cli.h"
 
-int cmd_config(int argc, char **argv); /* cmd_config.c */
-void help_config(void);
 
 static const char usage[] =
     "usage: comb [--version] [--help] <command> [<args>]\n"
