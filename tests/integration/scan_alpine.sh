@@ -327,9 +327,9 @@ then pass "--ignore: ids and aliases suppressed, expired entry no longer applies
 else fail "--ignore suppression wrong"; fi
 if grep -q "CVE-2099-0006 expired" "$TMP/ign.json.stderr"; then pass "--ignore: expired entry warned about"; else fail "--ignore: no warning for the expired entry"; fi
 set +e
-"$COMB" scan --db "$DB2" -q --exit-code 7 "$TMP/edge.tar" >/dev/null 2>&1; rc1=$?
-"$COMB" scan --db "$DB2" -q --exit-code 7 --severity CRITICAL "$TMP/edge.tar" >/dev/null 2>&1; rc2=$?
-"$COMB" scan --db "$DB" -q --exit-code 7 "$IMAGES/alpine-311.tar.gz" >/dev/null 2>&1; rc3=$?
+"$COMB" scan --scanners vuln --db "$DB2" -q --exit-code 7 "$TMP/edge.tar" >/dev/null 2>&1; rc1=$?
+"$COMB" scan --scanners vuln --db "$DB2" -q --exit-code 7 --severity CRITICAL "$TMP/edge.tar" >/dev/null 2>&1; rc2=$?
+"$COMB" scan --scanners vuln --db "$DB" -q --exit-code 7 "$IMAGES/alpine-311.tar.gz" >/dev/null 2>&1; rc3=$?
 set -e
 [ "$rc1" -eq 7 ] && pass "--exit-code 7 with findings" || fail "--exit-code 7 with findings exited $rc1"
 [ "$rc2" -eq 0 ] && pass "--exit-code with no finding at the chosen severity exits 0" || fail "--exit-code, --severity CRITICAL exited $rc2"

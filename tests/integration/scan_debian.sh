@@ -124,12 +124,12 @@ if $PY -c 'import json,sys; f=[x for x in json.load(open(sys.argv[1]))["findings
   pass "--vex: not_affected statement suppresses the finding"
 else fail "--vex did not suppress CVE-2099-3010"; fi
 set +e
-"$COMB" scan --db "$DB" -q --vex "$TMP/vex.json" --severity HIGH --exit-code 3 "$TMP/deb.tar" >"$TMP/high.txt" 2>&1; rc=$?
+"$COMB" scan --scanners vuln --db "$DB" -q --vex "$TMP/vex.json" --severity HIGH --exit-code 3 "$TMP/deb.tar" >"$TMP/high.txt" 2>&1; rc=$?
 set -e
 # the only HIGH finding (CVE-2099-3010) is suppressed by the VEX: exit 0
 [ "$rc" -eq 0 ] && pass "--exit-code ignores suppressed findings" || fail "--severity HIGH --exit-code 3 with the HIGH finding suppressed exited $rc"
 set +e
-"$COMB" scan --db "$DB" -q --severity-min MEDIUM --exit-code 3 "$TMP/deb.tar" >"$TMP/med.txt" 2>&1; rc=$?
+"$COMB" scan --scanners vuln --db "$DB" -q --severity-min MEDIUM --exit-code 3 "$TMP/deb.tar" >"$TMP/med.txt" 2>&1; rc=$?
 set -e
 [ "$rc" -eq 3 ] && pass "--severity-min MEDIUM --exit-code 3 exits 3" || fail "--severity-min MEDIUM --exit-code 3 exited $rc"
 if grep -q "CVE-2099-3010" "$TMP/med.txt" && ! grep -q "CVE-2099-3007" "$TMP/med.txt"; then

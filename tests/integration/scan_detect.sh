@@ -32,6 +32,22 @@ for t in img.tar oci; do
     || fail "$t: the deleted AWS credentials were not reported as removed"
 done
 
+# Configuration: every planted problem, by check id (and path for files).
+$PY "$CHECK" rows "$TMP/img.tar.json" config | cut -f1,2 | sort -u >"$TMP/cfg.rows"
+for want in $'CMB-IMG-001\tconfig.User' CMB-IMG-002 CMB-IMG-007 CMB-IMG-008 CMB-IMG-009 CMB-IMG-010 CMB-IMG-011 \
+            $'CMB-FS-001\tusr/local/bin/backdoor-helper' $'CMB-FS-004\tsrv/shared'; do
+  grep -q "^$want" "$TMP/cfg.rows" && pass "config: ${want//$'\t'/ } reported" || fail "config: ${want//$'\t'/ } missing"
+done
+n22=$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 for x in d["misconfigurations"] if x["rule_id"]=="CMB-IMG-008" and ("22" in x["message"] or "2375" in x["message"])))' "$TMP/img.tar.json")
+[ "$n22" -ge 1 ] && pass "config: the SSH and Docker API ports are named" || fail "config: sensitive ports not named"
+
+# --exit-code counts detections too; --severity filters them.
+scan "$TMP/x.json" "$TMP/img.tar" -f json --exit-code 9
+[ "$RC" = 9 ] && pass "--exit-code 9 with detections exits 9" || fail "--exit-code 9 with detections exited $RC"
+scan "$TMP/crit.json" "$TMP/img.tar" -f json --severity CRITICAL
+bad=$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 for k in ("secrets","malware","misconfigurations") for x in d.get(k,[]) if x["severity"]!="CRITICAL"))' "$TMP/crit.json")
+[ "$RC" = 0 ] && [ "$bad" = 0 ] && pass "--severity CRITICAL keeps only critical detections" || fail "--severity CRITICAL: exit $RC, $bad other severities"
+
 # The same findings from both layouts of the image.
 if cmp -s <($PY "$CHECK" rows "$TMP/img.tar.json" secret | sort) <($PY "$CHECK" rows "$TMP/oci.json" secret | sort) &&
    cmp -s <($PY "$CHECK" rows "$TMP/img.tar.json" malware | sort) <($PY "$CHECK" rows "$TMP/oci.json" malware | sort); then

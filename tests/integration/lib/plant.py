@@ -87,4 +87,4 @@ with open(os.path.join(out, "expected.tsv"), "w") as f:
     for row in expected:
         f.write("\t".join(map(str, row)) + "\n")
 with open(os.path.join(out, "deleted-secret.txt"), "w") as f:
-    f.write("r4Xk9mQ2vL8pT1wZ6yB3nC5dF7gH0jK2lM4oP8sU\nAKIAZ2CWQ7HJ4K6M3Q5L\n")
+    f.write("r4Xk9mQ2vL8pT1wZ6yB3nC5dF7gH0jK2lM4oP8sU\nAKIAZ2CWQ7HJ4K6M3Q5L\nSup3rS3cretPassw0rd2019\n")
