@@ -23,7 +23,7 @@ static const comb_mount fx_mounts[] = {
 };
 static comb_proc fx_anc[2];
 
-static void fixture_base(comb_event *ev)
+static inline void fixture_base(comb_event *ev)
 {
     comb_event_init(ev);
     ev->num = 42;
@@ -88,7 +88,7 @@ static void fixture_base(comb_event *ev)
     c->k8s_pod_name = "web-0";
 }
 
-static void fixture_open(comb_event *ev)
+static inline void fixture_open(comb_event *ev)
 {
     fixture_base(ev);
     ev->type = "openat";
@@ -106,7 +106,7 @@ static void fixture_open(comb_event *ev)
 static const char *const fx_curl_args[] = { "-s", "https://10.0.0.1/" };
 static const comb_event_arg fx_connect_args[] = { { "fd", "5" }, { "addr", "10.0.0.1:443" } };
 
-static void fixture_connect(comb_event *ev)
+static inline void fixture_connect(comb_event *ev)
 {
     fixture_base(ev);
     ev->type = "connect";
@@ -132,7 +132,7 @@ static void fixture_connect(comb_event *ev)
 }
 
 /* Evaluate a condition; -1 when it does not compile. */
-static int eval_cond(comb_ruleset *rs, const char *cond, const comb_event *ev)
+static inline int eval_cond(comb_ruleset *rs, const char *cond, const comb_event *ev)
 {
     comb_err err;
     int r = 0;
