@@ -193,7 +193,7 @@ static comb_code load_list(loader *L, const comb_ynode *item, const char *name)
     if (append || mode) {
         if (!l)
             return bad(L, item, "list", name, "%s of an undefined list",
-                       append || mode == 'a' ? "append" : "override");
+                       append ? "append" : "override");
         if (append || mode == 'a')
             return append_strings(L, &l->items, &l->n, &l->cap, items, n);
         l->items = items;
@@ -238,7 +238,7 @@ static comb_code load_macro(loader *L, const comb_ynode *item, const char *name)
     if (append || mode) {
         if (!m)
             return bad(L, item, "macro", name, "%s of an undefined macro",
-                       append || mode == 'a' ? "append" : "override");
+                       append ? "append" : "override");
         const char *c = append || mode == 'a' ? join(L, m->cond, cond) : cond;
         if (!c)
             return bad(L, item, "macro", name, "condition too long%s", NULL);
