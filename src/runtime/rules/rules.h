@@ -84,6 +84,8 @@ const char *comb_rule_desc(const comb_rule *r);
 const char *comb_rule_source(const comb_rule *r);
 comb_priority comb_rule_priority(const comb_rule *r);
 const char *const *comb_rule_tags(const comb_rule *r, size_t *n);
+/* Enabled by the rules files (after overrides). */
+int comb_rule_enabled(const comb_rule *r);
 /* Enabled in the rules and compiled: it will be evaluated. */
 int comb_rule_active(const comb_rule *r);
 /* Why an enabled rule is not active (NULL when it is). */

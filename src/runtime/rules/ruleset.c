@@ -106,6 +106,7 @@ const char *comb_rule_desc(const comb_rule *r) { return r->desc ? r->desc : ""; 
 const char *comb_rule_source(const comb_rule *r) { return r->source; }
 comb_priority comb_rule_priority(const comb_rule *r) { return r->priority; }
 int comb_rule_active(const comb_rule *r) { return r->active; }
+int comb_rule_enabled(const comb_rule *r) { return r->enabled; }
 const char *comb_rule_unsupported_reason(const comb_rule *r) { return r->unsupported; }
 
 const char *const *comb_rule_tags(const comb_rule *r, size_t *n)
