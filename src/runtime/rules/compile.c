@@ -697,6 +697,7 @@ static comb_code build_index(comb_ruleset *rs, comb_err *err)
         }
     }
     free(counts);
+    rs->nindexed = rs->ntypes;
     for (size_t i = 0; i < rs->nrules; i++) {
         comb_rule *r = rs->rulev[i];
         if (!r->active || !r->types)
@@ -717,7 +718,7 @@ const char *const *comb_ruleset_needed_types(const comb_ruleset *rs, size_t *n, 
     const char **out = comb_arena_calloc((comb_arena *)&rs->carena, rs->ntypes + 1, sizeof *out);
     if (!out)
         return NULL;
-    for (size_t t = 0; t < rs->ntypes; t++)
+    for (size_t t = 0; t < rs->nindexed; t++)
         if (rs->by_type_n[t])
             out[(*n)++] = rs->type_names[t];
     qsort(out, *n, sizeof *out, cmp_str);
@@ -739,6 +740,7 @@ static void reset_compiled(comb_ruleset *rs)
     rs->ntypes = rs->typecap = 0;
     rs->by_type = NULL;
     rs->by_type_n = NULL;
+    rs->nindexed = 0;
     rs->any_type = NULL;
     rs->nany = 0;
     rs->needs_all = 0;

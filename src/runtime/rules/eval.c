@@ -451,7 +451,7 @@ size_t comb_ruleset_eval(comb_ruleset *rs, const comb_event *ev, comb_rule_match
     const size_t *typed = NULL;
     size_t ntyped = 0;
     uintptr_t id = ev->type ? (uintptr_t)comb_namemap_get(&rs->type_ids, ev->type) : 0;
-    if (id) {
+    if (id && id - 1 < rs->nindexed) {
         typed = rs->by_type[id - 1];
         ntyped = rs->by_type_n[id - 1];
     }

@@ -186,6 +186,7 @@ struct comb_ruleset {
     const char **type_names;    /* evt.type values the rules name, sorted */
     size_t ntypes, typecap;
     comb_namemap type_ids;      /* name -> (index + 1) */
+    size_t nindexed;            /* types the index covers (conditions compiled later add names) */
     size_t **by_type;           /* rule indexes per type, in rule order */
     size_t *by_type_n;
     size_t *any_type;           /* rules without a type restriction */

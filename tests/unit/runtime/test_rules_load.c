@@ -364,6 +364,15 @@ static void test_type_index(void)
     h.n = 0;
     comb_ruleset_eval(rs, &ev, collect, &h);
     CHECK(h.n == 2); /* any, negated */
+    /* Conditions compiled after the index name new types: not indexed. */
+    CHECK_INT(eval_cond(rs, "evt.type in (zz1, zz2, zz3) and proc.name = bash", &ev), 0);
+    ev.type = "zz3";
+    CHECK_INT(eval_cond(rs, "evt.type in (zz1, zz2, zz3) and proc.name = bash", &ev), 1);
+    h.n = 0;
+    comb_ruleset_eval(rs, &ev, collect, &h);
+    CHECK(h.n == 2);
+    comb_ruleset_needed_types(rs, &n, &all);
+    CHECK_INT(n, 5);
     comb_ruleset_free(rs);
 }
 
