@@ -800,9 +800,15 @@ comb_code comb_ruleset_compile(comb_ruleset *rs, comb_err *err)
         if (r->unsupported || !r->active) {
             if (!r->unsupported && r->enabled)
                 return comb_fail(err, COMB_ENOMEM, "rules: out of memory");
+            /* skip-if-unknown-filter: Falco skips such a rule quietly; we say so. */
+            int skipped = r->skip_if_unknown && r->unsupported &&
+                          strstr(r->unsupported, "unknown field");
             if (r->unsupported &&
-                rs_issue(rs, r->enabled ? COMB_RULES_UNSUPPORTED : COMB_RULES_WARNING, "rule",
-                         r->name, r->file, r->line, "%s%s", r->enabled ? "" : "disabled rule: ",
+                rs_issue(rs, r->enabled && !skipped ? COMB_RULES_UNSUPPORTED : COMB_RULES_WARNING,
+                         "rule", r->name, r->file, r->line, "%s%s",
+                         !r->enabled ? "disabled rule: "
+                         : skipped   ? "skipped (skip-if-unknown-filter): "
+                                     : "",
                          r->unsupported))
                 return comb_fail(err, COMB_ENOMEM, "rules: out of memory");
             continue;

@@ -174,6 +174,36 @@ static void test_exceptions(void)
     comb_ruleset_free(rs);
 }
 
+static void test_documents_and_files(void)
+{
+    static const char yaml[] =
+        "- macro: m\n  condition: proc.name = nope\n"
+        "---\n"
+        "- macro: m\n  condition: proc.name = bash\n  override:\n    condition: replace\n"
+        "- list: l\n  items: [x]\n"
+        "- list: l\n  items: [bash]\n  override:\n    items: append\n"
+        "---\n"
+        RULE("r", "evt.type = openat and m and proc.name in (l)")
+        "...\n";
+    comb_err err;
+    comb_code rc;
+    comb_ruleset *rs = load(yaml, &err, &rc);
+    CHECK(rc == COMB_OK);
+    comb_event ev;
+    fixture_open(&ev);
+    CHECK(fires(rs, "r", &ev));
+    CHECK(comb_rules_load_file(rs, "/nonexistent/rules.yaml", &err) == COMB_ENOTFOUND);
+    CHECK(strstr(err.msg, "/nonexistent/rules.yaml") != NULL);
+    /* An empty file and an empty document are fine. */
+    CHECK(comb_rules_load_buffer(rs, "empty.yaml", "", 0, &err) == COMB_OK);
+    CHECK(comb_rules_load_buffer(rs, "null.yaml", "---\n...\n", 8, &err) == COMB_OK);
+    /* Loading again drops the stale index until the next compile. */
+    CHECK(!fires(rs, "r", &ev));
+    CHECK(comb_ruleset_compile(rs, &err) == COMB_OK);
+    CHECK(fires(rs, "r", &ev));
+    comb_ruleset_free(rs);
+}
+
 static void test_load_errors(void)
 {
     static const struct { const char *yaml, *msg; } cases[] = {
@@ -233,7 +263,11 @@ static void test_unsupported_reported(void)
         "- rule: bad output\n  output: x %proc.nope\n  override:\n    output: replace\n"
         "- rule: odd key\n  desc: d\n  condition: evt.type = openat\n  output: o\n  priority: INFO\n"
         "  colour: red\n"
-        "- whatever: 1\n";
+        "- whatever: 1\n"
+        "- rule: bad syntax\n  desc: d\n  condition: evt.type = openat and (proc.name = x\n"
+        "  output: o\n  priority: INFO\n"
+        "- rule: skippable\n  desc: d\n  condition: evt.type = openat and k8s.nope = 1\n"
+        "  output: o\n  priority: INFO\n  skip-if-unknown-filter: true\n";
     comb_err err;
     comb_code rc;
     comb_ruleset *rs = load(yaml, &err, &rc);
@@ -257,6 +291,11 @@ static void test_unsupported_reported(void)
           strstr(is->msg, "unknown field proc.nope"));
     CHECK((is = issue_for(rs, "odd key", COMB_RULES_WARNING)) && strstr(is->msg, "colour"));
     CHECK(issue_for(rs, "", COMB_RULES_WARNING) != NULL); /* the unknown item */
+    CHECK((is = issue_for(rs, "bad syntax", COMB_RULES_UNSUPPORTED)) &&
+          strstr(is->msg, "condition column 37: expected )") && is->line == 60);
+    CHECK((is = issue_for(rs, "skippable", COMB_RULES_WARNING)) &&
+          strstr(is->msg, "skipped (skip-if-unknown-filter): unknown field k8s.nope"));
+    CHECK(!comb_rule_active(comb_ruleset_find_rule(rs, "skippable")));
     const comb_rule *r = comb_ruleset_find_rule(rs, "cycle");
     CHECK(r && !comb_rule_active(r) && comb_rule_unsupported_reason(r));
     r = comb_ruleset_find_rule(rs, "bad output");
@@ -460,6 +499,7 @@ int main(void)
 {
     RUN(test_lists_macros_append_override);
     RUN(test_exceptions);
+    RUN(test_documents_and_files);
     RUN(test_load_errors);
     RUN(test_unsupported_reported);
     RUN(test_blowup_and_depth);
