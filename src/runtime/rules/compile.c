@@ -332,6 +332,24 @@ static int bind_check(comb_ruleset *rs, ccheck *c, char *why, size_t whysize)
             break;
         }
     }
+    /* Long string lists (Falco's allow lists) are looked up by hash. */
+    if (t == COMB_FT_STR && (c->op == OP_IN || c->op == OP_INTERSECTS) && c->nvals >= 8) {
+        size_t cap = 16;
+        while (cap < c->nvals * 2)
+            cap *= 2;
+        c->set = comb_arena_calloc(&rs->carena, cap, sizeof *c->set);
+        if (!c->set) {
+            snprintf(why, whysize, "out of memory");
+            return -1;
+        }
+        c->setcap = cap;
+        for (size_t i = 0; i < c->nvals; i++) {
+            size_t h = value_hash(c->vals[i].s, c->vals[i].len) & (cap - 1);
+            while (c->set[h])
+                h = (h + 1) & (cap - 1);
+            c->set[h] = (uint32_t)(i + 1);
+        }
+    }
     if (c->op == OP_REGEX) {
         int errcode;
         PCRE2_SIZE erroff;

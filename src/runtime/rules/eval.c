@@ -266,9 +266,27 @@ static int match_value(comb_ruleset *rs, const ccheck *c, comb_ftype t, enum cop
     return 0;
 }
 
+static int in_set(const ccheck *c, const comb_fvalue *v)
+{
+    for (size_t h = value_hash(v->s, v->len) & (c->setcap - 1);; h = (h + 1) & (c->setcap - 1)) {
+        uint32_t slot = c->set[h];
+        if (!slot)
+            return 0;
+        const cvalue *k = &c->vals[slot - 1];
+        if (k->len == v->len && memcmp(k->s, v->s, v->len) == 0)
+            return 1;
+    }
+}
+
 /* Does any extracted value satisfy `op` against any of the check's values? */
 static int any_match(comb_ruleset *rs, const ccheck *c, enum cop op, const comb_fvalues *vals)
 {
+    if (c->set && (op == OP_IN || op == OP_INTERSECTS)) {
+        for (size_t i = 0; i < vals->n; i++)
+            if (in_set(c, &vals->v[i]))
+                return 1;
+        return 0;
+    }
     for (size_t i = 0; i < vals->n; i++)
         for (size_t k = 0; k < c->nvals; k++)
             if (match_value(rs, c, c->lhs.type, op, &vals->v[i], &c->vals[k]))

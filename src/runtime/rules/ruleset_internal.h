@@ -143,8 +143,19 @@ typedef struct ccheck {
     operand rhs;
     cvalue *vals;
     size_t nvals;
+    uint32_t *set;              /* string `in` with many values: hash slots, index + 1 */
+    size_t setcap;              /* power of two, 0 without a set */
     pcre2_code *re;
 } ccheck;
+
+/* FNV-1a over bytes, for the value sets. */
+static inline uint64_t value_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
 
 typedef struct cnode {
     enum cnode_kind kind;

@@ -62,6 +62,12 @@ static void test_comparisons(void)
         { "proc.name in ('shells')", 0 }, /* quoted: the word itself, not the list */
         { "proc.name in ()", 0 },
         { "proc.pid in (1, 100)", 1 }, { "proc.pid in (1, 2)", 0 },
+        /* eight values and more go through a hash set */
+        { "proc.name in (a1, a2, a3, a4, a5, a6, a7, a8, a9, bash)", 1 },
+        { "proc.name in (a1, a2, a3, a4, a5, a6, a7, a8, a9, bas, bashh)", 0 },
+        { "proc.aname intersects (a1, a2, a3, a4, a5, a6, a7, a8, sshd)", 1 },
+        { "proc.aname in (a1, a2, a3, a4, a5, a6, a7, a8, bash)", 0 },
+        { "not proc.name in (a1, a2, a3, a4, a5, a6, a7, a8, a9, shells)", 0 },
         { "proc.aname intersects (sshd, foo)", 1 }, { "proc.aname intersects (foo)", 0 },
         { "fd.name pmatch (/usr, /etc)", 1 }, { "fd.name pmatch (/et)", 0 },
         { "fd.name pmatch (etc_dirs)", 1 }, { "fd.name pmatch (/e*)", 1 },
