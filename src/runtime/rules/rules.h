@@ -107,7 +107,8 @@ size_t comb_ruleset_eval(comb_ruleset *rs, const comb_event *ev, comb_rule_match
 
 /* Compile `condition` against the ruleset's lists and macros and evaluate it
  * on ev: *result is 0 or 1. Fails with a message for a bad condition. Used by
- * tests, fuzzers and a future `comb rules check`. Needs no compile first. */
+ * tests, fuzzers and a future `comb rules check`. Needs no compile first;
+ * each call's compiled tree stays in the ruleset until the next compile. */
 comb_code comb_rules_eval_condition(comb_ruleset *rs, const char *condition, const comb_event *ev,
                                     int *result, comb_err *err);
 
