@@ -4,6 +4,7 @@
 #define COMB_TEST_SECRET_HELPERS_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
