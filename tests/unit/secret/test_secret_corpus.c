@@ -22,8 +22,6 @@ static const char *const known[][2] = {
     /* PyJWT's README shows a real HS256 token (key "secret") */
     { "PyJWT", "jwt-token" },
     { "/python3-jwt/", "jwt-token" },
-    /* git's netrc credential helper test fixtures */
-    { "/git/contrib/credential/netrc/test.", "netrc-password" },
 };
 
 static comb_secret_engine *engine;
