@@ -28,10 +28,11 @@ rule comb_revshell_netcat_exec
         family = "netcat-exec"
         category = "reverse-shell"
         severity = "critical"
-        description = "netcat/ncat handing a shell to a connection (nc -e /bin/sh HOST PORT, ncat --exec, nc -c)"
+        description = "netcat/ncat/telnet handing a shell to a connection (nc -e /bin/sh HOST PORT, ncat --exec, nc -c, nc HOST P1 | sh | nc HOST P2)"
     strings:
         $nc_e = /\b(nc|ncat|netcat)(\.traditional|\.openbsd)?\s{1,4}([^\n;|&]{0,80}\s)?(-e|-c|--exec|--sh-exec)\s{0,4}["']?(\/bin\/|\/usr\/bin\/)?(ba|z|k|da)?sh\b/
         $nc_e_after = /\b(nc|ncat|netcat)(\.traditional|\.openbsd)?\s{1,4}[A-Za-z0-9.\-_$\{\}]{1,100}\s{1,4}[0-9$\{][^\n;|&]{0,20}\s(-e|-c|--exec)\s{0,4}["']?(\/bin\/)?(ba|z|k|da)?sh\b/
+        $pipe_pair = /\b(nc|ncat|netcat|telnet)\s{1,4}[A-Za-z0-9.\-_$\{\}]{1,100}\s{1,4}[0-9$\{][^\n|]{0,20}\|\s{0,4}(\/bin\/|\/usr\/bin\/)?(ba|z|k|da)?sh\b[^\n|]{0,20}\|\s{0,4}(nc|ncat|netcat|telnet)\s/
     condition:
         filesize < 8MB and not comb_executable and any of them
 }
@@ -84,7 +85,7 @@ rule comb_revshell_perl
         $connect = /\bconnect\s{0,4}\(/
         $reopen = /open\s{0,4}\(\s{0,4}STD(IN|OUT|ERR)\s{0,4},\s{0,4}["']>&/
         $exec = /\bexec\s{0,4}[({]?\s{0,4}["'](\/bin\/)?(ba|z|k|da)?sh(\s{1,4}-i)?["']/
-        $system = /\bsystem\s{0,4}\(?\s{0,4}\$_\s{0,4}\)?\s{0,4}while\s{0,4}<\s{0,4}\$?[A-Za-z_]{1,20}\s{0,4}>/
+        $system = /\bsystem\s{0,4}\(?\s{0,4}\$_\s{0,4}\)?\s{0,4}while\s{0,4}<\s{0,4}\$?[A-Za-z_]{0,20}\s{0,4}>/
     condition:
         ($socket or $inet) and (($connect and #reopen >= 2 and $exec) or $system)
 }

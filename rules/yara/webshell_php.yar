@@ -133,3 +133,17 @@ rule comb_php_two_step_eval
     condition:
         comb_php and $two and not comb_php_eval_request
 }
+
+rule comb_php_request_file_write
+{
+    meta:
+        id = "COMB-MW-009"
+        family = "php-uploader"
+        category = "webshell"
+        severity = "high"
+        description = "PHP writes request content to a file name taken from the request (a dropper for further shells)"
+    strings:
+        $write = /\b(file_put_contents|fwrite|fputs)\s{0,4}\(\s{0,4}(fopen\s{0,4}\(\s{0,4})?\$_(GET|POST|REQUEST|COOKIE)\s{0,4}\[[^\]\n]{1,40}\][^;\n]{0,40},\s{0,4}(base64_decode\s{0,4}\(\s{0,4}|stripslashes\s{0,4}\(\s{0,4})?\$_(GET|POST|REQUEST|COOKIE)\s{0,4}\[/ nocase
+    condition:
+        comb_php and $write
+}

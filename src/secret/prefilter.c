@@ -133,9 +133,18 @@ static char *widen_repeats(const char *re)
     return out;
 }
 
-/* One Vectorscan pattern per (keyword or regex, rule): a keyword shared by
- * several rules is repeated, which costs Vectorscan nothing (it merges equal
- * literals) and keeps one rule per pattern id. */
+/* Index of the pattern with this expression, or -1: a keyword shared by
+ * several rules ("discord") is one pattern feeding all of them. */
+static long find_pattern(const pattern_list *p, const char *expr)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (!strcmp(p->expr[i], expr))
+            return (long)i;
+    return -1;
+}
+
+/* Entries are (pattern, rule) pairs; pairs of one pattern are merged into
+ * one Vectorscan id when the database is laid out (secret_prefilter_build). */
 static comb_code collect(comb_secret_engine *e, pattern_list *p, uint8_t *covered)
 {
     for (uint32_t r = 0; r < e->nrules; r++) {
@@ -148,6 +157,9 @@ static comb_code collect(comb_secret_engine *e, pattern_list *p, uint8_t *covere
                     return COMB_ENOMEM;
             }
             covered[r] = 1;
+        } else if (e->mode == COMB_SECRET_PREFILTER_KEYWORDS && rule->path) {
+            /* no keyword but a path: cheaper to run only on the files it names */
+            covered[r] = 0;
         } else {
             char *x = widen_repeats(rule->regex_src);
             if (!x || add_pattern(p, x, HS_FLAG_PREFILTER, r, 0))
@@ -158,51 +170,49 @@ static comb_code collect(comb_secret_engine *e, pattern_list *p, uint8_t *covere
     return COMB_OK;
 }
 
-/* Compile, dropping patterns Vectorscan rejects (their rules become
+/* Compile one Vectorscan id per distinct expression (id = index of its
+ * first entry), dropping expressions Vectorscan rejects (their rules become
  * fullscan) until the rest compiles. */
 static hs_database_t *compile_db(pattern_list *p, uint8_t *dropped, uint8_t *covered)
 {
-    for (;;) {
+    size_t cap = p->n ? p->n : 1;
+    const char **ex = malloc(cap * sizeof *ex);
+    unsigned *fl = malloc(cap * sizeof *fl);
+    unsigned *ids = malloc(cap * sizeof *ids);
+    hs_database_t *db = NULL;
+    while (ex && fl && ids) {
         size_t n = 0;
-        const char **ex = malloc((p->n ? p->n : 1) * sizeof *ex);
-        unsigned *fl = malloc((p->n ? p->n : 1) * sizeof *fl);
-        unsigned *ids = malloc((p->n ? p->n : 1) * sizeof *ids);
-        if (!ex || !fl || !ids) {
-            free(ex);
-            free(fl);
-            free(ids);
-            return NULL;
-        }
         for (size_t i = 0; i < p->n; i++)
-            if (!dropped[i]) {
+            if (!dropped[i] && find_pattern(p, p->expr[i]) == (long)i) {
                 ex[n] = p->expr[i];
                 fl[n] = p->flags[i];
                 ids[n] = (unsigned)i;
                 n++;
             }
-        hs_database_t *db = NULL;
+        if (!n)
+            break;
         hs_compile_error_t *ce = NULL;
-        hs_error_t rc = n ? hs_compile_multi(ex, fl, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &db,
-                                             &ce)
-                          : HS_INVALID;
+        hs_error_t rc = hs_compile_multi(ex, fl, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &db, &ce);
         long bad = (rc != HS_SUCCESS && ce && ce->expression >= 0 && (size_t)ce->expression < n)
                        ? (long)ids[ce->expression]
                        : -1;
         if (ce)
             hs_free_compile_error(ce);
-        free(ex);
-        free(fl);
-        free(ids);
         if (rc == HS_SUCCESS)
-            return db;
-        if (bad < 0) { /* a whole-database failure: nothing goes through Vectorscan */
-            for (size_t i = 0; i < p->n; i++)
+            break;
+        db = NULL;
+        if (bad < 0) /* a whole-database failure: nothing goes through Vectorscan */
+            break;
+        for (size_t i = 0; i < p->n; i++)
+            if (!strcmp(p->expr[i], p->expr[bad])) {
+                dropped[i] = 1;
                 covered[p->rule[i]] = 0;
-            return NULL;
-        }
-        dropped[bad] = 1;
-        covered[p->rule[bad]] = 0;
+            }
     }
+    free(ex);
+    free(fl);
+    free(ids);
+    return db;
 }
 
 comb_code secret_prefilter_build(comb_secret_engine *e, comb_err *err)
@@ -233,18 +243,27 @@ comb_code secret_prefilter_build(comb_secret_engine *e, comb_err *err)
         for (size_t i = 0; i < p.n; i++)
             if (dropped[i])
                 covered[p.rule[i]] = 0;
+        /* Layout: for Vectorscan id i (an entry index), its rules are
+         * rule_of[first[i] .. first[i + 1]). */
+        pf->first = calloc(p.n + 1, sizeof *pf->first);
         pf->rule_of = calloc(p.n ? p.n : 1, sizeof *pf->rule_of);
         pf->literal_len = calloc(p.n ? p.n : 1, sizeof *pf->literal_len);
-        if (!pf->rule_of || !pf->literal_len) {
+        if (!pf->first || !pf->rule_of || !pf->literal_len) {
             free(dropped);
             free_patterns(&p);
             free(covered);
             return comb_fail(err, COMB_ENOMEM, "secret engine: out of memory");
         }
+        size_t k = 0;
         for (size_t i = 0; i < p.n; i++) {
-            pf->rule_of[i] = p.rule[i];
+            pf->first[i] = (uint32_t)k;
             pf->literal_len[i] = p.literal_len[i];
+            if (find_pattern(&p, p.expr[i]) == (long)i)
+                for (size_t j = i; j < p.n; j++)
+                    if (!strcmp(p.expr[j], p.expr[i]))
+                        pf->rule_of[k++] = p.rule[j];
         }
+        pf->first[p.n] = (uint32_t)k;
         pf->npatterns = p.n;
         free(dropped);
         if (p.n && !pf->db)
@@ -265,6 +284,7 @@ void secret_prefilter_free(secret_prefilter *pf)
 {
     hs_free_scratch(pf->scratch);
     hs_free_database(pf->db);
+    free(pf->first);
     free(pf->rule_of);
     free(pf->literal_len);
     free(pf->fullscan);
@@ -278,14 +298,13 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
     (void)flags;
     comb_secret_engine *e = ctx;
     const secret_prefilter *pf = &e->pf;
-    uint32_t r = pf->rule_of[id];
-    if (!e->rule_on[r])
-        return 0;
     uint32_t ll = pf->literal_len[id];
     size_t end = (size_t)to;
     /* A regex hit reports its end only: the match may begin max-length before. */
     size_t start = ll ? end - ll : end;
-    secret_hit(e, r, start, end);
+    for (uint32_t k = pf->first[id]; k < pf->first[id + 1]; k++)
+        if (e->rule_on[pf->rule_of[k]])
+            secret_hit(e, pf->rule_of[k], start, end);
     return e->full || e->oom ? 1 : 0;
 }
 

@@ -85,11 +85,13 @@ typedef struct secret_finding {
     size_t ss, se;              /* secret */
 } secret_finding;
 
-/* The Vectorscan database; pattern id i feeds rule rule_of[i]. */
+/* The Vectorscan database; pattern id i feeds rules rule_of[first[i] ..
+ * first[i + 1]) (a keyword may serve several rules). */
 typedef struct secret_prefilter {
     hs_database_t *db;
     hs_scratch_t *scratch;
     size_t npatterns;
+    uint32_t *first;            /* npatterns + 1 offsets into rule_of */
     uint32_t *rule_of;
     uint32_t *literal_len;      /* per pattern: keyword length, 0 for a regex */
     uint32_t *fullscan;         /* rules no pattern covers: regex over the whole file */

@@ -4,6 +4,7 @@
 #define COMB_TEST_SECRET_HELPERS_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,7 @@ typedef struct hits {
     size_t n, total;
 } hits;
 
-static int collect_hit(void *ud, const comb_secret_match *m)
+static inline int collect_hit(void *ud, const comb_secret_match *m)
 {
     hits *hs = ud;
     hs->total++;
@@ -39,7 +40,7 @@ static int collect_hit(void *ud, const comb_secret_match *m)
     return 0;
 }
 
-static comb_code scan_text(comb_secret_engine *e, const char *path, const char *text, size_t len,
+static inline comb_code scan_text(comb_secret_engine *e, const char *path, const char *text, size_t len,
                            hits *hs)
 {
     comb_err err;
@@ -47,7 +48,7 @@ static comb_code scan_text(comb_secret_engine *e, const char *path, const char *
     return comb_secret_scan(e, path, (const uint8_t *)text, len, collect_hit, hs, &err);
 }
 
-static const hit *find_rule(const hits *hs, const char *rule)
+static inline const hit *find_rule(const hits *hs, const char *rule)
 {
     for (size_t i = 0; i < hs->n; i++)
         if (!strcmp(hs->h[i].rule, rule))
@@ -57,7 +58,7 @@ static const hit *find_rule(const hits *hs, const char *rule)
 
 /* 1 when s contains the secret or its second half (the first half may hold
  * a public prefix that stays visible). */
-static int leaks(const char *s, const char *secret)
+static inline int leaks(const char *s, const char *secret)
 {
     size_t n = strlen(secret);
     if (n < 4)

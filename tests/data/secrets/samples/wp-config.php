@@ -1,0 +1,1 @@
+define( 'DB_PASSWORD', 'cIrXyFv9As6SdLbrOdMX' );
