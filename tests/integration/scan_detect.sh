@@ -57,8 +57,8 @@ else
 fi
 
 # Redaction: no secret value in any output format.
-$PY "$CHECK" tokens "$COMB_SRC"/tests/data/secrets/samples/* "$TMP/deleted-secret.txt" >"$TMP/tokens"
-info "$(wc -l <"$TMP/tokens") secret-looking tokens in the samples"
+sort -u "$TMP/deleted-secret.txt" >"$TMP/tokens"
+info "$(wc -l <"$TMP/tokens") raw secret values to look for"
 for f in json sarif table; do
   scan "$TMP/red.$f" "$TMP/img.tar" -f "$f"
   [ "$RC" = 0 ] || { fail "$f: comb scan exited $RC"; continue; }

@@ -6,10 +6,8 @@
       (secrets and malware); prints the missing ones; exit 1 if any.
   detect_check.py count RESULT.json KIND           number of detections of KIND
   detect_check.py rows RESULT.json KIND            "rule_id<TAB>path-or-location<TAB>removed"
-  detect_check.py tokens FILE...                   secret-looking tokens of the files
-      (runs of [A-Za-z0-9_+/=.-] of 16+ chars with letters and digits mixed)
 """
-import json, re, sys
+import json, sys
 
 KEY = {"secret": "secrets", "malware": "malware", "config": "misconfigurations"}
 
@@ -47,16 +45,6 @@ def main():
         for d in dets(load(sys.argv[2]), sys.argv[3]):
             print("%s\t%s\t%d" % (d.get("rule_id"), d.get("path") or d.get("location") or "",
                                   int(bool(d.get("removed_in_later_layer")))))
-        return
-    if cmd == "tokens":
-        toks = set()
-        for p in sys.argv[2:]:
-            text = open(p, "rb").read().decode("utf-8", "replace")
-            for t in re.findall(r"[A-Za-z0-9_+/=.-]{16,}", text):
-                if re.search(r"[0-9]", t) and re.search(r"[A-Za-z]", t) and not t.startswith("-----"):
-                    toks.add(t)
-        for t in sorted(toks):
-            print(t)
         return
     sys.exit("unknown command " + cmd)
 

@@ -6,7 +6,9 @@
 Layers (bottom first):
   1. the real Alpine 3.11 base layer (../shared/data/images/alpine-311.tar.gz)
   2. every secret sample (tests/data/secrets/samples) under app/secrets/,
-     and root/.aws/credentials-deleted (a secret deleted again in layer 4)
+     every positive case of tests/data/secrets/cases.tsv in a file of its own
+     under app/cases/, and root/.aws/credentials-deleted (a secret deleted
+     again in layer 4)
   3. every malware sample (tests/data/malware/samples) under var/www/html/
      and opt/tools/; a setuid-root binary and a world-writable directory
   4. a whiteout for root/.aws/credentials-deleted
@@ -14,7 +16,8 @@ The config runs as root (no USER), exposes 22 and 2375, has no HEALTHCHECK,
 carries a secret in ENV and was created in 2019.
 
 Writes OUTDIR/img.tar (docker-archive), OUTDIR/oci (layout) and
-OUTDIR/expected.tsv: kind, path, rule id, layer index, removed (0/1).
+OUTDIR/expected.tsv: kind, path, rule id, layer index, removed (0/1), and
+OUTDIR/deleted-secret.txt: raw secret values that must never be printed.
 """
 import gzip, io, json, os, sys, tarfile
 
@@ -52,6 +55,25 @@ for name in sorted(sec_exp):
     l2.append({"path": path, "content_file": os.path.join(sec_dir, name)})
     for rule in sec_exp[name]:
         expected.append(("secret", path, rule, 1, 0))
+# every positive case of the secret rules' own table, each in its own file at
+# the path the case names: one finding per rule, and the raw secret values to
+# look for in the outputs
+secrets_raw = []
+with open(os.path.join(src, "tests", "data", "secrets", "cases.tsv")) as f:
+    n = 0
+    for line in f:
+        if line.startswith("#") or not line.strip():
+            continue
+        rule, kind, path, secret, text = line.rstrip("\n").split("\t", 4)
+        if kind != "pos":
+            continue
+        n += 1
+        text = text.encode().decode("unicode_escape")
+        cpath = "app/cases/%03d/%s" % (n, path.lstrip("/"))
+        l2.append({"path": cpath, "content": text + "\n"})
+        expected.append(("secret", cpath, rule, 1, 0))
+        if len(secret) >= 8:
+            secrets_raw.append(secret.encode().decode("unicode_escape"))
 aws = ("[default]\naws_access_key_id = AKIAZ2CWQ7HJ4K6M3Q5L\n"
        "aws_secret_access_key = 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\n")
 l2.append({"path": "root/.aws/credentials-deleted", "content": aws})
@@ -88,3 +110,7 @@ with open(os.path.join(out, "expected.tsv"), "w") as f:
         f.write("\t".join(map(str, row)) + "\n")
 with open(os.path.join(out, "deleted-secret.txt"), "w") as f:
     f.write("r4Xk9mQ2vL8pT1wZ6yB3nC5dF7gH0jK2lM4oP8sU\nAKIAZ2CWQ7HJ4K6M3Q5L\nSup3rS3cretPassw0rd2019\n")
+    for sec in secrets_raw:   # multi-line secrets (keys): each line of 16+ characters
+        for part in sec.splitlines():
+            if len(part.strip()) >= 16 and "-----" not in part:
+                f.write(part.strip() + "\n")
