@@ -353,6 +353,7 @@ comb_code comb_detector_finish(comb_detector *d, const comb_inventory *inv, comb
             detect_warn(&d->sink, "%zu filesystem entries beyond the first %u were not checked",
                         d->fs_dropped, MAX_FS_ENTRIES);
     }
+    detect_at(&d->sink, -1, NULL); /* the summaries below are about no one file */
     if (d->oversize)
         detect_warn(&d->sink, "%llu files larger than the scanners' size limits were not scanned "
                     "for secrets or malware (largest: /%s, %lld bytes; see --max-scan-file-size)",
