@@ -67,7 +67,7 @@ comb_code detect_config_run(const comb_detect_opts *o, const comb_inventory *inv
     for (size_t i = 0; i < l.n; i++) {
         const comb_mc_finding *f = &l.items[i];
         const detect_fs_entry *at = NULL;
-        if (f->check->applies & COMB_MC_ON_FILES && f->location)
+        if (nfs && (f->check->applies & COMB_MC_ON_FILES) && f->location)
             at = bsearch(f->location, fs, nfs, sizeof *fs, fs_find); /* fs is sorted by path */
         detect_at(s, at ? at->blob : -1, at ? detect_str(s, at->path) : NULL);
         comb_detection *d = detect_add(s, COMB_DETECT_CONFIG);

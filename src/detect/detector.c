@@ -325,7 +325,8 @@ static size_t fs_final(comb_detector *d, const comb_inventory *inv)
     for (size_t i = 0; i < d->nfs; i++)
         if (!img || comb_image_visible(img, d->fs[i].blob, d->fs[i].path))
             d->fs[k++] = d->fs[i];
-    qsort_r(d->fs, k, sizeof *d->fs, fs_cmp, (void *)img);
+    if (k > 1)
+        qsort_r(d->fs, k, sizeof *d->fs, fs_cmp, (void *)img);
     size_t m = 0;
     for (size_t i = 0; i < k; i++)
         if (!m || strcmp(d->fs[m - 1].path, d->fs[i].path))
