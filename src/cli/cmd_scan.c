@@ -242,6 +242,9 @@ int cmd_scan(int argc, char **argv)
         cli_error("%s", err.msg);
         return cli_exit_code(rc);
     }
+    if (!quiet && sbo.use_cache && res->inv->layers_read + res->inv->layers_cached)
+        fprintf(stderr, "comb: %u layers read, %u from the layer cache\n", res->inv->layers_read,
+                res->inv->layers_cached);
     if (!quiet) {
         for (size_t i = 0; i < res->inv->nwarnings; i++)
             cli_warning("%s", res->inv->warnings[i]);

@@ -8,43 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "detect/source.h"
+#include "detect/detector_internal.h"
 #include "image/image.h"
-
-#define MAX_DETECTIONS 100000u   /* beyond this an image is noise, not findings */
-#define MAX_PER_FILE 200u
-#define MAX_WARNINGS 200u
-#define MAX_FS_ENTRIES 200000u
-#define MAX_SOURCES 4
-
-struct detect_sink {
-    comb_detector *d;
-    int blob;
-    const char *path;
-    unsigned in_file;
-};
-
-struct comb_detector {
-    comb_detect_opts opts;
-    comb_arena arena;
-    comb_content_hooks hooks;
-    detect_source src[MAX_SOURCES];
-    size_t nsrc;
-    detect_sink sink;
-    comb_detection **v;
-    size_t n, cap;
-    int *blob_of;             /* parallel to v: the blob each detection came from */
-    size_t dropped;
-    const char **warn;
-    size_t nwarn, warn_dropped;
-    detect_fs_entry *fs;
-    size_t nfs, capfs, fs_dropped;
-    uint64_t files;
-    uint64_t oversize;        /* files over every scanner's size limit */
-    int64_t oversize_max;
-    const char *oversize_path;
-    int oom;
-};
 
 comb_severity detect_severity(const char *s)
 {
@@ -54,6 +19,24 @@ comb_severity detect_severity(const char *s)
     if (s && !strcasecmp(s, "info"))
         return COMB_SEV_NEGLIGIBLE;
     return COMB_SEV_UNKNOWN;
+}
+
+detect_blob_stats *detect_blob(comb_detector *d, int blob)
+{
+    if (blob < 0 || blob >= MAX_BLOBS)
+        return NULL;
+    if ((size_t)blob >= d->nstats) {
+        size_t n = (size_t)blob + 16;
+        detect_blob_stats *v = realloc(d->stats, n * sizeof *v);
+        if (!v) {
+            d->oom = 1;
+            return NULL;
+        }
+        memset(v + d->nstats, 0, (n - d->nstats) * sizeof *v);
+        d->stats = v;
+        d->nstats = n;
+    }
+    return &d->stats[blob];
 }
 
 /* --- the sink ------------------------------------------------------------ */
@@ -97,7 +80,13 @@ void detect_warn(detect_sink *s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (!d->warn && !(d->warn = calloc(MAX_WARNINGS, sizeof *d->warn))) {
+    if (!d->warn && (!(d->warn = calloc(MAX_WARNINGS, sizeof *d->warn)) ||
+                     !(d->warn_blob = calloc(MAX_WARNINGS, sizeof *d->warn_blob)))) {
+        free(d->warn);
+    free(d->warn_blob);
+    free(d->stats);
+    free(d->staged);
+        d->warn = NULL;
         d->oom = 1;
         return;
     }
@@ -107,6 +96,7 @@ void detect_warn(detect_sink *s, const char *fmt, ...)
         d->oom = 1;
         return;
     }
+    d->warn_blob[d->nwarn] = s->path ? s->blob : -1;
     d->warn[d->nwarn++] = w;
 }
 
@@ -157,13 +147,14 @@ static int hook_wants(void *ud, const comb_entry *e)
         if (e->size >= 0 && (uint64_t)e->size <= d->src[i].max_size)
             too_big = 0;
     }
-    if (too_big) { /* counted, so that the report says what was not looked at */
-        d->oversize++;
-        if (e->size > d->oversize_max) {
+    detect_blob_stats *st = too_big ? detect_blob(d, d->walk_blob) : NULL;
+    if (st) { /* counted, so that the report says what was not looked at */
+        st->oversize++;
+        if (e->size > st->oversize_max) {
             const char *p = comb_arena_strdup(&d->arena, e->path);
             if (p) {
-                d->oversize_max = e->size;
-                d->oversize_path = p;
+                st->oversize_max = e->size;
+                st->oversize_path = p;
             }
         }
     }
@@ -178,7 +169,9 @@ static comb_code hook_file(void *ud, int blob, const comb_entry *e, const uint8_
     if (!path)
         return comb_fail(err, COMB_ENOMEM, "out of memory");
     detect_at(&d->sink, blob, path);
-    d->files++;
+    detect_blob_stats *st = detect_blob(d, blob);
+    if (st)
+        st->files++;
     for (size_t i = 0; i < d->nsrc; i++) {
         detect_source *src = &d->src[i];
         if (!src->wants(src->self, e))
@@ -197,32 +190,39 @@ static comb_code hook_file(void *ud, int blob, const comb_entry *e, const uint8_
     return COMB_OK;
 }
 
-static void hook_entry(void *ud, int blob, const comb_entry *e)
+int detect_fs_push(comb_detector *d, int blob, const char *path, uint32_t mode, uint32_t uid,
+                   uint32_t gid, int64_t size)
 {
-    comb_detector *d = ud;
-    if (!detect_config_fs_wants(e))
-        return;
     if (d->nfs >= MAX_FS_ENTRIES) {
         d->fs_dropped++;
-        return;
+        return 0;
     }
     if (d->nfs == d->capfs) {
         size_t cap = d->capfs ? d->capfs * 2 : 256;
         detect_fs_entry *v = realloc(d->fs, cap * sizeof *v);
         if (!v) {
             d->oom = 1;
-            return;
+            return -1;
         }
         d->fs = v;
         d->capfs = cap;
     }
-    const char *path = comb_arena_strdup(&d->arena, e->path);
-    if (!path) {
+    const char *p = comb_arena_strdup(&d->arena, path);
+    if (!p) {
         d->oom = 1;
-        return;
+        return -1;
     }
-    d->fs[d->nfs++] = (detect_fs_entry){ .path = path, .mode = e->mode, .uid = e->uid,
-                                          .gid = e->gid, .size = e->size, .blob = blob };
+    d->fs[d->nfs++] = (detect_fs_entry){ .path = p, .mode = mode, .uid = uid, .gid = gid,
+                                          .size = size, .blob = blob };
+    return 0;
+}
+
+static void hook_entry(void *ud, int blob, const comb_entry *e)
+{
+    comb_detector *d = ud;
+    d->walk_blob = blob; /* want() that follows has no blob of its own */
+    if ((d->opts.scanners & COMB_SCANNER_CONFIG) && detect_config_fs_wants(e))
+        detect_fs_push(d, blob, e->path, e->mode, e->uid, e->gid, e->size);
 }
 
 /* --- lifecycle ----------------------------------------------------------- */
@@ -237,6 +237,8 @@ comb_code comb_detector_new(const comb_detect_opts *o, comb_detector **out, comb
     comb_arena_init(&d->arena);
     d->sink.d = d;
     d->sink.blob = -1;
+    d->walk_blob = -1;
+    d->staged_blob = -1;
     comb_code rc = COMB_OK;
     if (o->scanners & COMB_SCANNER_SECRET)
         rc = detect_secret_source(o, &d->src[d->nsrc++], err);
@@ -248,14 +250,22 @@ comb_code comb_detector_new(const comb_detect_opts *o, comb_detector **out, comb
         return rc;
     }
     d->hooks = (comb_content_hooks){ .ud = d, .wants = hook_wants, .file = hook_file,
-                                     .entry = (o->scanners & COMB_SCANNER_CONFIG) ? hook_entry : NULL };
+                                     .entry = hook_entry, .cache_stage = detect_cache_stage,
+                                     .cache_commit = detect_cache_commit,
+                                     .cache_store = detect_cache_store };
     *out = d;
     return COMB_OK;
 }
 
 const comb_content_hooks *comb_detector_hooks(comb_detector *d) { return &d->hooks; }
 
-uint64_t comb_detector_files_scanned(const comb_detector *d) { return d->files; }
+uint64_t comb_detector_files_scanned(const comb_detector *d)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < d->nstats; i++)
+        n += d->stats[i].files;
+    return n;
+}
 
 void comb_detector_free(comb_detector *d)
 {
@@ -267,6 +277,9 @@ void comb_detector_free(comb_detector *d)
     free(d->v);
     free(d->blob_of);
     free(d->warn);
+    free(d->warn_blob);
+    free(d->stats);
+    free(d->staged);
     free(d->fs);
     comb_arena_free(&d->arena);
     free(d);
@@ -355,11 +368,18 @@ comb_code comb_detector_finish(comb_detector *d, const comb_inventory *inv, comb
                         d->fs_dropped, MAX_FS_ENTRIES);
     }
     detect_at(&d->sink, -1, NULL); /* the summaries below are about no one file */
-    if (d->oversize)
+    uint64_t oversize = 0;
+    const detect_blob_stats *big = NULL;
+    for (size_t i = 0; i < d->nstats; i++) {
+        oversize += d->stats[i].oversize;
+        if (d->stats[i].oversize && (!big || d->stats[i].oversize_max > big->oversize_max))
+            big = &d->stats[i];
+    }
+    if (oversize)
         detect_warn(&d->sink, "%llu files larger than the scanners' size limits were not scanned "
                     "for secrets or malware (largest: /%s, %lld bytes; see --max-scan-file-size)",
-                    (unsigned long long)d->oversize, d->oversize_path ? d->oversize_path : "?",
-                    (long long)d->oversize_max);
+                    (unsigned long long)oversize, big->oversize_path ? big->oversize_path : "?",
+                    (long long)big->oversize_max);
     if (d->dropped)
         detect_warn(&d->sink, "%zu detections beyond the limits (%u per file, %u in all) were "
                     "not reported", d->dropped, MAX_PER_FILE, MAX_DETECTIONS);

@@ -192,10 +192,17 @@ static comb_code hardlink(void *ud, int blob, const comb_entry *e, const char *t
 static int cached(void *ud, int blob, const char *diff_id)
 {
     pipeline *pl = ud;
-    if (content_of(pl))
-        return 0; /* content scanners need every byte */
-    if (!pl->cache || !comb_layercache_load(pl->cache, diff_id, pl->img, blob, &pl->set))
+    const comb_content_hooks *ch = content_of(pl);
+    if (ch) { /* content scanners: skip the layer only if their results are cached too */
+        if (!pl->cache || !ch->cache_stage || !ch->cache_stage(ch->ud, pl->cache, blob, diff_id))
+            return 0;
+        int hit = comb_layercache_load(pl->cache, diff_id, pl->img, blob, &pl->set);
+        ch->cache_commit(ch->ud, hit);
+        if (!hit)
+            return 0;
+    } else if (!pl->cache || !comb_layercache_load(pl->cache, diff_id, pl->img, blob, &pl->set)) {
         return 0;
+    }
     pl->inv->layers_cached++;
     return 1;
 }
@@ -206,6 +213,9 @@ static void walked(void *ud, int blob, const char *diff_id)
     pl->inv->layers_read++;
     if (pl->cache)
         comb_layercache_store(pl->cache, diff_id, pl->img, blob, &pl->set);
+    const comb_content_hooks *ch = content_of(pl);
+    if (pl->cache && ch && ch->cache_store)
+        ch->cache_store(ch->ud, pl->cache, blob, diff_id);
 }
 
 /* A compressed archive read whole before: what it holds, to choose first. */

@@ -30,12 +30,14 @@ typedef struct comb_inventory {
     unsigned layers_read;
 } comb_inventory;
 
+struct comb_layercache;
+
 typedef void (*comb_progress_fn)(void *ud, const char *stage, uint64_t done, uint64_t total);
 
 /* Scanners that look at file contents and metadata rather than packages
  * (secrets, malware, configuration; see detect/detect.h) ride on the same
- * single walk over the layers. Every layer is then read: the layer cache
- * holds package records only. */
+ * single walk over the layers. A layer is skipped only when the layer
+ * cache has its package records and the hooks have their own results. */
 typedef struct comb_content_hooks {
     void *ud;
     /* Is this regular file's content wanted? Path, mode and size only. */
@@ -46,6 +48,14 @@ typedef struct comb_content_hooks {
                       comb_err *err);
     /* Every entry of every layer, metadata only (optional). */
     void (*entry)(void *ud, int blob, const comb_entry *e);
+    /* Per-layer cache of what the hooks found, beside the layer cache's
+     * package records (optional). A layer is skipped only when both have
+     * it: cache_stage() looks up and holds the hooks' entry (1 on a hit),
+     * then cache_commit(1) uses it or cache_commit(0) drops it. After a
+     * layer was read and verified, cache_store() keeps its results. */
+    int (*cache_stage)(void *ud, struct comb_layercache *c, int blob, const char *diff_id);
+    void (*cache_commit)(void *ud, int use);
+    void (*cache_store)(void *ud, struct comb_layercache *c, int blob, const char *diff_id);
 } comb_content_hooks;
 
 typedef struct comb_sbom_opts {

@@ -56,6 +56,29 @@ else
   fail "docker-archive and OCI layout differ"
 fi
 
+# A rescan takes every layer's detections from the cache, with the same
+# result; other rules (a user secret config) mean other entries.
+C="$TMP/cache"
+for i in 1 2; do
+  timeout 600 "$COMB" scan --scanners secret,malware,config --cache-dir "$C" -f json -o "$TMP/warm$i.json" "$TMP/img.tar" 2>"$TMP/warm$i.err" || true
+done
+printf 'rules:\n  - id: comb-test-marker\n    category: Test\n    title: test marker\n    severity: LOW\n    regex: COMBTESTMARKER[0-9]{6}\n    keywords: [combtestmarker]\n' >"$TMP/extra.yaml"
+timeout 600 "$COMB" scan --scanners secret,malware,config --cache-dir "$C" --secret-config "$TMP/extra.yaml" \
+  -f json -o "$TMP/warm3.json" "$TMP/img.tar" 2>"$TMP/warm3.err" || true
+same=$($PY - "$TMP/img.tar.json" "$TMP/warm1.json" "$TMP/warm2.json" <<'PYEOF'
+import json, sys
+docs = [json.load(open(p)) for p in sys.argv[1:]]
+keys = ("secrets", "malware", "misconfigurations", "detection_summary")
+print(int(all(d[k] == docs[0][k] for d in docs for k in keys)))
+PYEOF
+)
+grep -q "4 layers read, 0 from the layer cache" "$TMP/warm1.err" && grep -q "0 layers read, 4 from the layer cache" "$TMP/warm2.err" \
+  && [ "$same" = 1 ] && pass "rescan: all 4 layers from the cache, detections identical to an uncached scan" \
+  || fail "rescan: $(grep 'layers read' "$TMP/warm1.err" "$TMP/warm2.err"), identical=$same"
+grep -q "4 layers read, 0 from the layer cache" "$TMP/warm3.err" \
+  && pass "a different secret config does not reuse cached detections" \
+  || fail "secret config change: $(grep 'layers read' "$TMP/warm3.err")"
+
 # Redaction: no secret value in any output format.
 sort -u "$TMP/deleted-secret.txt" >"$TMP/tokens"
 info "$(wc -l <"$TMP/tokens") raw secret values to look for"
