@@ -240,10 +240,10 @@ static comb_code build(comb_secret_engine *e, const secret_config *b, const secr
             replaced = !strcmp(u->rules[j].id, d->id);
         if (replaced)
             continue;
+        /* counted before compiling, so that engine_free also frees a half-built rule */
         if ((rc = compile_rule(e, b, d, 1, u->disable_allow, u->ndisable_allow,
-                               &e->rules[e->nrules], err)))
+                               &e->rules[e->nrules++], err)))
             return rc;
-        e->nrules++;
     }
     for (size_t i = 0; i < u->nrules; i++) {
         const secret_rule_def *d = &u->rules[i];
@@ -254,9 +254,8 @@ static comb_code build(comb_secret_engine *e, const secret_config *b, const secr
         if (in_list(d->id, u->disable_rules, u->ndisable_rules))
             continue;
         if ((rc = compile_rule(e, u, d, 0, u->disable_allow, u->ndisable_allow,
-                               &e->rules[e->nrules], err)))
+                               &e->rules[e->nrules++], err)))
             return rc;
-        e->nrules++;
     }
     if ((rc = compile_allows(e, b, b->allows, b->nallows, u->disable_allow, u->ndisable_allow,
                              e->allows, &e->nallows, err)) ||
