@@ -26,8 +26,8 @@ static const char *const binary_exts[] = {
     ".woff2", ".ttf", ".otf", ".pdf", ".mo", ".mp3", ".mp4", ".exe", ".dll", ".wasm",
 };
 
-static comb_code compile_re(comb_secret_engine *e, const char *src, const char *where,
-                            pcre2_code **out, comb_err *err)
+static comb_code compile_re(const char *src, const char *where, pcre2_code **out,
+                            comb_err *err)
 {
     int ec;
     PCRE2_SIZE off;
@@ -45,7 +45,6 @@ static comb_code compile_re(comb_secret_engine *e, const char *src, const char *
         pcre2_code_free(re);
         return comb_fail(err, COMB_ELIMIT, "%s: more than 64 capture groups", where);
     }
-    (void)e;
     *out = re;
     return COMB_OK;
 }
@@ -58,10 +57,9 @@ static int in_list(const char *id, const char **list, size_t n)
     return 0;
 }
 
-static comb_code compile_allows(comb_secret_engine *e, const secret_config *c,
-                                const secret_allow_def *defs, size_t n, const char **disabled,
-                                size_t ndisabled, secret_allow *out, size_t *count,
-                                comb_err *err)
+static comb_code compile_allows(const secret_config *c, const secret_allow_def *defs, size_t n,
+                                const char **disabled, size_t ndisabled, secret_allow *out,
+                                size_t *count, comb_err *err)
 {
     for (size_t i = 0; i < n; i++) {
         const secret_allow_def *d = &defs[i];
@@ -75,13 +73,13 @@ static comb_code compile_allows(comb_secret_engine *e, const secret_config *c,
         if (d->regex) {
             snprintf(where, sizeof where, "%s: line %u: allow rule \"%.100s\": regex", c->name,
                      d->line, al->id);
-            if ((rc = compile_re(e, d->regex, where, &al->regex, err)))
+            if ((rc = compile_re(d->regex, where, &al->regex, err)))
                 return rc;
         }
         if (d->path) {
             snprintf(where, sizeof where, "%s: line %u: allow rule \"%.100s\": path", c->name,
                      d->line, al->id);
-            if ((rc = compile_re(e, d->path, where, &al->path, err)))
+            if ((rc = compile_re(d->path, where, &al->path, err)))
                 return rc;
         }
     }
@@ -132,7 +130,7 @@ static comb_code compile_rule(comb_secret_engine *e, const secret_config *c,
     r->builtin = builtin;
     comb_code rc;
     snprintf(where, sizeof where, "%s: line %u: rule \"%s\": regex", c->name, d->line, d->id);
-    if ((rc = compile_re(e, d->regex, where, &r->regex, err)))
+    if ((rc = compile_re(d->regex, where, &r->regex, err)))
         return rc;
     if (d->secret_group) {
         int g = pcre2_substring_number_from_name(r->regex, (PCRE2_SPTR)d->secret_group);
@@ -147,13 +145,13 @@ static comb_code compile_rule(comb_secret_engine *e, const secret_config *c,
     }
     if (d->path) {
         snprintf(where, sizeof where, "%s: line %u: rule \"%s\": path", c->name, d->line, d->id);
-        if ((rc = compile_re(e, d->path, where, &r->path, err)))
+        if ((rc = compile_re(d->path, where, &r->path, err)))
             return rc;
     }
     r->allows = comb_arena_calloc(&e->arena, d->nallows ? d->nallows : 1, sizeof *r->allows);
     if (!r->allows)
         return comb_fail(err, COMB_ENOMEM, "out of memory");
-    return compile_allows(e, c, d->allows, d->nallows, disable_allow, ndisable_allow, r->allows,
+    return compile_allows(c, d->allows, d->nallows, disable_allow, ndisable_allow, r->allows,
                           &r->nallows, err);
 }
 
@@ -240,10 +238,10 @@ static comb_code build(comb_secret_engine *e, const secret_config *b, const secr
             replaced = !strcmp(u->rules[j].id, d->id);
         if (replaced)
             continue;
+        /* counted before compiling, so that engine_free also frees a half-built rule */
         if ((rc = compile_rule(e, b, d, 1, u->disable_allow, u->ndisable_allow,
-                               &e->rules[e->nrules], err)))
+                               &e->rules[e->nrules++], err)))
             return rc;
-        e->nrules++;
     }
     for (size_t i = 0; i < u->nrules; i++) {
         const secret_rule_def *d = &u->rules[i];
@@ -254,13 +252,12 @@ static comb_code build(comb_secret_engine *e, const secret_config *b, const secr
         if (in_list(d->id, u->disable_rules, u->ndisable_rules))
             continue;
         if ((rc = compile_rule(e, u, d, 0, u->disable_allow, u->ndisable_allow,
-                               &e->rules[e->nrules], err)))
+                               &e->rules[e->nrules++], err)))
             return rc;
-        e->nrules++;
     }
-    if ((rc = compile_allows(e, b, b->allows, b->nallows, u->disable_allow, u->ndisable_allow,
+    if ((rc = compile_allows(b, b->allows, b->nallows, u->disable_allow, u->ndisable_allow,
                              e->allows, &e->nallows, err)) ||
-        (rc = compile_allows(e, u, u->allows, u->nallows, NULL, 0, e->allows, &e->nallows, err)))
+        (rc = compile_allows(u, u->allows, u->nallows, NULL, 0, e->allows, &e->nallows, err)))
         return rc;
     return COMB_OK;
 }

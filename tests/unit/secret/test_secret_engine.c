@@ -334,13 +334,21 @@ static void test_malformed_configs(void)
     comb_err err;
     CHECK_INT(comb_secret_engine_new(&o, &e, &err), COMB_EIO);
     CHECK(strstr(err.msg, "/nonexistent/secret.yaml") != NULL);
-    /* an alias bomb stays bounded */
-    CHECK_INT(engine_from("a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-                          "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-                          "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-                          "disable-rules: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
-                          &e, &err) != COMB_OK,
-              1);
+    /* An alias bomb: 1000 rules, each an alias of one rule whose allow-rules
+     * are 1000 aliases of one allow rule, is a few KB of YAML but a million
+     * allow rules once expanded. The loader's visit cap stops it. */
+    size_t cap = 64 * 1024, n = 0;
+    char *bomb = malloc(cap);
+    n += (size_t)snprintf(bomb + n, cap - n, "allow-rules: &A\n  - &a {id: a, regex: x}\n");
+    for (int i = 0; i < 999; i++)
+        n += (size_t)snprintf(bomb + n, cap - n, "  - *a\n");
+    n += (size_t)snprintf(bomb + n, cap - n, "rules:\n  - &r {id: r, regex: x, allow-rules: *A}\n");
+    for (int i = 0; i < 999; i++)
+        n += (size_t)snprintf(bomb + n, cap - n, "  - *r\n");
+    CHECK(n < cap);
+    CHECK_INT(engine_from(bomb, &e, &err), COMB_EFORMAT);
+    CHECK(strstr(err.msg, "deeply aliased") != NULL);
+    free(bomb);
 }
 
 static int stop(void *ud, const comb_secret_match *m)
