@@ -107,6 +107,16 @@ json_t *sbom_add_obj(json_t *obj, const char *key) { return attach(obj, key, jso
 json_t *sbom_add_arr(json_t *obj, const char *key) { return attach(obj, key, json_array()); }
 json_t *sbom_push_obj(json_t *arr) { return attach(arr, NULL, json_object()); }
 
+json_t *sbom_text_obj(const char *text)
+{
+    json_t *o = json_object();
+    if (o && sbom_set_str(o, "text", text ? text : "") != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 /* ---- time and identity ------------------------------------------------ */
 
 int sbom_timestamp(time_t now, char out[32])

@@ -26,6 +26,8 @@ int sbom_append_new(json_t *arr, json_t *value);
 json_t *sbom_add_obj(json_t *obj, const char *key);
 json_t *sbom_add_arr(json_t *obj, const char *key);
 json_t *sbom_push_obj(json_t *arr);
+/* {"text": TEXT} (a SARIF message or description; NULL gives ""). */
+json_t *sbom_text_obj(const char *text);
 
 /* "2024-05-01T12:00:00Z" for now (0 = current time). */
 int sbom_timestamp(time_t now, char out[32]);

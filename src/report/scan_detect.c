@@ -7,6 +7,7 @@
 
 #include "detect/detect.h"
 #include "report/sbom_util.h"
+#include "report/scan_report.h"
 
 static const char *const kind_key[] = { "secrets", "malware", "misconfigurations" };
 static const char *const kind_title[] = { "Secrets", "Malware", "Configuration" };
@@ -77,19 +78,6 @@ int scan_json_detections(json_t *doc, const comb_scan_result *r)
 
 /* --- table --------------------------------------------------------------- */
 
-static const char *sev_color(const comb_report_opts *o, comb_severity s)
-{
-    if (!o->color)
-        return "";
-    switch (s) {
-    case COMB_SEV_CRITICAL: return "\033[1;31m";
-    case COMB_SEV_HIGH: return "\033[31m";
-    case COMB_SEV_MEDIUM: return "\033[33m";
-    case COMB_SEV_LOW: return "\033[34m";
-    default: return "\033[2m";
-    }
-}
-
 size_t scan_table_detections(const comb_scan_result *r, const comb_report_opts *o, FILE *out)
 {
     const char *bold = o->color ? "\033[1m" : "", *dim = o->color ? "\033[2m" : "",
@@ -112,7 +100,7 @@ size_t scan_table_detections(const comb_scan_result *r, const comb_report_opts *
             const comb_detection *d = r->detections[i];
             if ((int)d->kind != k)
                 continue;
-            fprintf(out, "%s%-8s%s  %s%s%s  %.100s\n", sev_color(o, d->severity),
+            fprintf(out, "%s%-8s%s  %s%s%s  %.100s\n", comb_report_severity_color(o, d->severity),
                     comb_severity_name(d->severity), reset, bold, d->rule_id ? d->rule_id : "?",
                     reset, d->title ? d->title : "");
             if (d->path) {
@@ -143,16 +131,6 @@ size_t scan_table_detections(const comb_scan_result *r, const comb_report_opts *
 
 /* --- SARIF --------------------------------------------------------------- */
 
-static json_t *text_obj(const char *text)
-{
-    json_t *o = json_object();
-    if (o && sbom_set_str(o, "text", text ? text : "") != 0) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
 static const char *level_of(comb_severity s)
 {
     return s >= COMB_SEV_HIGH ? "error" : s == COMB_SEV_MEDIUM ? "warning" : "note";
@@ -179,8 +157,8 @@ static int sarif_rule(json_t *rules, const char *id, const comb_detection *d)
         return -1;
     int ok = r && sbom_set_str(r, "id", id) == 0 &&
              sbom_set_str(r, "name", d->rule_id ? d->rule_id : id) == 0 &&
-             sbom_set_new(r, "shortDescription", text_obj(d->title ? d->title : id)) == 0 &&
-             sbom_set_new(r, "help", text_obj(help)) == 0;
+             sbom_set_new(r, "shortDescription", sbom_text_obj(d->title ? d->title : id)) == 0 &&
+             sbom_set_new(r, "help", sbom_text_obj(help)) == 0;
     free(help);
     json_t *dc = ok ? sbom_add_obj(r, "defaultConfiguration") : NULL;
     ok = dc && sbom_set_str(dc, "level", level_of(d->severity)) == 0;
@@ -206,7 +184,7 @@ static int sarif_result(json_t *results, const char *id, size_t index, const com
     int ok = res && sbom_set_str(res, "ruleId", id) == 0 &&
              sbom_set_new(res, "ruleIndex", json_integer((json_int_t)index)) == 0 &&
              sbom_set_str(res, "level", level_of(d->severity)) == 0 &&
-             sbom_set_new(res, "message", text_obj(msg)) == 0;
+             sbom_set_new(res, "message", sbom_text_obj(msg)) == 0;
     free(msg);
     json_t *locs = ok ? sbom_add_arr(res, "locations") : NULL;
     json_t *loc = locs ? sbom_push_obj(locs) : NULL;
@@ -221,7 +199,7 @@ static int sarif_result(json_t *results, const char *id, size_t index, const com
             json_t *reg = sbom_add_obj(phys, "region");
             ok = reg && sbom_set_new(reg, "startLine", json_integer(d->line)) == 0 &&
                  (!d->col || sbom_set_new(reg, "startColumn", json_integer(d->col)) == 0) &&
-                 (!d->snippet || sbom_set_new(reg, "snippet", text_obj(d->snippet)) == 0);
+                 (!d->snippet || sbom_set_new(reg, "snippet", sbom_text_obj(d->snippet)) == 0);
         }
     } else if (ok) {
         json_t *logs = sbom_add_arr(loc, "logicalLocations");

@@ -27,6 +27,9 @@ comb_code comb_scan_format_parse(const char *s, comb_scan_format *out, comb_err 
 comb_code comb_report_scan_write(const comb_scan_result *r, comb_scan_format fmt,
                                  const comb_report_opts *o, FILE *out, comb_err *err);
 
+/* The ANSI colour of a severity in tables ("" without colour). */
+const char *comb_report_severity_color(const comb_report_opts *o, comb_severity s);
+
 comb_code comb_report_scan_table(const comb_scan_result *r, const comb_report_opts *o, FILE *out,
                                  comb_err *err);
 comb_code comb_report_scan_json(const comb_scan_result *r, const comb_report_opts *o, FILE *out,

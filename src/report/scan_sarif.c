@@ -81,16 +81,6 @@ static char *fixed_list(const comb_finding *f)
     return s;
 }
 
-static json_t *text_obj(const char *text)
-{
-    json_t *o = json_object();
-    if (o && sbom_set_str(o, "text", text) != 0) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
 static int add_rule(json_t *rules, const comb_finding *f, double best_score)
 {
     json_t *r = sbom_push_obj(rules);
@@ -108,10 +98,10 @@ static int add_rule(json_t *rules, const comb_finding *f, double best_score)
         help = NULL;
     ok = ok && sbom_set_str(r, "id", f->vuln_id) == 0 &&
          sbom_set_str(r, "name", f->vuln_id) == 0 &&
-         sbom_set_new(r, "shortDescription", text_obj(title)) == 0 &&
-         sbom_set_new(r, "fullDescription", text_obj(full)) == 0 &&
+         sbom_set_new(r, "shortDescription", sbom_text_obj(title)) == 0 &&
+         sbom_set_new(r, "fullDescription", sbom_text_obj(full)) == 0 &&
          sbom_set_str(r, "helpUri", url) == 0 &&
-         sbom_set_new(r, "help", text_obj(help)) == 0;
+         sbom_set_new(r, "help", sbom_text_obj(help)) == 0;
     json_t *dc = ok ? sbom_add_obj(r, "defaultConfiguration") : NULL;
     ok = dc && sbom_set_str(dc, "level", level_of(f->severity)) == 0;
     json_t *props = ok ? sbom_add_obj(r, "properties") : NULL;
@@ -162,7 +152,7 @@ static int add_result(json_t *results, const comb_finding *f, size_t rule_index)
     ok = ok && sbom_set_str(res, "ruleId", f->vuln_id) == 0 &&
          sbom_set_new(res, "ruleIndex", json_integer((json_int_t)rule_index)) == 0 &&
          sbom_set_str(res, "level", level_of(f->severity)) == 0 &&
-         sbom_set_new(res, "message", text_obj(msg)) == 0;
+         sbom_set_new(res, "message", sbom_text_obj(msg)) == 0;
     free(msg);
 
     /* location: the file the package was found in, and the package */

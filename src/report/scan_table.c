@@ -49,7 +49,7 @@ comb_code comb_report_scan_write(const comb_scan_result *r, comb_scan_format fmt
 #define DIM(o) ((o)->color ? "\033[2m" : "")
 #define RESET(o) ((o)->color ? "\033[0m" : "")
 
-static const char *sev_color(const comb_report_opts *o, comb_severity s)
+const char *comb_report_severity_color(const comb_report_opts *o, comb_severity s)
 {
     if (!o->color)
         return "";
@@ -167,7 +167,7 @@ comb_code comb_report_scan_table(const comb_scan_result *r, const comb_report_op
                 fixed_str(f, fx, sizeof fx);
                 const char *title = f->title ? f->title : f->url ? f->url : "";
                 fprintf(out, "%-*.*s  %-*.*s  %s%-10s%s  %-12s  %-*.*s  %-*.*s  %s%.80s%s\n", wp,
-                        40, f->pkg->name, wv, 24, f->vuln_id, sev_color(o, f->severity),
+                        40, f->pkg->name, wv, 24, f->vuln_id, comb_report_severity_color(o, f->severity),
                         comb_severity_name(f->severity), RESET(o), state_name(f->state), wi, 32,
                         f->pkg->version ? f->pkg->version : "-", wf, 40, fx[0] ? fx : "-",
                         DIM(o), title, RESET(o));
