@@ -6,6 +6,10 @@
 
 #include "cli/cli.h"
 
+/* cmd_bench.c */
+int cmd_bench(int argc, char **argv);
+void help_bench(void);
+
 static const char usage[] =
     "usage: comb [--version] [--help] <command> [<args>]\n"
     "\n"
@@ -15,6 +19,8 @@ static const char usage[] =
     "   sbom      list every OS and language package in an image (SBOM)\n"
     "   db        import advisories into the vulnerability database; show its status\n"
     "   scan      find known vulnerabilities in an image or SBOM\n"
+    "   bench     check hosts, engines, Kubernetes nodes and containers against\n"
+    "             compliance baselines (CIS Docker and more)\n"
     "   help      show help for a command\n"
     "\n"
     "Exit codes:\n"
@@ -80,6 +86,8 @@ static int help(const char *topic)
     }
     if (!strcmp(topic, "scan"))
         return help_scan(), EXIT_OK;
+    if (!strcmp(topic, "bench"))
+        return help_bench(), EXIT_OK;
     cli_error("no help for '%s'", topic);
     return EXIT_USAGE;
 }
@@ -105,6 +113,8 @@ int main(int argc, char **argv)
         return cmd_db(argc - 1, argv + 1);
     if (!strcmp(cmd, "scan"))
         return cmd_scan(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bench"))
+        return cmd_bench(argc - 1, argv + 1);
     cli_error("'%s' is not a comb command; see 'comb --help'", cmd);
     return EXIT_USAGE;
 }
