@@ -184,9 +184,14 @@ comb_code comb_bench_run(const comb_bench_opts *o, comb_bench_report **out, comb
         comb_bench_report_free(r);
         return comb_fail(err, COMB_ENOMEM, "out of memory");
     }
-    for (size_t s = 0; s < r->rules.nsets; s++)
-        if (all || matches_any(r->rules.sets[s].name, o->targets, o->ntargets))
-            r->sets[r->nsets++] = &r->rules.sets[s];
+    for (size_t s = 0; s < r->rules.nsets; s++) {
+        const comb_bench_set *set = &r->rules.sets[s];
+        int chosen = o->nonly == 0; /* with --check, only benchmarks that hold a chosen check */
+        for (size_t k = 0; !chosen && k < set->nchecks; k++)
+            chosen = matches_any(set->checks[k].id, o->only, o->nonly);
+        if (chosen && (all || matches_any(set->name, o->targets, o->ntargets)))
+            r->sets[r->nsets++] = set;
+    }
     /* --check and --skip must name something, or a typo passes silently */
     for (size_t i = 0; i < o->nonly + o->nskip; i++) {
         const char *pat = i < o->nonly ? o->only[i] : o->skip[i - o->nonly];

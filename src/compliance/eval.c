@@ -170,6 +170,8 @@ static comb_bench_status judge(const comb_bench_item *it, vstate st, const json_
     } else {
         s = comb_eval_compare(it, value);
         char *text = comb_conf_text(value);
+        if (text && strlen(text) > 300) /* a whole file: show its start */
+            memcpy(text + 296, "...", 4);
         evf(ev, evsz, "%s = %s%s", what, text ? (*text ? text : "\"\"") : "?",
             dflt ? " (default)" : "");
         if (it->op != COMB_OP_PRESENT && s == COMB_BENCH_FAIL)
