@@ -249,7 +249,21 @@ comb_code comb_bench_run(const comb_bench_opts *o, comb_bench_report **out, comb
         for (size_t i = 0; !rc && i < cl.nwarnings; i++)
             if (add_warning(r, cl.warnings[i]))
                 rc = comb_fail(err, COMB_ENOMEM, "out of memory");
-        r->ncontainers = cl.n;
+        r->containers = calloc(cl.n ? cl.n : 1, sizeof *r->containers);
+        if (!rc && !r->containers)
+            rc = comb_fail(err, COMB_ENOMEM, "out of memory");
+        for (size_t i = 0; !rc && i < cl.n; i++, r->ncontainers++) {
+            comb_bench_container *bc = &r->containers[i];
+            const comb_container *c = &cl.items[i];
+            bc->engine = clean_text(c->engine);
+            bc->id = clean_text(c->id);
+            bc->name = clean_text(c->name);
+            bc->image = clean_text(c->image);
+            bc->state = clean_text(c->state);
+            bc->config = clean_text(c->config);
+            if (!bc->engine || !bc->id || !bc->name || !bc->image || !bc->state || !bc->config)
+                rc = comb_fail(err, COMB_ENOMEM, "out of memory");
+        }
     }
     for (size_t s = 0; !rc && s < r->nsets; s++) {
         const comb_bench_set *set = r->sets[s];
@@ -307,6 +321,11 @@ void comb_bench_report_free(comb_bench_report *r)
     for (size_t i = 0; i < r->nwarnings; i++)
         free(r->warnings[i]);
     free(r->warnings);
+    for (size_t i = 0; i < r->ncontainers; i++) {
+        comb_bench_container *c = &r->containers[i];
+        free(c->engine), free(c->id), free(c->name), free(c->image), free(c->state), free(c->config);
+    }
+    free(r->containers);
     free(r->sets);
     free(r->root);
     comb_bench_rules_free(&r->rules);

@@ -39,6 +39,11 @@ typedef struct comb_bench_counts {
     size_t n[COMB_BENCH_NSTATUS];
 } comb_bench_counts;
 
+/* A container the checks ran on: where it was found. */
+typedef struct comb_bench_container {
+    char *engine, *id, *name, *image, *state, *config;
+} comb_bench_container;
+
 typedef struct comb_bench_report {
     comb_bench_rules rules;
     const comb_bench_set **sets;  /* the benchmarks run, in order */
@@ -49,6 +54,7 @@ typedef struct comb_bench_report {
     int live;
     char hostname[256];
     char started[32];             /* RFC 3339 UTC */
+    comb_bench_container *containers;
     size_t ncontainers;
     char **warnings;
     size_t nwarnings;

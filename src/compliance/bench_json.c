@@ -114,6 +114,20 @@ comb_code comb_bench_write_json(const comb_bench_report *r, FILE *out, comb_err 
         json_array_append_new(results, o);
     }
     json_object_set_new(doc, "results", results);
+    json_t *cts = json_array();
+    for (size_t i = 0; i < r->ncontainers; i++) {
+        const comb_bench_container *c = &r->containers[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "engine", json_string(c->engine));
+        json_object_set_new(o, "id", json_string(c->id));
+        json_object_set_new(o, "name", json_string(c->name));
+        json_object_set_new(o, "target", json_pack("s++", c->engine, "/", c->name));
+        json_object_set_new(o, "image", json_string(c->image));
+        json_object_set_new(o, "state", json_string(c->state));
+        json_object_set_new(o, "config", json_string(c->config));
+        json_array_append_new(cts, o);
+    }
+    json_object_set_new(doc, "containers", cts);
     json_t *warns = json_array();
     for (size_t i = 0; i < r->nwarnings; i++)
         json_array_append_new(warns, json_string(r->warnings[i]));
