@@ -162,7 +162,8 @@ static comb_bench_status judge(const comb_bench_item *it, vstate st, const json_
     }
     comb_bench_status s;
     if (st == V_ABSENT) {
-        if (it->op == COMB_OP_ABSENT || it->op == COMB_OP_NOTHAVE || it->op == COMB_OP_NOTEQ)
+        if (!it->missing_set &&
+            (it->op == COMB_OP_ABSENT || it->op == COMB_OP_NOTHAVE || it->op == COMB_OP_NOTEQ))
             s = COMB_BENCH_PASS;
         else
             s = it->missing;

@@ -326,6 +326,7 @@ static comb_bench_item *parse_item(loader *l, const json_t *o, int depth, int *u
      * the rule says otherwise; other absent values fail by default. */
     it->missing = it->source == COMB_SRC_FILE ? COMB_BENCH_NA : COMB_BENCH_FAIL;
     if (missing) {
+        it->missing_set = 1;
         if (!strcmp(missing, "na"))
             it->missing = COMB_BENCH_NA;
         else if (!strcmp(missing, "fail"))

@@ -93,6 +93,7 @@ struct comb_bench_item {
     const char *value;           /* expected */
     const char *dflt;            /* value when the key/flag is not set */
     comb_bench_status missing;   /* status when the value is absent and no default */
+    int missing_set;             /* the rule chose it (it then wins over absent/noteq) */
     pcre2_code *re;              /* op regex (freed by comb_bench_rules_free) */
 };
 
