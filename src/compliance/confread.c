@@ -687,9 +687,9 @@ static json_t *t_value(toml *t, int depth)
             }
         }
     }
-    /* numbers, booleans, dates: kept as their text */
+    /* numbers, booleans, dates: kept as their text (no spaces in them) */
     const char *b = t->p;
-    while (t->p < t->end && !strchr(",]}#\n\r", *t->p))
+    while (t->p < t->end && !strchr(",]}#\n\r \t", *t->p))
         t->p++;
     const char *e = t->p;
     while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
