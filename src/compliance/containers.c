@@ -244,6 +244,10 @@ comb_code comb_container_fields_oci(const char *name, const char *json, size_t l
     json_object_set_new(f, "restart_policy", json_null());
     json_object_set_new(f, "restart_max", json_null());
     json_object_set_new(f, "host_userns", json_null());
+    json_object_set_new(f, "wildcard_ports", json_null());
+    json_object_set_new(f, "cgroup_parent", json_null());
+    json_object_set_new(f, "healthcheck", json_null());
+    json_object_set_new(f, "default_bridge", json_null());
     json_decref(d);
     *out = f;
     return COMB_OK;
@@ -401,7 +405,7 @@ comb_code comb_container_fields_docker(const char *name, const char *config_v2, 
     const char *userns = json_string_value(json_object_get(h, "UsernsMode"));
     (void)userns; /* a daemon-wide userns-remap is checked on the daemon (docker-2.9) */
     set_str(f, "run_as_root", bool_str(root));
-    json_t *ports = json_array();
+    json_t *ports = json_array(), *wild = json_array();
     json_object_foreach(json_object_get(h, "PortBindings"), k, v)
     {
         size_t j;
@@ -409,12 +413,24 @@ comb_code comb_container_fields_docker(const char *name, const char *config_v2, 
         json_array_foreach(v, j, b)
         {
             const char *hp = json_string_value(json_object_get(b, "HostPort"));
+            const char *ip = json_string_value(json_object_get(b, "HostIp"));
             long p = hp ? strtol(hp, NULL, 10) : 0;
             if (p > 0 && p < 1024)
                 json_array_append_new(ports, json_string(hp));
+            /* published on every host interface (CIS Docker 5.14) */
+            if (hp && (!ip || !*ip || !strcmp(ip, "0.0.0.0") || !strcmp(ip, "::")))
+                json_array_append_new(wild, json_string(hp));
         }
     }
     json_object_set_new(f, "privileged_ports", ports);
+    json_object_set_new(f, "wildcard_ports", wild);
+    const char *cgp = json_string_value(json_object_get(h, "CgroupParent"));
+    if (cgp && *cgp)
+        set_str(f, "cgroup_parent", cgp);
+    set_str(f, "healthcheck",
+            bool_str(json_is_object(json_object_get(json_object_get(c, "Config"), "Healthcheck"))));
+    const char *net = json_string_value(json_object_get(h, "NetworkMode"));
+    set_str(f, "default_bridge", bool_str(!net || !*net || !strcmp(net, "default") || !strcmp(net, "bridge")));
     json_t *rp = json_object_get(h, "RestartPolicy");
     const char *rpn = json_string_value(json_object_get(rp, "Name"));
     set_str(f, "restart_policy", rpn && *rpn ? rpn : "no");

@@ -81,6 +81,7 @@ base "$B" docker-bad
 put "$B" /usr/bin/dockerd 755 0:0
 put "$B" /usr/bin/runc 755 0:0
 dir "$B" /var/lib/docker 755 0:0
+put "$B" /var/lib/docker/swarm/state.json 600 0:0 '[{"node_id":"n1","addr":"10.0.0.2:2377"}]'
 dir "$B" /etc/docker 777 1000:1000
 put "$B" /etc/docker/daemon.json 666 1000:1000 '{
   "log-level": "debug", "iptables": false, "insecure-registries": ["10.0.0.1:5000"],
@@ -407,22 +408,29 @@ for kind in good bad; do
   did=dddd${kind}000000000000000000000000000000000000000000000000000000000
   did=${did:0:64}
   if [ $kind = good ]; then
-    cfg='{"ID":"'$did'","Name":"/api-good","State":{"Running":true},"Config":{"User":"1000:1000","Image":"registry.example/api:2"},
+    cfg='{"ID":"'$did'","Name":"/api-good","State":{"Running":true},"Config":{"User":"1000:1000","Image":"registry.example/api:2",
+      "Healthcheck":{"Test":["CMD","/app","--health"]}},
       "MountPoints":{"/data":{"Source":"/srv/api","Destination":"/data","RW":false,"Type":"bind","Propagation":"rprivate"}},"AppArmorProfile":"docker-default"}'
     hc='{"Binds":["/srv/api:/data:ro"],"Privileged":false,"CapAdd":null,"CapDrop":["ALL"],"PidMode":"","IpcMode":"private",
-      "NetworkMode":"bridge","UTSMode":"","UsernsMode":"","SecurityOpt":["no-new-privileges:true"],"ReadonlyRootfs":true,
-      "Memory":536870912,"NanoCpus":1000000000,"PidsLimit":200,"PortBindings":{"8080/tcp":[{"HostIp":"","HostPort":"8080"}]},
+      "NetworkMode":"api-net","UTSMode":"","UsernsMode":"","SecurityOpt":["no-new-privileges:true"],"ReadonlyRootfs":true,
+      "Memory":536870912,"NanoCpus":1000000000,"PidsLimit":200,"PortBindings":{"8080/tcp":[{"HostIp":"127.0.0.1","HostPort":"8080"}]},
       "RestartPolicy":{"Name":"on-failure","MaximumRetryCount":5},"Devices":[]}'
   else
     cfg='{"ID":"'$did'","Name":"/api-bad","State":{"Running":false},"Config":{"User":"","Image":"registry.example/api:2"},
       "MountPoints":{"/var/run/docker.sock":{"Source":"/run/docker.sock","Destination":"/var/run/docker.sock","RW":true,"Type":"bind"},
                      "/rootfs":{"Source":"/","Destination":"/rootfs","RW":true,"Type":"bind","Propagation":"rshared"}},"AppArmorProfile":""}'
     hc='{"Binds":["/run/docker.sock:/var/run/docker.sock","/:/rootfs:rshared"],"Privileged":true,"CapAdd":["SYS_ADMIN","NET_ADMIN"],
-      "PidMode":"host","IpcMode":"host","NetworkMode":"host","UTSMode":"host","UsernsMode":"host",
+      "PidMode":"host","IpcMode":"host","NetworkMode":"host","UTSMode":"host","UsernsMode":"host","CgroupParent":"/escape",
       "SecurityOpt":["seccomp=unconfined","apparmor=unconfined"],"ReadonlyRootfs":false,"Memory":0,"NanoCpus":0,"CpuShares":0,
       "PidsLimit":null,"PortBindings":{"80/tcp":[{"HostIp":"","HostPort":"80"}],"22/tcp":[{"HostIp":"","HostPort":"2222"}]},
       "RestartPolicy":{"Name":"always","MaximumRetryCount":0},"Devices":[{"PathOnHost":"/dev/mem","PathInContainer":"/dev/mem","CgroupPermissions":"rwm"}]}'
   fi
   put "$R" /var/lib/docker/containers/$did/config.v2.json 600 0:0 "$cfg"
   put "$R" /var/lib/docker/containers/$did/hostconfig.json 600 0:0 "$hc"
+  if [ $kind = good ]; then good_cfg=$cfg; good_hc=$hc; fi
 done
+# a hardened Docker container whose only fault is the default bridge
+R=$OUT/containers-bad
+bid=eeee000000000000000000000000000000000000000000000000000000000000
+put "$R" /var/lib/docker/containers/$bid/config.v2.json 600 0:0 "${good_cfg/api-good/api-bridge}"
+put "$R" /var/lib/docker/containers/$bid/hostconfig.json 600 0:0 "${good_hc/api-net/bridge}"
