@@ -1,0 +1,75 @@
+/* fuzz_compliance_config.c - libFuzzer target for the config-file readers
+ * that `comb bench` applies to host files: JSON, YAML, TOML, INI, systemd
+ * units, sysctl.conf, the key lookup, command-line splitting and the
+ * container field extraction from OCI and Docker configs. The first byte
+ * picks the reader; the rest is the file. Errors must carry a message;
+ * lookups of any path must not crash. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compliance/confread.h"
+#include "compliance/containers.h"
+#include "compliance/eval.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const paths[] = {
+    "icc", "a.b.c", "plugins.\"io.containerd.grpc.v1.cri\".stream_server_address", "0", "a.0.b",
+    "Service.ExecStart", "net.ipv4.ip_forward", "\"unterminated", "a..b", "",
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    unsigned pick = data[0] % 9;
+    const char *text = (const char *)data + 1;
+    size_t len = size - 1;
+    comb_err err;
+    comb_err_clear(&err);
+    if (pick < 6) {
+        json_t *doc = NULL;
+        comb_code rc = comb_conf_parse((comb_conf_format)pick, "fuzz", text, len, &doc, &err);
+        if (rc != COMB_OK) {
+            if (!err.msg[0] || doc)
+                abort();
+            return 0;
+        }
+        if (!doc)
+            abort();
+        for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+            char *t = comb_conf_text(comb_conf_lookup(doc, paths[i]));
+            free(t);
+        }
+        char *all = comb_conf_text(doc);
+        free(all);
+        json_decref(doc);
+        return 0;
+    }
+    json_t *f = NULL;
+    if (pick == 6) {
+        if (comb_container_fields_oci("fuzz", text, len, &f, &err) != COMB_OK && !err.msg[0])
+            abort();
+    } else if (pick == 7) {
+        size_t half = len / 2;
+        if (comb_container_fields_docker("fuzz", text, half, text + half, len - half, &f, &err) !=
+                COMB_OK &&
+            !err.msg[0])
+            abort();
+    } else {
+        char *s = malloc(len + 1);
+        if (!s)
+            return 0;
+        memcpy(s, text, len);
+        s[len] = '\0';
+        size_t argc = 0;
+        char **argv = comb_eval_split_words(s, &argc);
+        for (size_t i = 0; argv && i < argc; i++)
+            free(argv[i]);
+        free(argv);
+        free(s);
+    }
+    json_decref(f);
+    return 0;
+}
