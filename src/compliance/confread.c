@@ -534,30 +534,41 @@ static int is_bare(char ch)
     return isalnum((unsigned char)ch) || ch == '_' || ch == '-';
 }
 
-/* A dotted key into segs (malloc'd strings); returns the count or -1. */
+static void free_segs(char **segs, int n);
+
+/* A dotted key into segs (malloc'd strings); returns the count, or -1 with
+ * nothing left allocated. */
 static int t_key(toml *t, char **segs, int max)
 {
     int n = 0;
     for (;;) {
         t_ws(t);
-        if (n == max)
+        if (n == max) {
+            free_segs(segs, n);
             return t_fail(t, COMB_ELIMIT, "key has too many parts");
+        }
         if (t->p < t->end && (*t->p == '"' || *t->p == '\'')) {
             json_t *s = t_string(t);
-            if (!s)
+            if (!s) {
+                free_segs(segs, n);
                 return -1;
+            }
             segs[n] = strdup(json_string_value(s));
             json_decref(s);
         } else {
             const char *b = t->p;
             while (t->p < t->end && is_bare(*t->p))
                 t->p++;
-            if (t->p == b)
+            if (t->p == b) {
+                free_segs(segs, n);
                 return t_fail(t, COMB_EFORMAT, "expected a key");
+            }
             segs[n] = strndup(b, (size_t)(t->p - b));
         }
-        if (!segs[n])
+        if (!segs[n]) {
+            free_segs(segs, n);
             return t_fail(t, COMB_ENOMEM, "out of memory");
+        }
         n++;
         t_ws(t);
         if (t->p < t->end && *t->p == '.') {
