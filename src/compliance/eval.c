@@ -1,6 +1,8 @@
 /* eval.c - audit sources, comparisons and any/all (see eval.h). */
 #include "compliance/eval.h"
 
+#include "compliance/unitexec.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -310,10 +312,33 @@ static int file_one(void *ud, const char *path)
     return 0;
 }
 
+static vstate flag_lookup(comb_eval_ctx *c, const comb_bench_item *it, json_t **out, char *what,
+                          size_t wsz, char *why, size_t whysz);
+
+/* The absolute path a daemon's flag names (kubelet --config), if that file
+ * exists in the root; 0 otherwise. */
+static int path_from_flag(comb_eval_ctx *c, const comb_bench_item *flag, char *out, size_t outsz)
+{
+    char what[8400], why[COMB_ERR_MSG_MAX];
+    json_t *v;
+    struct stat st;
+    int ok = flag_lookup(c, flag, &v, what, sizeof what, why, sizeof why) == V_VALUE &&
+             json_is_string(v) && json_string_value(v)[0] == '/' &&
+             strlen(json_string_value(v)) < outsz &&
+             comb_fsroot_stat(c->fs, json_string_value(v), &st) == 0;
+    if (ok)
+        snprintf(out, outsz, "%s", json_string_value(v));
+    json_decref(v);
+    return ok;
+}
+
 static comb_bench_status eval_file(comb_eval_ctx *c, const comb_bench_item *it, char *ev, size_t evsz)
 {
     file_walk w = { c, it, ev, evsz, 0, COMB_BENCH_PASS };
-    for (size_t i = 0; i < it->npaths; i++)
+    char named[4096];
+    if (it->path_from && path_from_flag(c, it->path_from, named, sizeof named))
+        file_one(&w, named); /* the daemon names its file: no guessing */
+    for (size_t i = 0; i < it->npaths && !w.seen; i++)
         comb_fsroot_glob(c->fs, it->paths[i], file_one, &w);
     if (w.seen) {
         if (it->op == COMB_OP_ABSENT) {
@@ -358,7 +383,9 @@ static comb_bench_status eval_config(comb_eval_ctx *c, const comb_bench_item *it
                                      size_t evsz)
 {
     char path[4096], what[4700];
-    if (!first_existing(c, it, path, sizeof path)) {
+    /* the daemon says where its file is (kubelet --config): no guessing */
+    int have = it->path_from && path_from_flag(c, it->path_from, path, sizeof path);
+    if (!have && !first_existing(c, it, path, sizeof path)) {
         snprintf(what, sizeof what, "%s: %s", it->paths[0], it->key);
         return judge(it, V_ABSENT, NULL, what, "no such file, so not set", ev, evsz);
     }
@@ -526,44 +553,58 @@ static json_t *flag_values(char *const *argv, size_t argc, const char *flag)
     return vals;
 }
 
-static comb_bench_status eval_flag(comb_eval_ctx *c, const comb_bench_item *it, char *ev, size_t evsz)
+/* A daemon's flag: from the running process (live host), else from the
+ * ExecStart of its unit (variables expanded). Sets `what` (where it was
+ * read) and, for V_NA/V_ERROR, `why`. *out is a new reference or NULL. */
+static vstate flag_lookup(comb_eval_ctx *c, const comb_bench_item *it, json_t **out, char *what,
+                          size_t wsz, char *why, size_t whysz)
 {
-    char what[8400];
+    *out = NULL;
     const comb_eval_proc *p = c->fs->live ? find_proc(c, it->name) : NULL;
     if (p) {
-        snprintf(what, sizeof what, "%s %s", it->name, it->flag);
-        json_t *v = flag_values(p->argv, p->argc, it->flag);
-        comb_bench_status s = judge(it, v ? V_VALUE : V_ABSENT, v, what, "not given", ev, evsz);
-        json_decref(v);
-        return s;
+        snprintf(what, wsz, "%s %s", it->name, it->flag);
+        *out = flag_values(p->argv, p->argc, it->flag);
+        return *out ? V_VALUE : V_ABSENT;
     }
-    /* not running (or not the live host): the unit file that starts it */
     char path[4096];
     if (!first_existing(c, it, path, sizeof path)) {
-        snprintf(what, sizeof what, "%s %s", it->name, it->flag);
-        return judge(it, V_NA, NULL, what,
-                     c->fs->live ? "the daemon is not running and no unit file was found"
-                                 : "no unit file for the daemon under the root",
-                     ev, evsz);
+        snprintf(what, wsz, "%s %s", it->name, it->flag);
+        snprintf(why, whysz, "%s", c->fs->live ? "the daemon is not running and no unit file was found"
+                                               : "no unit file for the daemon under the root");
+        return V_NA;
     }
     comb_eval_cached *f = load_config(c, path, COMB_CONF_SYSTEMD);
-    snprintf(what, sizeof what, "%s ExecStart %s", path, it->flag);
-    if (!f || f->error)
-        return judge(it, V_ERROR, NULL, what, f ? f->error : "out of memory", ev, evsz);
-    const json_t *exec = f->doc ? comb_conf_lookup(f->doc, "Service.ExecStart") : NULL;
-    if (json_is_array(exec))
-        exec = json_array_get(exec, json_array_size(exec) - 1);
-    if (!json_is_string(exec))
-        return judge(it, V_NA, NULL, what, "no ExecStart", ev, evsz);
+    snprintf(what, wsz, "%s ExecStart %s", path, it->flag);
+    if (!f || f->error) {
+        snprintf(why, whysz, "%s", f ? f->error : "out of memory");
+        return V_ERROR;
+    }
+    comb_err err;
+    char *cmd = f->doc ? comb_unit_exec(c->fs, f->doc, &err) : NULL;
+    if (!cmd) {
+        snprintf(why, whysz, "%s", f->doc ? err.msg : "empty unit");
+        return f->doc && err.code == COMB_ENOTFOUND ? V_NA : V_ERROR;
+    }
     size_t argc;
-    char **argv = comb_eval_split_words(json_string_value(exec), &argc);
-    if (!argv)
-        return judge(it, V_ERROR, NULL, what, "out of memory", ev, evsz);
-    json_t *v = flag_values(argv, argc, it->flag);
+    char **argv = comb_eval_split_words(cmd, &argc);
+    free(cmd);
+    if (!argv) {
+        snprintf(why, whysz, "out of memory");
+        return V_ERROR;
+    }
+    *out = flag_values(argv, argc, it->flag);
     for (size_t i = 0; i < argc; i++)
         free(argv[i]);
     free(argv);
-    comb_bench_status s = judge(it, v ? V_VALUE : V_ABSENT, v, what, "not given", ev, evsz);
+    return *out ? V_VALUE : V_ABSENT;
+}
+
+static comb_bench_status eval_flag(comb_eval_ctx *c, const comb_bench_item *it, char *ev, size_t evsz)
+{
+    char what[8400], why[COMB_ERR_MSG_MAX] = "";
+    json_t *v;
+    vstate st = flag_lookup(c, it, &v, what, sizeof what, why, sizeof why);
+    comb_bench_status s = judge(it, st, v, what, st == V_ABSENT ? "not given" : why, ev, evsz);
     json_decref(v);
     return s;
 }

@@ -267,6 +267,20 @@ static comb_bench_item *parse_item(loader *l, const json_t *o, int depth, int *u
         bad(l, "a flag item needs name: --flag%s", "");
         return NULL;
     }
+    const json_t *pf = json_object_get(o, "path_from");
+    if (pf) {
+        if (it->source != COMB_SRC_CONFIG && it->source != COMB_SRC_FILE) {
+            bad(l, "\"path_from\" belongs to config and file items%s", "");
+            return NULL;
+        }
+        int unused = 0;
+        if (!(it->path_from = parse_item(l, pf, depth + 1, &unused)))
+            return NULL;
+        if (it->path_from->source != COMB_SRC_FLAG) {
+            bad(l, "\"path_from\" must be a flag item%s", "");
+            return NULL;
+        }
+    }
     if (it->source == COMB_SRC_CONFIG) {
         if (!fmt || comb_conf_format_parse(fmt, &it->format) != 0 || !it->key) {
             bad(l, "a config item needs format (json, yaml, toml, ini, systemd, sysctl) and key%s",

@@ -95,6 +95,8 @@ struct comb_bench_item {
     comb_bench_status missing;   /* status when the value is absent and no default */
     int missing_set;             /* the rule chose it (it then wins over absent/noteq) */
     pcre2_code *re;              /* op regex (freed by comb_bench_rules_free) */
+    comb_bench_item *path_from;  /* config: a flag item naming the file (kubelet --config),
+                                    tried before the candidate paths */
 };
 
 typedef struct comb_bench_section {

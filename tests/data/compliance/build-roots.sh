@@ -276,6 +276,36 @@ put "$E" /etc/kubernetes/pki/ca.crt 600 0:0 ca
 put "$E" /etc/kubernetes/kubelet/kubelet-config.yaml 600 0:0 "$(cat "$G/var/lib/kubelet/config.yaml")
 "
 
+# kubeadm's layout: flags through variables, the config file named only by
+# --config (in a place no candidate list would guess)
+for kind in kubeadm flags; do
+  K=$OUT/k8s-good-$kind
+  [ $kind = flags ] && K=$OUT/k8s-bad-flags
+  base "$K" "$(basename "$K")"
+  put "$K" /usr/bin/kubelet 755 0:0
+  put "$K" /etc/systemd/system/kubelet.service.d/10-kubeadm.conf 600 0:0 '[Service]
+Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"
+Environment="KUBELET_CONFIG_ARGS=--config=/opt/kube/kubelet.yaml"
+EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
+EnvironmentFile=-/etc/default/kubelet
+ExecStart=
+ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS ${KUBELET_EXTRA_ARGS}
+'
+  put "$K" /var/lib/kubelet/kubeadm-flags.env 644 0:0 'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///run/containerd/containerd.sock"
+'
+  if [ $kind = flags ]; then
+    # the flags override a good config file: the kubelet obeys the flags
+    put "$K" /etc/default/kubelet 644 0:0 'KUBELET_EXTRA_ARGS="--anonymous-auth=true --read-only-port=10255 --authorization-mode=Node,AlwaysAllow --hostname-override=node-x"
+'
+  fi
+  put "$K" /etc/kubernetes/kubelet.conf 600 0:0 'apiVersion: v1
+'
+  dir "$K" /etc/kubernetes/pki 755 0:0
+  put "$K" /etc/kubernetes/pki/ca.crt 600 0:0 ca
+  put "$K" /opt/kube/kubelet.yaml 600 0:0 "$(cat "$G/var/lib/kubelet/config.yaml")
+"
+done
+
 B=$OUT/k8s-bad
 base "$B" k8s-bad
 put "$B" /usr/bin/kubelet 755 0:0
