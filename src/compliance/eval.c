@@ -473,9 +473,10 @@ static void load_procs(comb_eval_ctx *c)
         char *data;
         size_t len;
         comb_err err;
-        if (comb_fsroot_read(c->fs, path, MAX_CMDLINE, &data, &len, &err) || len == 0) {
-            if (len == 0 && !err.code)
-                free(data);
+        if (comb_fsroot_read(c->fs, path, MAX_CMDLINE, &data, &len, &err) != COMB_OK)
+            continue; /* the process is gone, or its command line is too long */
+        if (len == 0) {
+            free(data); /* a kernel thread */
             continue;
         }
         size_t argc = 0;
