@@ -1,6 +1,7 @@
 /* fuzz_compliance_config.c - libFuzzer target for the config-file readers
  * that `comb bench` applies to host files: JSON, YAML, TOML, INI, systemd
- * units, sysctl.conf, the key lookup, command-line splitting and the
+ * units, sysctl.conf, the key lookup, command-line splitting, a unit's
+ * ExecStart with its environment expanded (inside an empty root) and the
  * container field extraction from OCI and Docker configs. The first byte
  * picks the reader; the rest is the file. Errors must carry a message;
  * lookups of any path must not crash. */
@@ -11,6 +12,7 @@
 #include "compliance/confread.h"
 #include "compliance/containers.h"
 #include "compliance/eval.h"
+#include "compliance/unitexec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    unsigned pick = data[0] % 9;
+    unsigned pick = data[0] % 10;
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
     comb_err err;
@@ -48,6 +50,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     json_t *f = NULL;
+    if (pick == 9) {
+        static comb_fsroot fs;
+        static int fs_open;
+        if (!fs_open) {
+            char dir[] = "/tmp/comb-fuzz-root-XXXXXX";
+            if (!mkdtemp(dir) || comb_fsroot_open(&fs, dir, &err) != COMB_OK)
+                abort();
+            fs_open = 1;
+        }
+        json_t *unit = NULL;
+        if (comb_conf_parse(COMB_CONF_SYSTEMD, "fuzz", text, len, &unit, &err) == COMB_OK) {
+            char *cmd = comb_unit_exec(&fs, unit, &err);
+            if (cmd && strlen(cmd) > COMB_UNITEXEC_MAX)
+                abort();
+            if (!cmd && !err.msg[0])
+                abort();
+            free(cmd);
+        }
+        json_decref(unit);
+        return 0;
+    }
     if (pick == 6) {
         if (comb_container_fields_oci("fuzz", text, len, &f, &err) != COMB_OK && !err.msg[0])
             abort();
