@@ -949,9 +949,11 @@ static comb_bench_status eval_group(comb_eval_ctx *c, const comb_bench_item *it,
         count[st[i]]++;
     }
     comb_bench_status s;
+    /* any: a source that could not be read might have passed, so an ERROR
+     * outweighs a FAIL; all: one FAIL decides whatever the others say */
     if (any)
-        s = count[COMB_BENCH_PASS] ? COMB_BENCH_PASS : count[COMB_BENCH_FAIL] ? COMB_BENCH_FAIL
-            : count[COMB_BENCH_ERROR] ? COMB_BENCH_ERROR : COMB_BENCH_NA;
+        s = count[COMB_BENCH_PASS] ? COMB_BENCH_PASS : count[COMB_BENCH_ERROR] ? COMB_BENCH_ERROR
+            : count[COMB_BENCH_FAIL] ? COMB_BENCH_FAIL : COMB_BENCH_NA;
     else
         s = count[COMB_BENCH_FAIL] ? COMB_BENCH_FAIL : count[COMB_BENCH_ERROR] ? COMB_BENCH_ERROR
             : count[COMB_BENCH_PASS] ? COMB_BENCH_PASS : COMB_BENCH_NA;

@@ -56,6 +56,14 @@ for name in docker containerd podman k8s host containers; do
 done
 pass "good roots have no FAIL, bad roots have FAILs"
 
+# a file that does not parse is an ERROR that says where and why
+$PY - "$TMP/docker-broken.json" <<'PY' || fail "docker-broken: ERROR results lack the parse error"
+import json, sys
+errs = [r for r in json.load(open(sys.argv[1]))["results"] if r["status"] == "ERROR"]
+assert errs and all("/etc/docker/daemon.json: line 1:" in r["reason"] for r in errs), errs[:2]
+PY
+pass "an unparsable daemon.json gives ERROR with the parser's message"
+
 # --root makes live-only checks NOT-APPLICABLE instead of reading this host
 "$COMB" bench host --root "$ROOTS/host-good" --check host-2.2 -f json -o "$TMP/live.json"
 $PY - "$TMP/live.json" <<'PY' || fail "host-2.2 under --root should pass from /etc/default/grub alone"

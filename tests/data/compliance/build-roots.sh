@@ -111,6 +111,12 @@ put "$B" /etc/audit/rules.d/other.rules 640 0:0 '-w /etc/passwd -p wa -k identit
 # -w /usr/bin/dockerd -p rwxa -k docker   (commented out: does not count)
 '
 
+# a daemon.json that does not parse: the checks that read it are ERROR
+# (with the parser's message), never a guess
+cp -a "$OUT/docker-good" "$OUT/docker-broken"
+printf '%s\n' docker-broken >"$OUT/docker-broken/etc/hostname"
+put "$OUT/docker-broken" /etc/docker/daemon.json 644 0:0 '{"icc": false,, "live-restore": true}'
+
 ############################################################ containerd
 G=$OUT/containerd-good
 base "$G" containerd-good
