@@ -10,9 +10,14 @@ TAG=$$-$RANDOM
 IMG=localhost/comb-bench-test:$TAG
 GOOD=comb-bench-hard-$TAG
 BAD=comb-bench-priv-$TAG
+STORE=$TMP/store   # a separate podman store, found only with --podman-root
+OTHER=comb-bench-other-$TAG
+pod2() { podman --root "$STORE/root" --runroot "$STORE/run" --storage-driver vfs "$@"; }
 cleanup() {
   podman rm -f -t 0 "$GOOD" "$BAD" >/dev/null 2>&1 || true
   podman rmi -f "$IMG" >/dev/null 2>&1 || true
+  pod2 rm -f -t 0 "$OTHER" >/dev/null 2>&1 || true
+  pod2 rmi -f "$IMG" >/dev/null 2>&1 || true
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -80,6 +85,21 @@ print("    %s: %d FAIL; %s: %d PASS" % (bad, len(fails), good, sum(1 for s, _ in
 sys.exit(0 if ok else 1)
 PY
 [ "$FAILURES" -eq 0 ] && pass "hardened container clean, privileged container flagged on every problem"
+
+# a container in another store: invisible by default, found with --podman-root
+pod2 import "$TMP/img.tar" "$IMG" >/dev/null 2>&1
+pod2 --runtime runc run -d --name "$OTHER" --ulimit nofile=1024:20000 --ulimit nproc=1024:1024 \
+  --cap-add SYS_PTRACE "$IMG" /bin/sleep 600 >/dev/null
+"$COMB" bench containers --check ct-5.3 -f json -o "$TMP/default.json" 2>/dev/null
+"$COMB" bench containers --check ct-5.3 --podman-root "$STORE/root" -f json -o "$TMP/other.json" 2>/dev/null
+$PY - "$TMP/default.json" "$TMP/other.json" "$OTHER" <<'PY' || fail "--podman-root did not find the container of the other store"
+import json, sys
+default, other, name = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+assert name not in [c["name"] for c in default["containers"]]
+r = [r for r in other["results"] if r["target"] == "podman/" + name]
+assert len(r) == 1 and r[0]["status"] == "FAIL" and "SYS_PTRACE" in r[0]["reason"], r
+PY
+[ "$FAILURES" -eq 0 ] && pass "--podman-root finds a container of another store (and only then)"
 
 # --exit-code turns failed checks into the chosen status
 set +e
