@@ -143,6 +143,9 @@ int cmd_bench(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    if (!quiet && geteuid() != 0)
+        cli_warning("not running as root: files and containers only root can read look absent "
+                    "(NOT-APPLICABLE); run 'comb bench' as root for a complete result");
     comb_err err;
     comb_err_clear(&err);
     comb_bench_report *rep = NULL;
