@@ -192,6 +192,11 @@ comb_code comb_bench_run(const comb_bench_opts *o, comb_bench_report **out, comb
         if (chosen && (all || matches_any(set->name, o->targets, o->ntargets)))
             r->sets[r->nsets++] = set;
     }
+    if (r->nsets == 0) {
+        comb_bench_report_free(r);
+        return comb_fail(err, COMB_EINVAL, "--check: none of the chosen checks belongs to the "
+                         "chosen benchmarks");
+    }
     /* --check and --skip must name something, or a typo passes silently */
     for (size_t i = 0; i < o->nonly + o->nskip; i++) {
         const char *pat = i < o->nonly ? o->only[i] : o->skip[i - o->nonly];
