@@ -17,7 +17,8 @@ void help_bench(void);
 
 void help_bench(void)
 {
-    fputs("usage: comb bench [options] [docker|containerd|podman|k8s-node|host|containers|all]...\n"
+    fputs("usage: comb bench [options]\n"
+          "                  [docker|containerd|podman|k8s-node|host|containers|images|all]...\n"
           "\n"
           "Check that the host, its container engines, its Kubernetes node and every\n"
           "container it knows are configured safely (CIS Docker Benchmark 1-6 and more;\n"
@@ -139,7 +140,7 @@ int cmd_bench(int argc, char **argv)
                 break;
         if (!comb_bench_targets[k] && !bo.rules_dir) {
             cli_error("'%s' is not a benchmark: docker, containerd, podman, k8s-node, host, "
-                      "containers or all; see 'comb help bench'", bo.targets[i]);
+                      "containers, images or all; see 'comb help bench'", bo.targets[i]);
             return EXIT_USAGE;
         }
     }

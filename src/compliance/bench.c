@@ -12,9 +12,10 @@
 
 #include "compliance/containers.h"
 #include "compliance/eval.h"
+#include "compliance/images.h"
 
-const char *const comb_bench_targets[] = { "docker", "containerd", "podman", "k8s-node",
-                                           "host",   "containers", "all",    NULL };
+const char *const comb_bench_targets[] = { "docker", "containerd", "podman",     "k8s-node",
+                                           "host",   "containers", "images", "all", NULL };
 
 static int matches_any(const char *id, const char *const *pats, size_t n)
 {
@@ -176,7 +177,7 @@ comb_code comb_bench_run(const comb_bench_opts *o, comb_bench_report **out, comb
         if (s == r->rules.nsets) {
             comb_bench_report_free(r);
             return comb_fail(err, COMB_EINVAL, "\"%s\" is not a benchmark (docker, containerd, "
-                             "podman, k8s-node, host, containers, all)", o->targets[i]);
+                             "podman, k8s-node, host, containers, images, all)", o->targets[i]);
         }
     }
     r->sets = calloc(r->rules.nsets, sizeof *r->sets);
@@ -243,12 +244,15 @@ comb_code comb_bench_run(const comb_bench_opts *o, comb_bench_report **out, comb
 
     comb_eval_ctx ctx;
     comb_eval_init(&ctx, &fs);
-    comb_container_list cl;
+    comb_container_list cl, il;
     memset(&cl, 0, sizeof cl);
-    int need_containers = 0;
+    memset(&il, 0, sizeof il);
+    int need_containers = 0, need_images = 0;
     for (size_t s = 0; s < r->nsets; s++)
-        for (size_t k = 0; k < r->sets[s]->nchecks; k++)
+        for (size_t k = 0; k < r->sets[s]->nchecks; k++) {
             need_containers |= r->sets[s]->checks[k].per_container;
+            need_images |= r->sets[s]->checks[k].per_image;
+        }
     if (need_containers) {
         rc = comb_containers_discover(&fs, o->podman_roots, o->npodman_roots, &cl, err);
         for (size_t i = 0; !rc && i < cl.nwarnings; i++)
@@ -270,6 +274,13 @@ comb_code comb_bench_run(const comb_bench_opts *o, comb_bench_report **out, comb
                 rc = comb_fail(err, COMB_ENOMEM, "out of memory");
         }
     }
+    if (!rc && need_images) {
+        rc = comb_images_discover(&fs, o->podman_roots, o->npodman_roots, &il, err);
+        for (size_t i = 0; !rc && i < il.nwarnings; i++)
+            if (add_warning(r, il.warnings[i]))
+                rc = comb_fail(err, COMB_ENOMEM, "out of memory");
+        r->nimages = il.n;
+    }
     for (size_t s = 0; !rc && s < r->nsets; s++) {
         const comb_bench_set *set = r->sets[s];
         char why[COMB_EVAL_MAX_EVIDENCE + 64] = "";
@@ -287,23 +298,29 @@ comb_code comb_bench_run(const comb_bench_opts *o, comb_bench_report **out, comb
             int bad = 0;
             if (!present)
                 bad = add_result(r, c, NULL, COMB_BENCH_NA, why);
-            else if (!c->per_container)
+            else if (!c->per_container && !c->per_image)
                 bad = run_check(r, &ctx, c, NULL);
-            else if (cl.n == 0)
-                bad = add_result(r, c, NULL, COMB_BENCH_NA, "no containers found");
-            else
-                for (size_t i = 0; !bad && i < cl.n; i++) {
+            else {
+                /* once per container, or per image */
+                const comb_container_list *l = c->per_image ? &il : &cl;
+                if (l->n == 0)
+                    bad = add_result(r, c, NULL, COMB_BENCH_NA,
+                                     c->per_image ? "no images found" : "no containers found");
+                for (size_t i = 0; !bad && i < l->n; i++) {
                     char target[600];
-                    snprintf(target, sizeof target, "%s/%s", cl.items[i].engine, cl.items[i].name);
-                    ctx.container = &cl.items[i];
+                    snprintf(target, sizeof target, "%s%s/%s", c->per_image ? "image:" : "",
+                             l->items[i].engine, l->items[i].name);
+                    ctx.container = &l->items[i];
                     bad = run_check(r, &ctx, c, target);
                     ctx.container = NULL;
                 }
+            }
             if (bad)
                 rc = comb_fail(err, COMB_ENOMEM, "out of memory");
         }
     }
     comb_containers_free(&cl);
+    comb_containers_free(&il);
     comb_eval_free(&ctx);
     comb_fsroot_close(&fs);
     if (rc) {

@@ -56,6 +56,7 @@ typedef struct comb_bench_report {
     char started[32];             /* RFC 3339 UTC */
     comb_bench_container *containers;
     size_t ncontainers;
+    size_t nimages;               /* images the image checks ran on */
     char **warnings;
     size_t nwarnings;
 } comb_bench_report;

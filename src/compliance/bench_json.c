@@ -67,6 +67,7 @@ comb_code comb_bench_write_json(const comb_bench_report *r, FILE *out, comb_err 
     json_object_set_new(host, "root", json_string(r->root ? r->root : "/"));
     json_object_set_new(host, "live", json_boolean(r->live));
     json_object_set_new(host, "containers", json_integer((json_int_t)r->ncontainers));
+    json_object_set_new(host, "images", json_integer((json_int_t)r->nimages));
     json_object_set_new(doc, "host", host);
     json_object_set_new(doc, "started", json_string(r->started));
     json_t *sum = json_object();

@@ -445,7 +445,7 @@ comb_code comb_container_fields_docker(const char *name, const char *config_v2, 
 
 /* ---- discovery ---- */
 
-static int warn(comb_container_list *l, const char *fmt, const char *a, const char *b)
+int comb_container_list_warn(comb_container_list *l, const char *fmt, const char *a, const char *b)
 {
     if (l->nwarnings >= 100)
         return 0;
@@ -459,7 +459,7 @@ static int warn(comb_container_list *l, const char *fmt, const char *a, const ch
     return 0;
 }
 
-static int add(comb_container_list *l, const char *engine, const char *id, const char *name,
+int comb_container_list_add(comb_container_list *l, const char *engine, const char *id, const char *name,
                const char *image, const char *state, const char *config, json_t *fields)
 {
     if (l->n >= COMB_CONTAINERS_MAX) {
@@ -495,7 +495,7 @@ static int add(comb_container_list *l, const char *engine, const char *id, const
     return 0;
 }
 
-static int safe_id(const char *s)
+int comb_container_safe_id(const char *s)
 {
     size_t n = strlen(s);
     if (!n || n > 128)
@@ -530,7 +530,7 @@ static int podman_store(void *ud, const char *listpath)
     size_t len;
     comb_err e;
     if (comb_fsroot_read(pc->r, listpath, MAX_CONFIG, &data, &len, &e)) {
-        if (warn(pc->l, "podman: %s%s", e.msg, ""))
+        if (comb_container_list_warn(pc->l, "podman: %s%s", e.msg, ""))
             pc->oom = 1;
         return pc->oom;
     }
@@ -538,7 +538,7 @@ static int podman_store(void *ud, const char *listpath)
     free(data);
     if (!json_is_array(list)) {
         json_decref(list);
-        if (warn(pc->l, "podman: %s: %s", listpath, "not a list of containers"))
+        if (comb_container_list_warn(pc->l, "podman: %s: %s", listpath, "not a list of containers"))
             pc->oom = 1;
         return pc->oom;
     }
@@ -549,7 +549,7 @@ static int podman_store(void *ud, const char *listpath)
     json_array_foreach(list, i, ct)
     {
         const char *id = json_string_value(json_object_get(ct, "id"));
-        if (!id || !safe_id(id))
+        if (!id || !comb_container_safe_id(id))
             continue;
         const char *name = json_string_value(json_array_get(json_object_get(ct, "names"), 0));
         const char *meta = json_string_value(json_object_get(ct, "metadata"));
@@ -565,10 +565,10 @@ static int podman_store(void *ud, const char *listpath)
         }
         if (!fields) {
             /* created but never started: podman writes config.json at start */
-            if (warn(pc->l, "podman: container %s has no readable OCI config (%s)",
+            if (comb_container_list_warn(pc->l, "podman: container %s has no readable OCI config (%s)",
                      name ? name : id, e.msg))
                 pc->oom = 1;
-        } else if (add(pc->l, "podman", id, name, image,
+        } else if (comb_container_list_add(pc->l, "podman", id, name, image,
                        running_or_stopped(pc->r, "/run/runc/%s/state.json%s", id, ""), cfg,
                        fields)) {
             pc->oom = 1;
@@ -608,7 +608,7 @@ static int docker_container(void *ud, const char *cfgpath)
     free(c2);
     if (!fields) {
         json_decref(doc);
-        if (warn(dc->l, "docker: %s%s", e.msg, ""))
+        if (comb_container_list_warn(dc->l, "docker: %s%s", e.msg, ""))
             dc->oom = 1;
         return dc->oom;
     }
@@ -627,7 +627,7 @@ static int docker_container(void *ud, const char *cfgpath)
         snprintf(idbuf, sizeof idbuf, "%.*s", (int)(end - b), b);
         id = idbuf;
     }
-    if (add(dc->l, "docker", id, name, image, running ? "running" : "stopped", cfgpath, fields))
+    if (comb_container_list_add(dc->l, "docker", id, name, image, running ? "running" : "stopped", cfgpath, fields))
         dc->oom = 1;
     json_decref(doc);
     return dc->oom;
@@ -655,7 +655,7 @@ static int containerd_task(void *ud, const char *cfgpath)
     }
     if (!fields) {
         json_decref(doc);
-        return warn(dc->l, "containerd: %s%s", e.msg, "") ? (dc->oom = 1) : 0;
+        return comb_container_list_warn(dc->l, "containerd: %s%s", e.msg, "") ? (dc->oom = 1) : 0;
     }
     json_t *ann = json_object_get(doc, "annotations");
     const char *type = json_string_value(json_object_get(ann, "io.kubernetes.cri.container-type"));
@@ -672,7 +672,7 @@ static int containerd_task(void *ud, const char *cfgpath)
         snprintf(full, sizeof full, "%s/%s", pod ? pod : ns, name);
         name = full;
     }
-    if (add(dc->l, "containerd", id, name, image, "running", cfgpath, fields))
+    if (comb_container_list_add(dc->l, "containerd", id, name, image, "running", cfgpath, fields))
         dc->oom = 1;
     json_decref(doc);
     return dc->oom;

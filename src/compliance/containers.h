@@ -59,4 +59,13 @@ comb_code comb_container_fields_docker(const char *name, const char *config_v2, 
                                        const char *hostconfig, size_t len2, json_t **out,
                                        comb_err *err);
 
+/* For the store readers (containers.c, images.c): append an entry (takes
+ * `fields`; -1 on allocation failure), add a warning (at most 100), and
+ * check that an id from a store is a plain name (no '/', not "." or ".."). */
+int comb_container_list_add(comb_container_list *l, const char *engine, const char *id,
+                            const char *name, const char *image, const char *state,
+                            const char *config, json_t *fields);
+int comb_container_list_warn(comb_container_list *l, const char *fmt, const char *a, const char *b);
+int comb_container_safe_id(const char *s);
+
 #endif

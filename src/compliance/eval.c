@@ -921,7 +921,7 @@ static comb_bench_status eval_container(comb_eval_ctx *c, const comb_bench_item 
                                         size_t evsz)
 {
     if (!c->container)
-        return judge(it, V_ERROR, NULL, it->name, "a container field outside a container check",
+        return judge(it, V_ERROR, NULL, it->name, "a container or image field outside such a check",
                      ev, evsz);
     const json_t *v = json_object_get(c->container->fields, it->name);
     if (json_is_null(v)) /* the engine does not record it (ports in an OCI config) */
@@ -990,7 +990,8 @@ comb_bench_status comb_eval_item(comb_eval_ctx *c, const comb_bench_item *it, ch
     case COMB_SRC_AUDIT_WATCH: return eval_audit(c, it, ev, evsz);
     case COMB_SRC_MOUNT: return eval_mount(c, it, ev, evsz);
     case COMB_SRC_PROCESS: return eval_process(c, it, ev, evsz);
-    case COMB_SRC_CONTAINER: return eval_container(c, it, ev, evsz);
+    case COMB_SRC_CONTAINER:
+    case COMB_SRC_IMAGE: return eval_container(c, it, ev, evsz);
     }
     evf(ev, evsz, "unknown source");
     return COMB_BENCH_ERROR;

@@ -28,7 +28,7 @@ typedef struct comb_eval_proc {
 
 typedef struct comb_eval_ctx {
     const comb_fsroot *fs;
-    const comb_container *container; /* for container items */
+    const comb_container *container; /* the container or image being checked */
     comb_eval_cached *files;
     size_t nfiles, capfiles;
     comb_eval_proc *procs;

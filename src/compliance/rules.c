@@ -38,7 +38,7 @@ static const struct {
     { "flag", COMB_SRC_FLAG },       { "sysctl", COMB_SRC_SYSCTL },
     { "content", COMB_SRC_CONTENT }, { "audit_watch", COMB_SRC_AUDIT_WATCH },
     { "mount", COMB_SRC_MOUNT },     { "process", COMB_SRC_PROCESS },
-    { "container", COMB_SRC_CONTAINER },
+    { "container", COMB_SRC_CONTAINER }, { "image", COMB_SRC_IMAGE },
 };
 
 void comb_bench_rules_init(comb_bench_rules *r)
@@ -188,7 +188,7 @@ static comb_bench_item *parse_item(loader *l, const json_t *o, int depth, int *u
         }
     if (!srckey) {
         bad(l, "an item needs any, all or one source (file, config, flag, sysctl, content, "
-               "audit_watch, mount, process, container)%s", "");
+               "audit_watch, mount, process, container, image)%s", "");
         return NULL;
     }
     const json_t *sv = json_object_get(o, srckey);
@@ -227,8 +227,11 @@ static comb_bench_item *parse_item(loader *l, const json_t *o, int depth, int *u
         bad(l, "\"%s\" must be a string or a list of paths", srckey);
         return NULL;
     }
+    /* the entity a check runs on: bit 1 containers, bit 2 images */
     if (it->source == COMB_SRC_CONTAINER)
-        *uses_container = 1;
+        *uses_container |= 1;
+    if (it->source == COMB_SRC_IMAGE)
+        *uses_container |= 2;
 
     const char *op = NULL, *fmt = NULL, *missing = NULL, *prop = NULL;
     if (get_str(l, o, "op", &op, 0) || get_str(l, o, "value", &it->value, 0) ||
@@ -447,6 +450,10 @@ static comb_code load_tree(loader *l, const json_t *doc)
             return bad(l, "an automated check needs an audit%s", "");
         if (audit && !(c->audit = parse_item(l, audit, 0, &c->per_container)))
             return l->err->code;
+        if (c->per_container == 3)
+            return bad(l, "a check reads container fields or image fields, not both%s", "");
+        c->per_image = c->per_container == 2;
+        c->per_container = c->per_container == 1;
         c->scored = c->scored && !c->manual;
     }
     l->where = NULL;

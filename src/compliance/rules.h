@@ -22,7 +22,7 @@
  * An ITEM is {any: [ITEM...]} or {all: [ITEM...]}, or one source with a
  * test, e.g. {config: /etc/docker/daemon.json, format: json, key: icc,
  * op: eq, value: "false", default: "true"}. Sources: file, config, flag,
- * sysctl, content, audit_watch, mount, process, container (see
+ * sysctl, content, audit_watch, mount, process, container, image (see
  * docs/COMPLIANCE.md). Ops: eq noteq gt gte lt lte has nothave regex
  * bitmask present absent.
  */
@@ -67,7 +67,8 @@ typedef enum comb_bench_source {
     COMB_SRC_AUDIT_WATCH, /* auditd rules watch a path */
     COMB_SRC_MOUNT,       /* a path is a mount point; its options */
     COMB_SRC_PROCESS,     /* a process runs (live only) */
-    COMB_SRC_CONTAINER    /* a field of the container being checked */
+    COMB_SRC_CONTAINER,   /* a field of the container being checked */
+    COMB_SRC_IMAGE        /* a field of the image being checked */
 } comb_bench_source;
 
 typedef enum comb_bench_op {
@@ -109,7 +110,8 @@ typedef struct comb_bench_check {
     const comb_bench_set *set;
     const char *id, *ref, *section, *title, *description, *remediation;
     int level, scored, manual;
-    int per_container;            /* the audit uses container fields */
+    int per_container;            /* the audit uses container fields: run per container */
+    int per_image;                /* the audit uses image fields: run per image */
     comb_bench_item *when, *audit;
 } comb_bench_check;
 

@@ -2,7 +2,7 @@
  * that `comb bench` applies to host files: JSON, YAML, TOML, INI, systemd
  * units, sysctl.conf, the key lookup, command-line splitting, a unit's
  * ExecStart with its environment expanded (inside an empty root) and the
- * container field extraction from OCI and Docker configs. The first byte
+ * container and image field extraction from OCI, Docker and image configs. The first byte
  * picks the reader; the rest is the file. Errors must carry a message;
  * lookups of any path must not crash. */
 #include <stdint.h>
@@ -12,6 +12,7 @@
 #include "compliance/confread.h"
 #include "compliance/containers.h"
 #include "compliance/eval.h"
+#include "compliance/images.h"
 #include "compliance/unitexec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    unsigned pick = data[0] % 10;
+    unsigned pick = data[0] % 11;
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
     comb_err err;
@@ -71,7 +72,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_decref(unit);
         return 0;
     }
-    if (pick == 6) {
+    if (pick == 10) {
+        if (comb_image_fields("fuzz", text, len, &f, &err) != COMB_OK && !err.msg[0])
+            abort();
+    } else if (pick == 6) {
         if (comb_container_fields_oci("fuzz", text, len, &f, &err) != COMB_OK && !err.msg[0])
             abort();
     } else if (pick == 7) {

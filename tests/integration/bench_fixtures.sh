@@ -50,7 +50,7 @@ done
 
 # The insecure roots really are insecure and the hardened ones hardened:
 # no FAIL in any good root, and no PASS-only bad root.
-for name in docker containerd podman k8s host containers; do
+for name in docker containerd podman k8s host containers images; do
   grep -q $'\tFAIL$' "$TMP/$name-bad.tsv" || fail "$name-bad has no FAIL"
   if grep -q $'\tFAIL$' "$TMP/$name-good.tsv"; then fail "$name-good has a FAIL"; fi
 done

@@ -470,3 +470,29 @@ R=$OUT/containers-bad
 bid=eeee000000000000000000000000000000000000000000000000000000000000
 put "$R" /var/lib/docker/containers/$bid/config.v2.json 600 0:0 "${good_cfg/api-good/api-bridge}"
 put "$R" /var/lib/docker/containers/$bid/hostconfig.json 600 0:0 "${good_hc/api-net/bridge}"
+
+############################################################ images
+# podman's and Docker's stores, with one image each: a hardened build and
+# an insecure one (root user, no health check, stale index layer, ADD).
+img_good='{"architecture":"amd64","os":"linux","config":{"User":"10001:10001","Entrypoint":["/app"],
+ "Healthcheck":{"Test":["CMD","/app","--health"],"Interval":30000000000}},
+ "history":[{"created_by":"/bin/sh -c #(nop) ADD file:0f3c in / "},
+  {"created_by":"RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends ca-certificates # buildkit"},
+  {"created_by":"COPY app /app # buildkit"},{"created_by":"USER 10001:10001","empty_layer":true}]}'
+img_bad='{"architecture":"amd64","os":"linux","config":{"User":"","Cmd":["/bin/sh"],"Healthcheck":{"Test":["NONE"]}},
+ "history":[{"created_by":"/bin/sh -c #(nop) ADD file:0f3c in / "},
+  {"created_by":"/bin/sh -c apt-get update"},
+  {"created_by":"/bin/sh -c apt-get install -y curl"},
+  {"created_by":"/bin/sh -c #(nop) ADD https://example.com/tool.tar.gz /opt/ "}]}'
+for kind in good bad; do
+  R=$OUT/images-$kind
+  base "$R" "images-$kind"
+  if [ $kind = good ]; then cfg=$img_good; else cfg=$img_bad; fi
+  id=$(printf '%s' "$cfg" | sha256sum | cut -c1-64)
+  put "$R" /var/lib/containers/storage/overlay-images/images.json 600 0:0 \
+    "[{\"id\":\"$id\",\"names\":[\"registry.example/app-$kind:1\"],\"big-data-names\":[\"sha256:$id\",\"manifest\"]}]"
+  put "$R" "/var/lib/containers/storage/overlay-images/$id/=$(printf 'sha256:%s' "$id" | base64 -w0)" 600 0:0 "$cfg"
+  put "$R" /var/lib/docker/image/overlay2/imagedb/content/sha256/$id 600 0:0 "$cfg"
+  put "$R" /var/lib/docker/image/overlay2/repositories.json 600 0:0 \
+    "{\"Repositories\":{\"registry.example/tool-$kind\":{\"registry.example/tool-$kind:2\":\"sha256:$id\"}}}"
+done

@@ -1,6 +1,7 @@
 /* test_containers.c - the common container fields from an OCI runtime
  * config and from Docker's config.v2.json + hostconfig.json. */
 #include "compliance/containers.h"
+#include "compliance/images.h"
 #include "test.h"
 
 static const char *field(const json_t *f, const char *k)
@@ -79,9 +80,33 @@ static void test_docker(void)
     json_decref(f);
 }
 
+static void test_image(void)
+{
+    const char *cfg = "{\"config\":{\"User\":\"root:root\",\"Healthcheck\":{\"Test\":[\"CMD-SHELL\",\"true\"]}},"
+                      "\"history\":[{\"created_by\":\"/bin/sh -c #(nop) ADD file:1 in / \"},"
+                      "{\"created_by\":\"/bin/sh -c apk update\"},"
+                      "{\"created_by\":\"/bin/sh -c apk update && apk add curl\"},"
+                      "{\"created_by\":\"ADD app.tar /app # buildkit\"}]}";
+    json_t *f = NULL;
+    comb_err err;
+    CHECK_INT(comb_image_fields("i", cfg, strlen(cfg), &f, &err), COMB_OK);
+    CHECK_STR(field(f, "run_as_root"), "true");
+    CHECK_STR(field(f, "healthcheck"), "true");
+    CHECK_STR(field(f, "update_alone"), "/bin/sh -c apk update;");   /* not the one that installs */
+    CHECK_STR(field(f, "add_used"), "ADD app.tar /app # buildkit;"); /* not the base layer */
+    json_decref(f);
+    const char *none = "{\"config\":{\"User\":\"app\",\"Healthcheck\":{\"Test\":[\"NONE\"]}}}";
+    CHECK_INT(comb_image_fields("i", none, strlen(none), &f, &err), COMB_OK);
+    CHECK_STR(field(f, "run_as_root"), "false");
+    CHECK_STR(field(f, "healthcheck"), "false"); /* HEALTHCHECK NONE disables it */
+    json_decref(f);
+    CHECK(comb_image_fields("i", "nope", 4, &f, &err) != COMB_OK);
+}
+
 int main(void)
 {
     RUN(test_oci);
     RUN(test_docker);
+    RUN(test_image);
     return test_summary();
 }
