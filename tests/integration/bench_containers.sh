@@ -86,6 +86,15 @@ sys.exit(0 if ok else 1)
 PY
 [ "$FAILURES" -eq 0 ] && pass "hardened container clean, privileged container flagged on every problem"
 
+# the image they run is found in podman's store: no USER, so it runs as root
+"$COMB" bench images --check img-4.1 -f json -o "$TMP/images.json" 2>/dev/null
+$PY - "$TMP/images.json" "$IMG" <<'PY' || fail "the test image was not found or not flagged"
+import json, sys
+r = [r for r in json.load(open(sys.argv[1]))["results"] if r["target"] == "image:podman/" + sys.argv[2]]
+assert len(r) == 1 and r[0]["status"] == "FAIL", r
+PY
+[ "$FAILURES" -eq 0 ] && pass "the image in podman's store is checked (img-4.1 FAIL: no USER)"
+
 # a container in another store: invisible by default, found with --podman-root
 pod2 import "$TMP/img.tar" "$IMG" >/dev/null 2>&1
 pod2 --runtime runc run -d --name "$OTHER" --ulimit nofile=1024:20000 --ulimit nproc=1024:1024 \
