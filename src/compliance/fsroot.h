@@ -17,7 +17,7 @@
 
 /* Bounds on what is read from a host. */
 #define COMB_FSROOT_MAX_FILE (4u << 20)  /* one config file */
-#define COMB_FSROOT_MAX_GLOB 512         /* paths one pattern may expand to */
+#define COMB_FSROOT_MAX_GLOB 4096        /* paths one pattern may expand to */
 
 typedef struct comb_fsroot {
     int dfd;          /* the root directory */
@@ -46,8 +46,8 @@ comb_code comb_fsroot_read(const comb_fsroot *r, const char *path, size_t max, c
 DIR *comb_fsroot_opendir(const comb_fsroot *r, const char *path);
 
 /* Expand a pattern whose components may hold fnmatch(3) wildcards
- * ("/etc/docker/certs.d/ * /ca.crt"). Calls fn with each existing path (in
- * directory order, at most COMB_FSROOT_MAX_GLOB); returns the number of
+ * ("/etc/docker/certs.d/ * /ca.crt"). Calls fn with each existing path (names
+ * sorted per directory, at most COMB_FSROOT_MAX_GLOB); returns the number of
  * matches, or fn's non-zero value when it stops the walk early (negated). */
 int comb_fsroot_glob(const comb_fsroot *r, const char *pattern,
                      int (*fn)(void *ud, const char *path), void *ud);
