@@ -38,6 +38,10 @@ const char *comb_conf_format_name(comb_conf_format f);
 comb_code comb_conf_parse(comb_conf_format fmt, const char *name, const char *data, size_t len,
                           json_t **out, comb_err *err);
 
+/* The TOML reader alone (toml.c); comb_conf_parse calls it for COMB_CONF_TOML. */
+comb_code comb_conf_parse_toml(const char *name, const char *data, size_t len, json_t **out,
+                               comb_err *err);
+
 /* The node at a dotted key path: "a.b.c"; a segment in double quotes may
  * hold dots (plugins."io.containerd.grpc.v1.cri".containerd); a numeric
  * segment indexes an array. NULL when absent. */

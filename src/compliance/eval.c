@@ -14,7 +14,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#define MAX_CMDLINE 65536
 
 void comb_eval_init(comb_eval_ctx *c, const comb_fsroot *fs)
 {
@@ -30,13 +29,7 @@ void comb_eval_free(comb_eval_ctx *c)
         free(c->files[i].error);
     }
     free(c->files);
-    for (size_t i = 0; i < c->nprocs; i++) {
-        free(c->procs[i].comm);
-        for (size_t j = 0; j < c->procs[i].argc; j++)
-            free(c->procs[i].argv[j]);
-        free(c->procs[i].argv);
-    }
-    free(c->procs);
+    comb_procs_free(&c->procs);
     free(c->audit_rules);
     free(c->mounts);
     json_decref(c->sysctl_conf);
@@ -403,156 +396,7 @@ static comb_bench_status eval_config(comb_eval_ctx *c, const comb_bench_item *it
     return judge(it, V_VALUE, v, what, NULL, ev, evsz);
 }
 
-/* ---- processes and flags ---- */
-
-char **comb_eval_split_words(const char *s, size_t *argc)
-{
-    size_t cap = 16, n = 0, len = strlen(s);
-    char **argv = calloc(cap + 1, sizeof *argv);
-    char *word = malloc(len + 1);
-    if (!argv || !word) {
-        free(argv);
-        free(word);
-        return NULL;
-    }
-    const char *p = s;
-    while (*p) {
-        while (*p && isspace((unsigned char)*p))
-            p++;
-        if (!*p)
-            break;
-        size_t w = 0;
-        char q = 0;
-        while (*p && (q || !isspace((unsigned char)*p))) {
-            if (!q && (*p == '"' || *p == '\'')) {
-                q = *p++;
-                continue;
-            }
-            if (q && *p == q) {
-                q = 0;
-                p++;
-                continue;
-            }
-            if (*p == '\\' && p[1] && q != '\'') {
-                p++;
-            }
-            word[w++] = *p++;
-        }
-        word[w] = '\0';
-        if (n == cap) {
-            if (cap >= 4096)
-                break;
-            char **na = realloc(argv, (cap * 2 + 1) * sizeof *na);
-            if (!na)
-                break;
-            argv = na;
-            cap *= 2;
-        }
-        if (!(argv[n] = strdup(word)))
-            break;
-        argv[++n] = NULL;
-    }
-    free(word);
-    *argc = n;
-    return argv;
-}
-
-static void load_procs(comb_eval_ctx *c)
-{
-    c->procs_loaded = 1;
-    DIR *d = comb_fsroot_opendir(c->fs, "/proc");
-    if (!d)
-        return;
-    struct dirent *e;
-    size_t cap = 0;
-    while ((e = readdir(d)) != NULL && c->nprocs < COMB_EVAL_MAX_PROCS) {
-        if (!isdigit((unsigned char)e->d_name[0]))
-            continue;
-        char path[300];
-        snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
-        char *data;
-        size_t len;
-        comb_err err;
-        if (comb_fsroot_read(c->fs, path, MAX_CMDLINE, &data, &len, &err) != COMB_OK)
-            continue; /* the process is gone, or its command line is too long */
-        if (len == 0) {
-            free(data); /* a kernel thread */
-            continue;
-        }
-        size_t argc = 0;
-        for (size_t i = 0; i < len; i++)
-            argc += data[i] == '\0';
-        if (data[len - 1] != '\0')
-            argc++;
-        char **argv = calloc(argc + 1, sizeof *argv);
-        if (c->nprocs == cap) {
-            size_t nc = cap ? cap * 2 : 256;
-            comb_eval_proc *np = realloc(c->procs, nc * sizeof *np);
-            if (np) {
-                c->procs = np;
-                cap = nc;
-            }
-        }
-        if (!argv || c->nprocs == cap) {
-            free(argv);
-            free(data);
-            break;
-        }
-        size_t k = 0;
-        for (size_t off = 0; off < len && k < argc; k++) {
-            argv[k] = strdup(data + off);
-            off += strlen(data + off) + 1;
-        }
-        const char *base = strrchr(argv[0] ? argv[0] : "", '/');
-        comb_eval_proc *pr = &c->procs[c->nprocs++];
-        pr->argv = argv;
-        pr->argc = k;
-        pr->comm = strdup(base ? base + 1 : argv[0] ? argv[0] : "");
-        free(data);
-    }
-    closedir(d);
-}
-
-static const comb_eval_proc *find_proc(comb_eval_ctx *c, const char *name)
-{
-    if (!c->procs_loaded)
-        load_procs(c);
-    for (size_t i = 0; i < c->nprocs; i++)
-        if (c->procs[i].comm && !strcmp(c->procs[i].comm, name))
-            return &c->procs[i];
-    return NULL;
-}
-
-/* The values of --flag in argv (from argv[1]); an array when repeated,
- * "true" for a bare boolean flag; NULL when not given. */
-static json_t *flag_values(char *const *argv, size_t argc, const char *flag)
-{
-    json_t *vals = json_array();
-    size_t fl = strlen(flag);
-    for (size_t i = 1; i < argc && vals; i++) {
-        const char *a = argv[i];
-        if (!a || strncmp(a, flag, fl))
-            continue;
-        if (a[fl] == '=')
-            json_array_append_new(vals, json_string(a + fl + 1));
-        else if (a[fl] == '\0') {
-            if (i + 1 < argc && argv[i + 1] && argv[i + 1][0] != '-')
-                json_array_append_new(vals, json_string(argv[++i]));
-            else
-                json_array_append_new(vals, json_string("true"));
-        }
-    }
-    if (!vals || json_array_size(vals) == 0) {
-        json_decref(vals);
-        return NULL;
-    }
-    if (json_array_size(vals) == 1) {
-        json_t *one = json_incref(json_array_get(vals, 0));
-        json_decref(vals);
-        return one;
-    }
-    return vals;
-}
+/* ---- flags ---- */
 
 /* A daemon's flag: from the running process (live host), else from the
  * ExecStart of its unit (variables expanded). Sets `what` (where it was
@@ -561,10 +405,10 @@ static vstate flag_lookup(comb_eval_ctx *c, const comb_bench_item *it, json_t **
                           size_t wsz, char *why, size_t whysz)
 {
     *out = NULL;
-    const comb_eval_proc *p = c->fs->live ? find_proc(c, it->name) : NULL;
+    const comb_proc *p = c->fs->live ? comb_procs_find(&c->procs, c->fs, it->name) : NULL;
     if (p) {
         snprintf(what, wsz, "%s %s", it->name, it->flag);
-        *out = flag_values(p->argv, p->argc, it->flag);
+        *out = comb_flag_values(p->argv, p->argc, it->flag);
         return *out ? V_VALUE : V_ABSENT;
     }
     char path[4096];
@@ -587,13 +431,13 @@ static vstate flag_lookup(comb_eval_ctx *c, const comb_bench_item *it, json_t **
         return f->doc && err.code == COMB_ENOTFOUND ? V_NA : V_ERROR;
     }
     size_t argc;
-    char **argv = comb_eval_split_words(cmd, &argc);
+    char **argv = comb_split_words(cmd, &argc);
     free(cmd);
     if (!argv) {
         snprintf(why, whysz, "out of memory");
         return V_ERROR;
     }
-    *out = flag_values(argv, argc, it->flag);
+    *out = comb_flag_values(argv, argc, it->flag);
     for (size_t i = 0; i < argc; i++)
         free(argv[i]);
     free(argv);
@@ -615,7 +459,7 @@ static comb_bench_status eval_process(comb_eval_ctx *c, const comb_bench_item *i
 {
     if (!c->fs->live)
         return judge(it, V_NA, NULL, it->name, "processes are not seen with --root", ev, evsz);
-    const comb_eval_proc *p = find_proc(c, it->name);
+    const comb_proc *p = comb_procs_find(&c->procs, c->fs, it->name);
     json_t *v = p ? json_string("running") : NULL;
     comb_bench_status s = judge(it, p ? V_VALUE : V_ABSENT, v, it->name, "not running", ev, evsz);
     json_decref(v);

@@ -8,10 +8,10 @@
 
 #include "compliance/containers.h"
 #include "compliance/fsroot.h"
+#include "compliance/procs.h"
 #include "compliance/rules.h"
 
 #define COMB_EVAL_MAX_EVIDENCE 2048
-#define COMB_EVAL_MAX_PROCS 65536
 
 typedef struct comb_eval_cached {
     char *path;
@@ -20,20 +20,12 @@ typedef struct comb_eval_cached {
     char *error;     /* why it could not be read */
 } comb_eval_cached;
 
-typedef struct comb_eval_proc {
-    char *comm;      /* basename of argv[0] */
-    char **argv;
-    size_t argc;
-} comb_eval_proc;
-
 typedef struct comb_eval_ctx {
     const comb_fsroot *fs;
     const comb_container *container; /* the container or image being checked */
     comb_eval_cached *files;
     size_t nfiles, capfiles;
-    comb_eval_proc *procs;
-    size_t nprocs;
-    int procs_loaded;
+    comb_procs procs;                /* live host only */
     char *audit_rules;               /* all rule files, concatenated; NULL: none */
     int audit_loaded;
     char *mounts;                    /* mountinfo (live) or fstab (--root) */
@@ -55,8 +47,5 @@ comb_bench_status comb_eval_item(comb_eval_ctx *c, const comb_bench_item *it, ch
  * test; for unit tests and fuzzing. PASS or FAIL. */
 comb_bench_status comb_eval_compare(const comb_bench_item *it, const json_t *value);
 
-/* Split a command line the way a shell would for simple quoting ('..',
- * "..", backslash); returns a malloc'd argv (NULL-terminated) or NULL. */
-char **comb_eval_split_words(const char *s, size_t *argc);
 
 #endif

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "compliance/confread.h"
-#include "compliance/eval.h"
+#include "compliance/procs.h"
 
 #define MAX_VARS 256
 
@@ -14,7 +14,7 @@
 static void add_assignments(json_t *env, const char *value)
 {
     size_t n;
-    char **words = comb_eval_split_words(value, &n);
+    char **words = comb_split_words(value, &n);
     for (size_t i = 0; words && i < n; i++) {
         char *eq = strchr(words[i], '=');
         if (eq && eq != words[i] && json_object_size(env) < MAX_VARS) {

@@ -91,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(s, text, len);
         s[len] = '\0';
         size_t argc = 0;
-        char **argv = comb_eval_split_words(s, &argc);
+        char **argv = comb_split_words(s, &argc);
         for (size_t i = 0; argv && i < argc; i++)
             free(argv[i]);
         free(argv);

@@ -100,7 +100,7 @@ static void test_compare(void)
 static void test_split_words(void)
 {
     size_t n;
-    char **argv = comb_eval_split_words("/usr/bin/dockerd -H fd:// --label 'a b' \"c\\\"d\"", &n);
+    char **argv = comb_split_words("/usr/bin/dockerd -H fd:// --label 'a b' \"c\\\"d\"", &n);
     CHECK_INT(n, 6);
     CHECK_STR(argv[4], "a b");
     CHECK_STR(argv[5], "c\"d");
