@@ -23,9 +23,11 @@ typedef struct comb_fsroot {
     int dfd;          /* the root directory */
     char root[4096];  /* its path, for messages ("/" when live) */
     int live;         /* 1: the running host, so /proc and processes are ours */
+    int confined;     /* lookups go through openat2(RESOLVE_IN_ROOT) */
 } comb_fsroot;
 
-/* Open `dir` (NULL: the live host "/"). */
+/* Open `dir` (NULL: the live host "/"). A root directory needs openat2
+ * (Linux 5.6); the live host does without it, since "/" is the root anyway. */
 comb_code comb_fsroot_open(comb_fsroot *r, const char *dir, comb_err *err);
 void comb_fsroot_close(comb_fsroot *r);
 

@@ -64,6 +64,7 @@ static void test_confined(void)
     comb_fsroot r;
     comb_err err;
     CHECK_INT(comb_fsroot_open(&r, dir, &err), COMB_OK);
+    CHECK_INT(r.confined, 1); /* a root directory is never read without RESOLVE_IN_ROOT */
     comb_code rc;
     char *s = read_in(&r, "/etc/inside", &rc);
     CHECK_STR(s, "INSIDE");
