@@ -27,7 +27,7 @@ static int matches_any(const char *id, const char *const *pats, size_t n)
 
 /* Host strings (file names, config values) go into JSON, XML and HTML:
  * keep them valid UTF-8 without control characters other than tab. */
-static char *clean_text(const char *s)
+static char *clean(const char *s, int keep_newlines)
 {
     size_t n = strlen(s);
     char *o = malloc(n + 1), *w = o;
@@ -53,7 +53,7 @@ static char *clean_text(const char *s)
             p++;
             continue;
         }
-        if (len == 1 && (*p < 0x20 || *p == 0x7F) && *p != '\t')
+        if (len == 1 && (*p < 0x20 || *p == 0x7F) && *p != '\t' && !(keep_newlines && *p == '\n'))
             *w++ = ' ';
         else
             for (size_t i = 0; i < len; i++)
@@ -64,8 +64,38 @@ static char *clean_text(const char *s)
     return o;
 }
 
+/* One-line host strings (names, evidence): a newline could forge table lines. */
+static char *clean_text(const char *s)
+{
+    return clean(s, 0);
+}
+
+/* The fix with every "{file}" replaced by the file the result is about
+ * ("FILE" when none is known). */
+static char *fill_remediation(const char *text, const char *file)
+{
+    const char *f = file && *file ? file : "FILE";
+    size_t n = 0, fl = strlen(f);
+    for (const char *p = text; (p = strstr(p, "{file}")) != NULL; p += 6)
+        n++;
+    char *out = malloc(strlen(text) + n * fl + 1), *w = out;
+    if (!out)
+        return NULL;
+    for (const char *p = text; *p;) {
+        if (!strncmp(p, "{file}", 6)) {
+            memcpy(w, f, fl);
+            w += fl;
+            p += 6;
+        } else {
+            *w++ = *p++;
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
 static int add_result(comb_bench_report *r, const comb_bench_check *c, const char *target,
-                      comb_bench_status s, const char *reason)
+                      comb_bench_status s, const char *reason, const char *file)
 {
     if (r->nresults == r->capresults) {
         size_t cap = r->capresults ? r->capresults * 2 : 256;
@@ -80,8 +110,13 @@ static int add_result(comb_bench_report *r, const comb_bench_check *c, const cha
     res->status = s;
     res->target = target ? clean_text(target) : NULL;
     res->reason = clean_text(reason ? reason : "");
+    res->file = file && *file ? clean_text(file) : NULL;
+    char *fix = fill_remediation(c->remediation, res->file);
+    res->remediation = fix ? clean(fix, 1) : NULL; /* a fix keeps its lines */
+    free(fix);
     r->nresults++;
-    return (target && !res->target) || !res->reason ? -1 : 0;
+    return (target && !res->target) || !res->reason || (file && *file && !res->file) ||
+                   !res->remediation ? -1 : 0;
 }
 
 static int add_warning(comb_bench_report *r, const char *msg)
@@ -101,19 +136,23 @@ static int run_check(comb_bench_report *r, comb_eval_ctx *ctx, const comb_bench_
                      const char *target)
 {
     char ev[COMB_EVAL_MAX_EVIDENCE];
+    ctx->file[0] = '\0';
+    ctx->file_failing = 0;
     if (c->when) {
         comb_bench_status w = comb_eval_item(ctx, c->when, ev, sizeof ev);
         if (w != COMB_BENCH_PASS) {
             char why[COMB_EVAL_MAX_EVIDENCE + 32];
             snprintf(why, sizeof why, "does not apply: %s", ev);
             return add_result(r, c, target, w == COMB_BENCH_ERROR ? COMB_BENCH_ERROR : COMB_BENCH_NA,
-                              why);
+                              why, NULL);
         }
     }
     if (c->manual)
-        return add_result(r, c, target, COMB_BENCH_WARN, "manual check: review it by hand");
+        return add_result(r, c, target, COMB_BENCH_WARN, "manual check: review it by hand", NULL);
+    ctx->file[0] = '\0'; /* what "when" read is not what the check is about */
+    ctx->file_failing = 0;
     comb_bench_status s = comb_eval_item(ctx, c->audit, ev, sizeof ev);
-    return add_result(r, c, target, s, ev);
+    return add_result(r, c, target, s, ev, ctx->file);
 }
 
 static int load_dir(comb_bench_rules *rules, const char *dir, comb_err *err)
@@ -297,7 +336,7 @@ comb_code comb_bench_run(const comb_bench_opts *o, comb_bench_report **out, comb
                 continue;
             int bad = 0;
             if (!present)
-                bad = add_result(r, c, NULL, COMB_BENCH_NA, why);
+                bad = add_result(r, c, NULL, COMB_BENCH_NA, why, NULL);
             else if (!c->per_container && !c->per_image)
                 bad = run_check(r, &ctx, c, NULL);
             else {
@@ -305,7 +344,7 @@ comb_code comb_bench_run(const comb_bench_opts *o, comb_bench_report **out, comb
                 const comb_container_list *l = c->per_image ? &il : &cl;
                 if (l->n == 0)
                     bad = add_result(r, c, NULL, COMB_BENCH_NA,
-                                     c->per_image ? "no images found" : "no containers found");
+                                     c->per_image ? "no images found" : "no containers found", NULL);
                 for (size_t i = 0; !bad && i < l->n; i++) {
                     char target[600];
                     snprintf(target, sizeof target, "%s%s/%s", c->per_image ? "image:" : "",
@@ -338,6 +377,8 @@ void comb_bench_report_free(comb_bench_report *r)
     for (size_t i = 0; i < r->nresults; i++) {
         free(r->results[i].target);
         free(r->results[i].reason);
+        free(r->results[i].file);
+        free(r->results[i].remediation);
     }
     free(r->results);
     for (size_t i = 0; i < r->nwarnings; i++)

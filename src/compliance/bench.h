@@ -33,6 +33,8 @@ typedef struct comb_bench_result {
     char *target;          /* "engine/name" of the container, NULL for host checks */
     comb_bench_status status;
     char *reason;          /* the evidence, or why it could not be evaluated */
+    char *file;            /* the file the result is about, or NULL */
+    char *remediation;     /* the check's fix with "{file}" replaced by that file */
 } comb_bench_result;
 
 typedef struct comb_bench_counts {

@@ -118,7 +118,7 @@ comb_code comb_bench_write_html(const comb_bench_report *r, FILE *out, comb_err 
         if (res->status == COMB_BENCH_FAIL || res->status == COMB_BENCH_WARN ||
             res->status == COMB_BENCH_ERROR) {
             fputs("<details><summary>How to fix</summary><pre>", out);
-            esc(out, c->remediation);
+            esc(out, res->remediation);
             fputs("</pre></details>", out);
         }
         fputs("</td></tr>\n", out);

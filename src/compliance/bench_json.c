@@ -111,7 +111,8 @@ comb_code comb_bench_write_json(const comb_bench_report *r, FILE *out, comb_err 
         json_object_set_new(o, "target", str_or_null(res->target));
         json_object_set_new(o, "status", json_string(comb_bench_status_name(res->status)));
         json_object_set_new(o, "reason", json_string(res->reason));
-        json_object_set_new(o, "remediation", json_string(c->remediation));
+        json_object_set_new(o, "file", str_or_null(res->file));
+        json_object_set_new(o, "remediation", json_string(res->remediation));
         json_array_append_new(results, o);
     }
     json_object_set_new(doc, "results", results);
@@ -204,6 +205,13 @@ comb_code comb_bench_write_sarif(const comb_bench_report *r, FILE *out, comb_err
                  res->reason);
         json_object_set_new(o, "message", text(msg));
         json_t *locs = json_array(), *loc = json_object(), *lls = json_array(), *ll = json_object();
+        if (res->file) {
+            /* the file the result is about, as a path on the checked host */
+            json_t *phys = json_object(), *art = json_object();
+            json_object_set_new(art, "uri", json_string(res->file));
+            json_object_set_new(phys, "artifactLocation", art);
+            json_object_set_new(loc, "physicalLocation", phys);
+        }
         json_object_set_new(ll, "name", json_string(res->target ? res->target : r->hostname));
         json_object_set_new(ll, "kind", json_string(res->target ? "container" : "host"));
         json_array_append_new(lls, ll);
@@ -218,7 +226,7 @@ comb_code comb_bench_write_sarif(const comb_bench_report *r, FILE *out, comb_err
         json_object_set_new(o, "partialFingerprints", fp);
         json_t *props = json_object();
         json_object_set_new(props, "status", json_string(comb_bench_status_name(res->status)));
-        json_object_set_new(props, "remediation", json_string(c->remediation));
+        json_object_set_new(props, "remediation", json_string(res->remediation));
         json_object_set_new(o, "properties", props);
         json_array_append_new(results, o);
     }

@@ -79,7 +79,7 @@ comb_code comb_bench_write_junit(const comb_bench_report *r, FILE *out, comb_err
                 fputs(">", out);
                 comb_bench_xml_escape(out, res->reason);
                 fputs("\nRemediation:\n", out);
-                comb_bench_xml_escape(out, res->check->remediation);
+                comb_bench_xml_escape(out, res->remediation);
                 fprintf(out, "</%s>\n", tag);
             } else {
                 fputs("/>\n", out);

@@ -28,13 +28,13 @@ comb_code comb_bench_write_table(const comb_bench_report *r, const comb_bench_wr
                 fprintf(out, "%15s %s\n", "", res->reason);
             if (detail && res->status == COMB_BENCH_FAIL) {
                 fprintf(out, "%15s fix: ", "");
-                for (const char *p = res->check->remediation; *p; p++) {
+                for (const char *p = res->remediation; *p; p++) {
                     fputc(*p, out);
                     if (*p == '\n' && p[1])
                         fprintf(out, "%20s", "");
                 }
-                if (res->check->remediation[0] &&
-                    res->check->remediation[strlen(res->check->remediation) - 1] != '\n')
+                if (res->remediation[0] &&
+                    res->remediation[strlen(res->remediation) - 1] != '\n')
                     fputc('\n', out);
             }
         }

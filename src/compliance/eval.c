@@ -53,6 +53,15 @@ static void evf(char *ev, size_t evsz, const char *fmt, ...)
         memcpy(ev + evsz - 4, "...", 4);
 }
 
+/* Remember the file a check is about (see comb_eval_ctx.file). */
+static void note_file(comb_eval_ctx *c, const char *path, int failing)
+{
+    if ((!c->file[0] || (failing && !c->file_failing)) && strlen(path) < sizeof c->file) {
+        strcpy(c->file, path);
+        c->file_failing = failing;
+    }
+}
+
 /* ---- values ---- */
 
 typedef enum vstate { V_VALUE, V_ABSENT, V_NA, V_ERROR } vstate;
@@ -293,6 +302,7 @@ static int file_one(void *ud, const char *path)
     char one[COMB_EVAL_MAX_EVIDENCE] = "";
     comb_bench_status s = judge(w->it, V_VALUE, v, what, NULL, one, sizeof one);
     json_decref(v);
+    note_file(w->c, path, s != COMB_BENCH_PASS);
     /* many matches: show the ones that fail, or the first when all pass */
     if (s != COMB_BENCH_PASS || w->seen == 1) {
         if (w->worst == COMB_BENCH_PASS && s != COMB_BENCH_PASS)
@@ -378,9 +388,12 @@ static comb_bench_status eval_config(comb_eval_ctx *c, const comb_bench_item *it
     char path[4096], what[4700];
     /* the daemon says where its file is (kubelet --config): no guessing */
     int have = it->path_from && path_from_flag(c, it->path_from, path, sizeof path);
+    comb_bench_status st;
     if (!have && !first_existing(c, it, path, sizeof path)) {
         snprintf(what, sizeof what, "%s: %s", it->paths[0], it->key);
-        return judge(it, V_ABSENT, NULL, what, "no such file, so not set", ev, evsz);
+        st = judge(it, V_ABSENT, NULL, what, "no such file, so not set", ev, evsz);
+        note_file(c, it->paths[0], st != COMB_BENCH_PASS); /* the fix creates it */
+        return st;
     }
     comb_eval_cached *f = load_config(c, path, it->format);
     if (!f) {
@@ -388,12 +401,15 @@ static comb_bench_status eval_config(comb_eval_ctx *c, const comb_bench_item *it
         return COMB_BENCH_ERROR;
     }
     snprintf(what, sizeof what, "%s: %s", path, it->key);
-    if (f->error)
-        return judge(it, V_ERROR, NULL, what, f->error, ev, evsz);
     const json_t *v = f->doc ? comb_conf_lookup(f->doc, it->key) : NULL;
-    if (!v || json_is_null(v))
-        return judge(it, V_ABSENT, NULL, what, "not set", ev, evsz);
-    return judge(it, V_VALUE, v, what, NULL, ev, evsz);
+    if (f->error)
+        st = judge(it, V_ERROR, NULL, what, f->error, ev, evsz);
+    else if (!v || json_is_null(v))
+        st = judge(it, V_ABSENT, NULL, what, "not set", ev, evsz);
+    else
+        st = judge(it, V_VALUE, v, what, NULL, ev, evsz);
+    note_file(c, path, st != COMB_BENCH_PASS);
+    return st;
 }
 
 /* ---- flags ---- */
@@ -451,6 +467,12 @@ static comb_bench_status eval_flag(comb_eval_ctx *c, const comb_bench_item *it, 
     vstate st = flag_lookup(c, it, &v, what, sizeof what, why, sizeof why);
     comb_bench_status s = judge(it, st, v, what, st == V_ABSENT ? "not given" : why, ev, evsz);
     json_decref(v);
+    /* read from a unit: "<path> ExecStart --flag" names the file to fix */
+    char *unit = strstr(what, " ExecStart ");
+    if (unit) {
+        *unit = '\0';
+        note_file(c, what, s != COMB_BENCH_PASS);
+    }
     return s;
 }
 
@@ -598,6 +620,7 @@ static comb_bench_status eval_content(comb_eval_ctx *c, const comb_bench_item *i
     json_t *v = json_string(data);
     free(data);
     comb_bench_status s = judge(it, v ? V_VALUE : V_ERROR, v, path, "not UTF-8", ev, evsz);
+    note_file(c, path, s != COMB_BENCH_PASS);
     json_decref(v);
     return s;
 }

@@ -33,6 +33,10 @@ typedef struct comb_eval_ctx {
     json_t *sysctl_conf;             /* --root: the configured kernel parameters */
     int sysctl_loaded;
     json_t *users, *groups;          /* id (string) -> name */
+    /* the file the current check is about (the first failing one, else the
+     * first read): the result names it and "{file}" in its fix becomes it */
+    char file[4096];
+    int file_failing;
 } comb_eval_ctx;
 
 void comb_eval_init(comb_eval_ctx *c, const comb_fsroot *fs);
