@@ -52,7 +52,13 @@ want = {"PASS": counts["PASS"], "FAIL": counts["FAIL"], "ERROR": counts["ERROR"]
         "SKIP": counts["WARN"] + counts["NOT-APPLICABLE"]}
 assert seen == want, (seen, want)
 assert xml.failures == counts["FAIL"] and xml.tests == len(doc["results"]), (xml.failures, xml.tests)
+# fixes name the file found on this host
+r32 = [r for r in doc["results"] if r["id"] == "docker-3.2"][0]
+assert r32["file"] == "/lib/systemd/system/docker.service", r32
+assert r32["remediation"].strip() == "chmod 644 /lib/systemd/system/docker.service", r32["remediation"]
 sarif = json.load(open(sys.argv[3]))
+loc = [x for x in sarif["runs"][0]["results"] if x["ruleId"] == "docker-3.2"][0]["locations"][0]
+assert loc["physicalLocation"]["artifactLocation"]["uri"] == "/lib/systemd/system/docker.service", loc
 kinds = {"PASS": "pass", "FAIL": "fail", "WARN": "review", "NOT-APPLICABLE": "notApplicable", "ERROR": "open"}
 got = [(r["ruleId"], r["kind"]) for r in sarif["runs"][0]["results"]]
 exp = [(r["id"], kinds[r["status"]]) for r in doc["results"]]
