@@ -34,5 +34,7 @@ int cmd_db(int argc, char **argv);
 void help_db(void);
 int cmd_config(int argc, char **argv);
 void help_config(void);
+int cmd_bench(int argc, char **argv);
+void help_bench(void);
 
 #endif

@@ -15,8 +15,10 @@ static const char usage[] =
     "Commands:\n"
     "   sbom      list every OS and language package in an image (SBOM)\n"
     "   db        import advisories into the vulnerability database; show its status\n"
-    "   scan      find known vulnerabilities in an image or SBOM\n"
+    "   scan      find vulnerabilities, secrets, malware and misconfigurations in an image\n"
     "   config    check Dockerfiles and image configurations for misconfigurations\n"
+    "   bench     check hosts, engines, Kubernetes nodes and containers against\n"
+    "             compliance baselines (CIS Docker and more)\n"
     "   help      show help for a command\n"
     "\n"
     "Exit codes:\n"
@@ -84,6 +86,8 @@ static int help(const char *topic)
         return help_scan(), EXIT_OK;
     if (!strcmp(topic, "config"))
         return help_config(), EXIT_OK;
+    if (!strcmp(topic, "bench"))
+        return help_bench(), EXIT_OK;
     cli_error("no help for '%s'", topic);
     return EXIT_USAGE;
 }
@@ -111,6 +115,8 @@ int main(int argc, char **argv)
         return cmd_scan(argc - 1, argv + 1);
     if (!strcmp(cmd, "config"))
         return cmd_config(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bench"))
+        return cmd_bench(argc - 1, argv + 1);
     cli_error("'%s' is not a comb command; see 'comb --help'", cmd);
     return EXIT_USAGE;
 }
