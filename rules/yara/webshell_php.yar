@@ -26,7 +26,7 @@ rule comb_php_eval_request
         description = "PHP code or command execution (eval, assert, system, exec, passthru, popen, ...) directly on request input"
     strings:
         $direct = /\b(eval|assert|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,4}\(\s{0,4}@?\s{0,4}(stripslashes\s{0,4}\(\s{0,4}|trim\s{0,4}\(\s{0,4})?\$_(GET|POST|REQUEST|COOKIE|SERVER\s{0,4}\[\s{0,4}['"]HTTP_)/ nocase
-        $backtick = /`\s{0,4}\$_(GET|POST|REQUEST|COOKIE)\s{0,4}\[[^\]\n]{1,40}\]\s{0,4}`/
+        $backtick = /(=|\becho|\bprint|\breturn)\s{0,4}`\s{0,4}\$_(GET|POST|REQUEST|COOKIE)\s{0,4}\[[^\]\n]{1,40}\]\s{0,4}`/
     condition:
         comb_php and ($direct or $backtick) and not comb_php_china_chopper
 }
