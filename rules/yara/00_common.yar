@@ -42,7 +42,7 @@ private rule comb_asp
 {
     strings:
         $tag = /<%[@=\s]/
-        $runat = /<script[^>]{1,60}runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $runat = /runat\s{0,3}=\s{0,3}["']?server/ nocase
     condition:
         $tag or $runat
 }

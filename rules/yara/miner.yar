@@ -92,11 +92,18 @@ rule comb_miner_dropper_script
         severity = "high"
         description = "Shell script that downloads, unpacks or starts XMRig (or another miner) in the background"
     strings:
-        $fetch = /\b(curl|wget)\s[^\n]{0,200}(xmrig|xmr-stak|cpuminer|minerd|nbminer|t-rex|lolminer|phoenixminer)/ nocase
-        $run_bg = /(nohup|setsid|screen\s{1,4}-dmS?)\s[^\n]{0,100}(xmrig|xmr-stak|cpuminer|minerd)\b/ nocase
-        $run_opts = /(xmrig|xmr-stak|cpuminer|minerd)\b[^\n]{0,100}\s(-o|--url|--donate-level|--coin|-a\s{1,4}(rx|cn|randomx))\b/
-        $chmod = /chmod\s{1,4}(\+x|[0-7]{3,4})\s[^\n]{0,80}(xmrig|xmr-stak|cpuminer|minerd)/ nocase
+        /* Separate short strings, not one regex with a long gap: a gap after
+         * a common word (wget, nohup) costs a verification per occurrence. */
+        $name = /\b(xmrig|xmr-stak|cpuminer|minerd|nbminer|lolminer|phoenixminer)\b/ nocase
+        $fetch = /\b(curl|wget)\s/
+        $bg = /\b(nohup|setsid)\s/
+        $screen = "screen -dm"
+        $chmod = /chmod\s{1,4}(\+x|[0-7]{3,4})\s/
+        $opt_pool = /\s(-o|--url)[ =]{1,3}[A-Za-z0-9.\-]{1,100}:[0-9]{2,5}\b/
+        $opt_donate = "--donate-level"
+        $opt_algo = /\s-a\s{1,4}(rx\/0|cn\/|randomx|cryptonight)/
         $shebang = /^#!\s{0,2}\/(usr\/)?bin\/(env\s{1,2})?(ba|da|z|k)?sh/
     condition:
-        $shebang at 0 and filesize < 1MB and 2 of ($fetch, $run_bg, $run_opts, $chmod)
+        $shebang at 0 and filesize < 1MB and $name and
+        (($fetch and ($chmod or $bg or $screen)) or any of ($opt_*))
 }

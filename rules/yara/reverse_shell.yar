@@ -30,7 +30,7 @@ rule comb_revshell_netcat_exec
         severity = "critical"
         description = "netcat/ncat/telnet handing a shell to a connection (nc -e /bin/sh HOST PORT, ncat --exec, nc -c, nc HOST P1 | sh | nc HOST P2)"
     strings:
-        $nc_e = /\b(nc|ncat|netcat)(\.traditional|\.openbsd)?\s{1,4}([^\n;|&]{0,80}\s)?(-e|-c|--exec|--sh-exec)\s{0,4}["']?(\/bin\/|\/usr\/bin\/)?(ba|z|k|da)?sh\b/
+        $nc_e = /\b(nc|ncat|netcat)(\.traditional|\.openbsd)?\s{1,4}([^\n;|&]{0,40}\s)?(-e|-c|--exec|--sh-exec)\s{0,4}["']?(\/bin\/|\/usr\/bin\/)?(ba|z|k|da)?sh\b/
         $nc_e_after = /\b(nc|ncat|netcat)(\.traditional|\.openbsd)?\s{1,4}[A-Za-z0-9.\-_$\{\}]{1,100}\s{1,4}[0-9$\{][^\n;|&]{0,20}\s(-e|-c|--exec)\s{0,4}["']?(\/bin\/)?(ba|z|k|da)?sh\b/
         $pipe_pair = /\b(nc|ncat|netcat|telnet)\s{1,4}[A-Za-z0-9.\-_$\{\}]{1,100}\s{1,4}[0-9$\{][^\n|]{0,20}\|\s{0,4}(\/bin\/|\/usr\/bin\/)?(ba|z|k|da)?sh\b[^\n|]{0,20}\|\s{0,4}(nc|ncat|netcat|telnet)\s/
     condition:
@@ -46,10 +46,16 @@ rule comb_revshell_fifo_pipe
         severity = "critical"
         description = "Named-pipe reverse shell: mkfifo/mknod pipe looped through an interactive shell and nc/telnet/openssl"
     strings:
-        $fifo = /(mkfifo|mknod)\s{1,4}[^\n]{1,200}\b(ba|z|k|da)?sh\s{1,4}-i[^\n]{0,200}\b(nc|ncat|netcat|telnet|openssl\s{1,4}s_client)\b/
-        $fifo_rev = /(mkfifo|mknod)\s{1,4}[^\n]{1,200}\b(nc|ncat|netcat|telnet|openssl\s{1,4}s_client)\b[^\n]{1,200}\b(ba|z|k|da)?sh\b/
+        /* File-level conjunction of short strings (a long same-line gap after
+         * "mkfifo" would cost a verification per occurrence). */
+        $fifo = /\b(mkfifo|mknod)\s/
+        $net = /\|\s{0,4}(nc|ncat|netcat|telnet|openssl\s{1,4}s_client)\s/
+        $net_first = /\b(nc|ncat|netcat|telnet)\s{1,4}[A-Za-z0-9.\-_$\{\}]{1,100}\s{1,4}[0-9$\{][0-9$\{\}A-Za-z_]{0,10}\s{1,4}0?<\s{0,2}\//
+        $sh_i = /\b(ba|z|k|da)?sh\s{1,4}-i\b/
+        $sh_pipe = /\|\s{0,4}(\/bin\/|\/usr\/bin\/)?(ba|z|k|da)?sh\s{0,4}(1?>|2>|\|)/
     condition:
-        not comb_executable and any of them
+        not comb_executable and filesize < 1MB and $fifo and
+        (($net and ($sh_i or $sh_pipe)) or ($net_first and $sh_pipe))
 }
 
 rule comb_revshell_python
@@ -102,9 +108,10 @@ rule comb_revshell_ruby
         $tcp = /TCPSocket\s{0,4}\.\s{0,4}(new|open)\s{0,4}\(/
         $fdshell = /\/bin\/(ba|z|k|da)?sh\s{1,4}-i\s{1,4}<&%d\s{0,4}>&%d/
         $spawn = /(exec|spawn|IO\.popen)\s{0,4}\(?\s{0,4}["'](\/bin\/)?(ba|z|k|da)?sh(\s{1,4}-i)?["']\s{0,4},\s{0,4}(\[\s{0,4}:(in|out|err)|:(in|out|err))/
-        $loop = /while\s{1,4}\(?\s{0,4}(cmd|line|c)\s{0,4}=\s{0,4}[A-Za-z_]{1,20}\.gets\s{0,4}\)?[^\n]{0,120}IO\.popen\s{0,4}\(\s{0,4}(cmd|line|c)\b/
+        $loop = /while\s{1,4}\(?\s{0,4}[a-z_]{1,20}\s{0,4}=\s{0,4}[A-Za-z_]{1,20}\.gets\b/
+        $popen = /IO\.popen\s{0,4}\(\s{0,4}[a-z_]{1,20}\s{0,4}[,)]/
     condition:
-        $tcp and ($fdshell or $spawn or $loop)
+        $tcp and ($fdshell or $spawn or ($loop and $popen and filesize < 64KB))
 }
 
 rule comb_revshell_php
@@ -135,10 +142,11 @@ rule comb_revshell_socat
         severity = "critical"
         description = "socat connecting out and executing a shell (socat TCP:HOST:PORT EXEC:/bin/sh,pty,...)"
     strings:
-        $conn_first = /socat\s{1,4}[^\n]{0,80}(tcp|tcp4|tcp6|tcp-connect|openssl|openssl-connect|udp):[A-Za-z0-9.\-_$\{\}]{1,100}:[0-9$\{][^\n]{0,100}\b(exec|system):["']?(\/bin\/)?(ba|z|k|da)?sh\b/ nocase
-        $exec_first = /socat\s{1,4}[^\n]{0,80}\b(exec|system):["']?(\/bin\/)?(ba|z|k|da)?sh\b[^\n]{0,100}\s(tcp|tcp4|tcp6|tcp-connect|openssl|openssl-connect|udp):[A-Za-z0-9.\-_$\{\}]{1,100}:[0-9$\{]/ nocase
+        $socat = /\bsocat\s/
+        $connect = /\b(tcp|tcp4|tcp6|tcp-connect|openssl|openssl-connect|udp):[A-Za-z0-9.\-_$\{\}]{1,100}:[0-9$\{]/ nocase
+        $exec = /\b(exec|system):["']?(\/bin\/|\/usr\/bin\/)?(ba|z|k|da)?sh\b/ nocase
     condition:
-        not comb_executable and any of them
+        not comb_executable and filesize < 1MB and $socat and $connect and $exec
 }
 
 rule comb_revshell_powershell

@@ -29,7 +29,7 @@ rule comb_jsp_cmd_shell
         $exec_rt = /Runtime\s{0,4}\.\s{0,4}getRuntime\s{0,4}\(\s{0,4}\)\s{0,4}\.\s{0,4}exec\s{0,4}\(/
         $exec_pb = /new\s{1,4}ProcessBuilder\s{0,4}\(/
         $param = /request\s{0,4}\.\s{0,4}(getParameter|getHeader|getInputStream|getReader)\s{0,4}\(/
-        $direct = /exec\s{0,4}\(\s{0,4}(new\s{1,4}String\[\]\s{0,4}\{[^}]{0,80})?request\s{0,4}\.\s{0,4}getParameter\s{0,4}\(/
+        $direct = /exec\s{0,4}\(\s{0,4}request\s{0,4}\.\s{0,4}getParameter\s{0,4}\(/
     condition:
         comb_jsp and not comb_jsp_china_chopper and
         ($direct or (($exec_rt or $exec_pb) and $param and filesize < 64KB))
@@ -112,9 +112,11 @@ rule comb_python_web_shell
         $src_django = /request\.(GET|POST)\s{0,4}(\.get\s{0,4}\(|\[)/
         $src_cgi = "cgi.FieldStorage("
         $src_qs = /parse_qs\s{0,4}\(\s{0,4}(urlparse\s{0,4}\()?\s{0,4}self\.path/
-        $sink_shell = /subprocess\.[a-z_]{3,20}\s{0,4}\([^)\n]{1,120}shell\s{0,2}=\s{0,2}True/
+        $sink_shell = /shell\s{0,2}=\s{0,2}True/
+        $subprocess_or_os = /(subprocess\.[a-z_]{3,20}|os\.(popen|system))\s{0,4}\(/
         $sink_popen = /os\.(popen|system)\s{0,4}\(\s{0,4}[a-z_]{1,20}\s{0,4}\)/
     condition:
         filesize < 128KB and
-        ($direct or (any of ($src_*) and any of ($sink_*) and #sink_shell + #sink_popen <= 3))
+        ($direct or (any of ($src_*) and any of ($sink_*) and $subprocess_or_os and
+                     #sink_shell + #sink_popen <= 3))
 }

@@ -26,7 +26,7 @@ rule comb_php_eval_request
         description = "PHP code or command execution (eval, assert, system, exec, passthru, popen, ...) directly on request input"
     strings:
         $direct = /\b(eval|assert|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,4}\(\s{0,4}@?\s{0,4}(stripslashes\s{0,4}\(\s{0,4}|trim\s{0,4}\(\s{0,4})?\$_(GET|POST|REQUEST|COOKIE|SERVER\s{0,4}\[\s{0,4}['"]HTTP_)/ nocase
-        $backtick = /`\s{0,4}\$_(GET|POST|REQUEST|COOKIE)\s{0,4}\[[^\]\n]{1,40}\]\s{0,4}`/
+        $backtick = /(=|\becho|\bprint|\breturn)\s{0,4}`\s{0,4}\$_(GET|POST|REQUEST|COOKIE)\s{0,4}\[\s{0,2}['"]?[A-Za-z0-9_\-]{1,32}['"]?\s{0,2}\]\s{0,4}`/
     condition:
         comb_php and ($direct or $backtick) and not comb_php_china_chopper
 }
@@ -40,7 +40,7 @@ rule comb_php_request_callable
         severity = "critical"
         description = "PHP calls a function whose name comes from the request (e.g. $_GET['f']($_GET['c']))"
     strings:
-        $call = /\$_(GET|POST|REQUEST|COOKIE)\s{0,4}\[[^\]\n]{1,40}\]\s{0,4}\(\s{0,4}@?\$_(GET|POST|REQUEST|COOKIE)/
+        $call = /\$_(GET|POST|REQUEST|COOKIE)\s{0,4}\[\s{0,2}['"]?[A-Za-z0-9_\-]{1,32}['"]?\s{0,2}\]\s{0,4}\(\s{0,4}@?\$_(GET|POST|REQUEST|COOKIE)/
         $cufa = /call_user_func(_array)?\s{0,4}\(\s{0,4}\$_(GET|POST|REQUEST|COOKIE)/ nocase
     condition:
         comb_php and any of them
@@ -86,8 +86,8 @@ rule comb_php_create_function_input
         severity = "high"
         description = "PHP create_function built from request input or decoded data"
     strings:
-        $req = /create_function\s{0,4}\([^;]{0,200}\$_(GET|POST|REQUEST|COOKIE)/ nocase
-        $dec = /create_function\s{0,4}\([^;]{0,200}(base64_decode|gzinflate|gzuncompress|str_rot13)\s{0,4}\(/ nocase
+        $req = /create_function\s{0,4}\(\s{0,4}(['"][^'"\n;]{0,60}['"]|\$[A-Za-z_][A-Za-z0-9_]{0,20})\s{0,4},\s{0,4}@?\s{0,4}(stripslashes\s{0,4}\(\s{0,4})?\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        $dec = /create_function\s{0,4}\(\s{0,4}(['"][^'"\n;]{0,60}['"]|\$[A-Za-z_][A-Za-z0-9_]{0,20})\s{0,4},\s{0,4}@?\s{0,4}(base64_decode|gzinflate|gzuncompress|str_rot13|strrev)\s{0,4}\(/ nocase
     condition:
         comb_php and any of them
 }
@@ -129,7 +129,7 @@ rule comb_php_two_step_eval
         severity = "high"
         description = "PHP copies a request parameter into a variable and executes it in the next statement"
     strings:
-        $two = /\$[A-Za-z_][A-Za-z0-9_]{0,20}\s{0,4}=\s{0,4}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,4}\[[^\]\n]{1,40}\]\s{0,4};\s{0,8}@?(eval|assert|system|passthru|shell_exec|exec|popen)\s{0,4}\(\s{0,4}\$[A-Za-z_][A-Za-z0-9_]{0,20}\s{0,4}[,)]/ nocase
+        $two = /\$[A-Za-z_][A-Za-z0-9_]{0,20}\s{0,4}=\s{0,4}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,4}\[\s{0,2}['"]?[A-Za-z0-9_\-]{1,32}['"]?\s{0,2}\]\s{0,4};\s{0,8}@?(eval|assert|system|passthru|shell_exec|exec|popen)\s{0,4}\(\s{0,4}\$[A-Za-z_][A-Za-z0-9_]{0,20}\s{0,4}[,)]/ nocase
     condition:
         comb_php and $two and not comb_php_eval_request
 }
@@ -143,7 +143,7 @@ rule comb_php_request_file_write
         severity = "high"
         description = "PHP writes request content to a file name taken from the request (a dropper for further shells)"
     strings:
-        $write = /\b(file_put_contents|fwrite|fputs)\s{0,4}\(\s{0,4}(fopen\s{0,4}\(\s{0,4})?\$_(GET|POST|REQUEST|COOKIE)\s{0,4}\[[^\]\n]{1,40}\][^;\n]{0,40},\s{0,4}(base64_decode\s{0,4}\(\s{0,4}|stripslashes\s{0,4}\(\s{0,4})?\$_(GET|POST|REQUEST|COOKIE)\s{0,4}\[/ nocase
+        $write = /\b(file_put_contents|fwrite|fputs)\s{0,4}\(\s{0,4}(fopen\s{0,4}\(\s{0,4})?\$_(GET|POST|REQUEST|COOKIE)\s{0,4}\[\s{0,2}['"]?[A-Za-z0-9_\-]{1,32}['"]?\s{0,2}\][^;\n]{0,40},\s{0,4}(base64_decode\s{0,4}\(\s{0,4}|stripslashes\s{0,4}\(\s{0,4})?\$_(GET|POST|REQUEST|COOKIE)\s{0,4}\[/ nocase
     condition:
         comb_php and $write
 }
