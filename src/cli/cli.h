@@ -34,5 +34,7 @@ int cmd_db(int argc, char **argv);
 void help_db(void);
 int cmd_config(int argc, char **argv);
 void help_config(void);
+int cmd_watch(int argc, char **argv);
+void help_watch(void);
 
 #endif

@@ -84,6 +84,8 @@ static int help(const char *topic)
         return help_scan(), EXIT_OK;
     if (!strcmp(topic, "config"))
         return help_config(), EXIT_OK;
+    if (!strcmp(topic, "watch"))
+        return help_watch(), EXIT_OK;
     cli_error("no help for '%s'", topic);
     return EXIT_USAGE;
 }
@@ -111,6 +113,8 @@ int main(int argc, char **argv)
         return cmd_scan(argc - 1, argv + 1);
     if (!strcmp(cmd, "config"))
         return cmd_config(argc - 1, argv + 1);
+    if (!strcmp(cmd, "watch"))
+        return cmd_watch(argc - 1, argv + 1);
     cli_error("'%s' is not a comb command; see 'comb --help'", cmd);
     return EXIT_USAGE;
 }

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sensor.bpf.c - comb's kernel-side sensor.
+ *
+ * BTF tracepoints only (no kprobes, fentry or LSM: they are refused on the
+ * machines comb targets):
+ *   sys_enter/sys_exit      syscalls selected by the `wanted` map; arguments are
+ *                           saved at entry and the record is written at exit,
+ *                           when the result is known (user memory that the call
+ *                           read is still there)
+ *   sched_process_exec      argv, executable path, ids, tty, cgroup names
+ *   sched_process_fork/exit process lifetime, so user space can keep a table
+ * Every record goes into one ring buffer, so user space sees them in order
+ * (an exec always before the open that follows it). A full ring loses the
+ * record and counts a drop.
+ */
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "sensor_abi.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* The watcher itself: its own /proc reads must not feed back into the ring. */
+const volatile __u32 self_tgid = 0;
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+/* wanted[syscall number] != 0: the loaded rules need this syscall. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, SENSOR_MAX_SYSCALL);
+    __type(key, __u32);
+    __type(value, __u8);
+} wanted SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, SENSOR_CNT_NCOUNTERS);
+    __type(key, __u32);
+    __type(value, __u64);
+} counters SEC(".maps");
+
+struct inflight {
+    __s64 id;
+    __u64 args[6];
+};
+
+/* Arguments of the syscall each thread is in, from entry to exit. */
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 16384);
+    __type(key, __u32);
+    __type(value, struct inflight);
+} calls SEC(".maps");
+
+/* Flavour of kernfs_node before 6.15 renamed `parent`. */
+struct kernfs_node___old {
+    struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline void count(__u32 slot)
+{
+    __u64 *c = bpf_map_lookup_elem(&counters, &slot);
+    if (c)
+        *c += 1;
+}
+
+/* min(v, size - 1) in a form the verifier can bound (size: a power of two):
+ * the mask is applied to the very register passed to the helper. */
+static __always_inline __u32 bounded(__u64 v, __u32 size)
+{
+    __u32 n = v >= size ? size - 1 : (__u32)v;
+    asm volatile("" : "+r"(n)); /* keep the compiler from dropping the mask */
+    return n & (size - 1);
+}
+
+static __always_inline void *reserve(__u64 size)
+{
+    void *r = bpf_ringbuf_reserve(&events, size, 0);
+    count(r ? SENSOR_CNT_EVENTS : SENSOR_CNT_DROPS);
+    return r;
+}
+
+static __always_inline void fill_hdr(struct sensor_hdr *h, __u32 kind, struct task_struct *t)
+{
+    __u64 ug = bpf_get_current_uid_gid();
+    h->kind = kind;
+    h->cpu = bpf_get_smp_processor_id();
+    h->ts = bpf_ktime_get_boot_ns();
+    h->tgid = BPF_CORE_READ(t, tgid);
+    h->tid = BPF_CORE_READ(t, pid);
+    h->ppid = BPF_CORE_READ(t, real_parent, tgid);
+    h->uid = (__u32)ug;
+    h->gid = (__u32)(ug >> 32);
+    h->pad = 0;
+    h->cgroup_id = bpf_get_current_cgroup_id();
+    bpf_get_current_comm(h->comm, sizeof h->comm);
+}
+
+static __always_inline int skip_self(void)
+{
+    return self_tgid && (bpf_get_current_pid_tgid() >> 32) == self_tgid;
+}
+
+/* x86-64 syscall numbers the sensor knows how to capture. */
+enum {
+    NR_open = 2, NR_dup = 32, NR_dup2 = 33, NR_socket = 41, NR_connect = 42, NR_accept = 43,
+    NR_bind = 49, NR_listen = 50, NR_rename = 82, NR_link = 86, NR_unlink = 87,
+    NR_symlink = 88, NR_chmod = 90, NR_ptrace = 101, NR_mount = 165, NR_umount2 = 166,
+    NR_init_module = 175, NR_openat = 257, NR_unlinkat = 263, NR_renameat = 264,
+    NR_linkat = 265, NR_symlinkat = 266, NR_fchmodat = 268, NR_accept4 = 288, NR_dup3 = 292,
+    NR_finit_module = 313, NR_renameat2 = 316, NR_memfd_create = 319, NR_openat2 = 437,
+};
+
+/* Which arguments are user-space strings (-1: none). */
+static __always_inline void string_args(__s64 id, int *a, int *b)
+{
+    *a = -1;
+    *b = -1;
+    switch (id) {
+    case NR_open: case NR_unlink: case NR_chmod: case NR_umount2: case NR_memfd_create:
+        *a = 0; break;
+    case NR_openat: case NR_openat2: case NR_unlinkat: case NR_fchmodat: case NR_finit_module:
+        *a = 1; break;
+    case NR_init_module: *a = 2; break;
+    case NR_rename: case NR_link: case NR_symlink: case NR_mount:
+        *a = 0; *b = 1; break;
+    case NR_renameat: case NR_renameat2: case NR_linkat:
+        *a = 1; *b = 3; break;
+    case NR_symlinkat: *a = 0; *b = 2; break;
+    }
+}
+
+static __always_inline __u16 family_of_fd(struct task_struct *t, __s64 fd)
+{
+    if (fd < 0 || fd >= 1 << 20)
+        return 0;
+    struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
+    unsigned int max = BPF_CORE_READ(t, files, fdt, max_fds);
+    if (!fds || fd >= max)
+        return 0;
+    struct file *f = NULL;
+    bpf_probe_read_kernel(&f, sizeof f, &fds[fd]);
+    if (!f)
+        return 0;
+    umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
+    if ((mode & 00170000) != 0140000) /* S_IFSOCK */
+        return 0;
+    struct socket *sock = BPF_CORE_READ(f, private_data);
+    return BPF_CORE_READ(sock, sk, __sk_common.skc_family);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+{
+    if (id < 0 || id >= SENSOR_MAX_SYSCALL || skip_self())
+        return 0;
+    __u32 key = (__u32)id;
+    __u8 *want = bpf_map_lookup_elem(&wanted, &key);
+    if (!want || !*want)
+        return 0;
+    struct inflight in = { .id = id };
+    in.args[0] = BPF_CORE_READ(regs, di);
+    in.args[1] = BPF_CORE_READ(regs, si);
+    in.args[2] = BPF_CORE_READ(regs, dx);
+    in.args[3] = BPF_CORE_READ(regs, r10);
+    in.args[4] = BPF_CORE_READ(regs, r8);
+    in.args[5] = BPF_CORE_READ(regs, r9);
+    __u32 tid = (__u32)bpf_get_current_pid_tgid();
+    bpf_map_update_elem(&calls, &tid, &in, BPF_ANY);
+    return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+    __u32 tid = (__u32)bpf_get_current_pid_tgid();
+    struct inflight *in = bpf_map_lookup_elem(&calls, &tid);
+    if (!in)
+        return 0;
+    struct sensor_syscall *r = reserve(sizeof *r);
+    if (!r) {
+        bpf_map_delete_elem(&calls, &tid);
+        return 0;
+    }
+    struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
+    fill_hdr(&r->h, SENSOR_EV_SYSCALL, t);
+    r->id = in->id;
+    r->ret = ret;
+    for (int i = 0; i < 6; i++)
+        r->args[i] = in->args[i];
+    r->str_len[0] = r->str_len[1] = 0;
+    r->addr_len = 0;
+    r->fd_family = 0;
+    r->pad = 0;
+
+    int a, b;
+    string_args(r->id, &a, &b);
+    if (a >= 0 && a < 6) {
+        long n = bpf_probe_read_user_str(r->str[0], SENSOR_STR_LEN, (void *)r->args[a]);
+        r->str_len[0] = n > 0 ? n : 0;
+    }
+    if (b >= 0 && b < 6) {
+        long n = bpf_probe_read_user_str(r->str[1], SENSOR_STR_LEN, (void *)r->args[b]);
+        r->str_len[1] = n > 0 ? n : 0;
+    }
+    if (r->id == NR_connect || r->id == NR_bind) {
+        __u64 len = bounded(r->args[2], SENSOR_ADDR_LEN);
+        if (len && !bpf_probe_read_user(r->addr, len, (void *)r->args[1]))
+            r->addr_len = len;
+        r->fd_family = family_of_fd(t, (__s64)r->args[0]);
+    } else if ((r->id == NR_accept || r->id == NR_accept4) && ret >= 0) {
+        /* the kernel wrote the peer address and its length into user memory */
+        int len = 0;
+        if (r->args[1] && r->args[2] &&
+            !bpf_probe_read_user(&len, sizeof len, (void *)r->args[2]) && len > 0) {
+            __u32 n = bounded((__u32)len, SENSOR_ADDR_LEN);
+            if (!bpf_probe_read_user(r->addr, n, (void *)r->args[1]))
+                r->addr_len = n;
+        }
+        r->fd_family = family_of_fd(t, ret);
+    } else if (r->id == NR_openat2) {
+        /* flags are the first member of struct open_how */
+        if (!bpf_probe_read_user(r->addr, 8, (void *)r->args[2]))
+            r->addr_len = 8;
+    } else if (r->id == NR_dup || r->id == NR_dup2 || r->id == NR_dup3 || r->id == NR_listen) {
+        r->fd_family = family_of_fd(t, r->id == NR_listen ? (__s64)r->args[0] : ret);
+    }
+    bpf_ringbuf_submit(r, 0);
+    bpf_map_delete_elem(&calls, &tid);
+    return 0;
+}
+
+static __always_inline __u32 tty_of(struct task_struct *t)
+{
+    struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
+    if (!tty)
+        return 0;
+    __u32 major = BPF_CORE_READ(tty, driver, major);
+    __u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+    /* the kernel's new_encode_dev(), as Falco reports proc.tty */
+    return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+    if (bpf_core_field_exists(kn->__parent))
+        return BPF_CORE_READ(kn, __parent);
+    return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+/* Walking the executable's path, one dentry per bpf_loop() step: the
+ * verifier checks the step once instead of every unrolled iteration. */
+struct walk {
+    struct dentry *d, *root;
+    struct vfsmount *vmnt, *rootmnt;
+    struct mount *mnt;
+    const unsigned char *names[SENSOR_EXE_DEPTH];
+    __u32 n;
+    __u32 truncated;
+};
+
+static long walk_step(__u32 i, void *ctx)
+{
+    struct walk *w = ctx;
+    /* locals: BPF_CORE_READ must not relocate accesses to struct walk */
+    struct dentry *d = w->d;
+    struct vfsmount *vmnt = w->vmnt;
+    struct mount *mnt = w->mnt;
+    if (d == w->root && vmnt == w->rootmnt)
+        return 1;
+    if (d == BPF_CORE_READ(vmnt, mnt_root)) {
+        /* the top of a mount: continue from where it is mounted */
+        struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
+        if (parent == mnt)
+            return 1;
+        w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+        w->mnt = parent;
+        w->vmnt = &parent->mnt;
+        return 0;
+    }
+    if (w->n >= SENSOR_EXE_DEPTH) {
+        w->truncated = 1;
+        return 1;
+    }
+    w->names[w->n & (SENSOR_EXE_DEPTH - 1)] = BPF_CORE_READ(d, d_name.name);
+    w->n++;
+    struct dentry *up = BPF_CORE_READ(d, d_parent);
+    if (up == d)
+        return 1;
+    w->d = up;
+    return 0;
+}
+
+/* Path of the executable, leaf first, up to the task's root (a container's
+ * root for processes in containers), crossing mount points. */
+static __always_inline void exe_path(struct sensor_exec *r, struct task_struct *t)
+{
+    struct file *exe = BPF_CORE_READ(t, mm, exe_file);
+    r->exe_depth = 0;
+    if (!exe)
+        return;
+    struct walk w = {};
+    struct dentry *leaf = BPF_CORE_READ(exe, f_path.dentry);
+    struct vfsmount *vmnt = BPF_CORE_READ(exe, f_path.mnt);
+    w.d = leaf;
+    w.vmnt = vmnt;
+    w.mnt = container_of(vmnt, struct mount, mnt);
+    w.root = BPF_CORE_READ(t, fs, root.dentry);
+    w.rootmnt = BPF_CORE_READ(t, fs, root.mnt);
+
+    /* memfd_create names its file "memfd:NAME"; it has no link on disk */
+    char pre[8] = {};
+    bpf_probe_read_kernel(pre, 6, BPF_CORE_READ(leaf, d_name.name));
+    if (pre[0] == 'm' && pre[1] == 'e' && pre[2] == 'm' && pre[3] == 'f' && pre[4] == 'd' &&
+        pre[5] == ':' && BPF_CORE_READ(exe, f_inode, __i_nlink) == 0)
+        r->flags |= SENSOR_EXEC_MEMFD;
+
+    bpf_loop(SENSOR_EXE_DEPTH + 8, walk_step, &w, 0);
+    if (w.truncated)
+        r->flags |= SENSOR_EXEC_EXE_TRUNC;
+    __u32 n = w.n < SENSOR_EXE_DEPTH ? w.n : SENSOR_EXE_DEPTH;
+    for (__u32 i = 0; i < SENSOR_EXE_DEPTH; i++) {
+        if (i >= n)
+            break;
+        bpf_probe_read_kernel_str(r->exe[i], SENSOR_EXE_COMP, w.names[i]);
+    }
+    r->exe_depth = n;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm *bprm)
+{
+    if (skip_self())
+        return 0;
+    struct sensor_exec *r = reserve(sizeof *r);
+    if (!r)
+        return 0;
+    fill_hdr(&r->h, SENSOR_EV_EXEC, t);
+    r->flags = 0;
+    r->loginuid = (__u32)-1;
+    if (bpf_core_field_exists(t->loginuid))
+        r->loginuid = BPF_CORE_READ(t, loginuid.val);
+    r->tty = tty_of(t);
+    r->start_ns = BPF_CORE_READ(t, start_boottime);
+    r->pad = 0;
+
+    long n = bpf_probe_read_kernel_str(r->file, SENSOR_FILE_LEN, BPF_CORE_READ(bprm, filename));
+    r->file_len = n > 0 ? n : 0;
+
+    /* argv lies between arg_start and arg_end of the new image, NUL-separated */
+    unsigned long start = BPF_CORE_READ(t, mm, arg_start);
+    unsigned long end = BPF_CORE_READ(t, mm, arg_end);
+    unsigned long len = end > start ? end - start : 0;
+    if (len >= SENSOR_ARGS_LEN)
+        r->flags |= SENSOR_EXEC_ARGS_TRUNC;
+    len = bounded(len, SENSOR_ARGS_LEN);
+    r->args_len = 0;
+    if (len && !bpf_probe_read_user(r->args, len, (void *)start))
+        r->args_len = len;
+
+    /* the cgroup v2 directory and its parent: enough to name a container */
+    struct kernfs_node *kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
+    for (int i = 0; i < SENSOR_CG_LEVELS; i++) {
+        r->cg_len[i] = 0;
+        if (!kn)
+            continue;
+        long m = bpf_probe_read_kernel_str(r->cg[i], SENSOR_CGNAME_LEN, BPF_CORE_READ(kn, name));
+        r->cg_len[i] = m > 0 ? m : 0;
+        kn = kn_parent(kn);
+    }
+    exe_path(r, t);
+    bpf_ringbuf_submit(r, 0);
+    return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+    /* threads share the process: only new processes matter */
+    if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid) || skip_self())
+        return 0;
+    struct sensor_fork *r = reserve(sizeof *r);
+    if (!r)
+        return 0;
+    fill_hdr(&r->h, SENSOR_EV_FORK, (struct task_struct *)bpf_get_current_task_btf());
+    r->child_tgid = BPF_CORE_READ(child, tgid);
+    r->pad = 0;
+    r->start_ns = BPF_CORE_READ(child, start_boottime);
+    bpf_ringbuf_submit(r, 0);
+    return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *t)
+{
+    if (BPF_CORE_READ(t, pid) != BPF_CORE_READ(t, tgid) || skip_self())
+        return 0;
+    struct sensor_exit *r = reserve(sizeof *r);
+    if (!r)
+        return 0;
+    fill_hdr(&r->h, SENSOR_EV_EXIT, t);
+    r->code = BPF_CORE_READ(t, exit_code);
+    r->pad = 0;
+    bpf_ringbuf_submit(r, 0);
+    return 0;
+}

@@ -1,0 +1,416 @@
+/* decode.c - ring records to comb_event; see decode.h. */
+#include "runtime/sensor/decode.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "runtime/bpf/sensor_abi.h"
+#include "runtime/sensor/syscalls.h"
+
+#define AT_FDCWD_ (-100)
+
+void comb_decoder_init(comb_decoder *d, comb_proctable *procs, comb_containers *containers,
+                       const char *procroot, const char *hostname)
+{
+    memset(d, 0, sizeof *d);
+    d->procs = procs;
+    d->containers = containers;
+    d->procroot = procroot;
+    d->hostname = hostname;
+    struct timespec rt, bt;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    clock_gettime(CLOCK_BOOTTIME, &bt);
+    d->boot_to_epoch = ((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000 + (rt.tv_nsec - bt.tv_nsec);
+}
+
+/* A kernel string of at most cap bytes: NUL-terminated in place, or NULL. */
+static const char *kstr(char *s, size_t len, size_t cap)
+{
+    if (!len || len > cap)
+        return NULL;
+    s[len - 1] = '\0';
+    return s;
+}
+
+static void add_arg(comb_decoder *d, comb_event *ev, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void add_arg(comb_decoder *d, comb_event *ev, const char *name, const char *fmt, ...)
+{
+    size_t i = ev->nargs;
+    if (i >= COMB_DECODE_MAX_ARGS)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->argval[i], sizeof d->argval[i], fmt, ap);
+    va_end(ap);
+    d->args[i].name = name;
+    d->args[i].value = d->argval[i];
+    ev->nargs = i + 1;
+}
+
+/* Keep the table in step with what every record says about its process. */
+static comb_procinfo *touch(comb_decoder *d, const struct sensor_hdr *h)
+{
+    comb_procinfo *p = comb_proctable_get(d->procs, h->tgid);
+    if (!p || p->dead) {
+        /* missed (started before a drop, or a thread we never saw): /proc knows */
+        if (!d->procroot || comb_proctable_read_proc(d->procs, d->procroot, h->tgid))
+            p = comb_proctable_upsert(d->procs, h->tgid);
+        else
+            p = comb_proctable_get(d->procs, h->tgid);
+        if (!p)
+            return NULL;
+    }
+    memcpy(p->comm, h->comm, sizeof p->comm);
+    p->comm[sizeof p->comm - 1] = '\0';
+    if (h->ppid)
+        p->ppid = h->ppid;
+    p->uid = h->uid;
+    p->gid = h->gid;
+    return p;
+}
+
+static void fill_common(comb_decoder *d, const struct sensor_hdr *h, comb_event *ev)
+{
+    comb_event_init(ev);
+    ev->num = ++d->num;
+    ev->ts = (int64_t)h->ts + d->boot_to_epoch;
+    ev->cpu = h->cpu;
+    ev->hostname = d->hostname;
+    ev->args = d->args;
+    size_t nanc = 0;
+    if (comb_proctable_fill(d->procs, h->tgid, &ev->proc, d->anc, COMB_DECODE_ANCESTORS, &nanc)) {
+        ev->ancestors = d->anc;
+        ev->nancestors = nanc;
+    }
+    ev->proc.tid = ev->proc.vtid = h->tid;
+    comb_procinfo *p = comb_proctable_get(d->procs, h->tgid);
+    ev->container.id = "host";
+    ev->container.type = NULL;
+    if (p && p->container_id[0]) {
+        /* Falco's container.id is the 12-digit short id */
+        memcpy(d->cid, p->container_id, 12);
+        d->cid[12] = '\0';
+        ev->container.id = d->cid;
+        const comb_container_meta *m =
+            d->containers ? comb_containers_lookup(d->containers, p->container_id) : NULL;
+        if (m) {
+            ev->container.name = m->name;
+            ev->container.type = m->runtime;
+            ev->container.image = m->image;
+            ev->container.image_repository = m->image_repository;
+            ev->container.image_tag = m->image_tag;
+            ev->container.image_id = m->image_id;
+            ev->container.start_ts = m->created_ns;
+        }
+    }
+}
+
+static void join_exe(const struct sensor_exec *r, char *out, size_t cap)
+{
+    size_t n = 0, depth = r->exe_depth <= SENSOR_EXE_DEPTH ? r->exe_depth : SENSOR_EXE_DEPTH;
+    out[0] = '\0';
+    for (size_t i = depth; i-- > 0;) {
+        size_t l = strnlen(r->exe[i], SENSOR_EXE_COMP);
+        if (n + 1 + l + 1 > cap)
+            break;
+        out[n++] = '/';
+        memcpy(out + n, r->exe[i], l);
+        n += l;
+        out[n] = '\0';
+    }
+}
+
+static int decode_exec(comb_decoder *d, const struct sensor_exec *r, comb_event *ev)
+{
+    if (r->args_len > SENSOR_ARGS_LEN || r->file_len > SENSOR_FILE_LEN)
+        return d->malformed++, 0;
+    comb_procinfo *p = touch(d, &r->h);
+    if (p) {
+        p->loginuid = r->loginuid == 0xffffffffu ? -1 : (int64_t)r->loginuid;
+        p->tty = r->tty;
+        p->exe_memfd = (r->flags & SENSOR_EXEC_MEMFD) != 0;
+        if (p->start_ts == COMB_NA)
+            p->start_ts = (int64_t)r->start_ns + d->boot_to_epoch;
+        comb_procinfo_set_args(p, r->args, r->args_len);
+        join_exe(r, d->path[0], sizeof d->path[0]);
+        if (p->exe_memfd) /* as /proc/PID/exe shows it */
+            snprintf(d->path[0], sizeof d->path[0], "/%.*s", SENSOR_EXE_COMP, r->exe[0]);
+        comb_procinfo_set_str(&p->exepath, d->path[0][0] ? d->path[0] : NULL,
+                              sizeof d->path[0]);
+        /* the container from the cgroup: leaf and parent directory names */
+        char cg[2 * SENSOR_CGNAME_LEN + 2] = "";
+        char lv[SENSOR_CG_LEVELS][SENSOR_CGNAME_LEN];
+        for (int i = 0; i < SENSOR_CG_LEVELS; i++) {
+            memcpy(lv[i], r->cg[i], SENSOR_CGNAME_LEN);
+            if (!kstr(lv[i], r->cg_len[i], SENSOR_CGNAME_LEN))
+                lv[i][0] = '\0';
+        }
+        snprintf(cg, sizeof cg, "%s/%s", lv[1], lv[0]);
+        p->container_id[0] = '\0';
+        comb_cgroup_container_id(cg, p->container_id, NULL);
+    }
+    fill_common(d, &r->h, ev);
+    ev->type = "execve";
+    ev->rawres = 0;
+    char file[SENSOR_FILE_LEN];
+    memcpy(file, r->file, sizeof file);
+    const char *fn = kstr(file, r->file_len, sizeof file);
+    add_arg(d, ev, "res", "0");
+    add_arg(d, ev, "exe", "%s", ev->proc.exe ? ev->proc.exe : "");
+    add_arg(d, ev, "filename", "%s", fn ? fn : "");
+    add_arg(d, ev, "flags", "%s", (r->flags & SENSOR_EXEC_MEMFD) ? "EXE_FROM_MEMFD" : "0");
+    return 1;
+}
+
+/* fd.name of a path argument: absolute, relative to the cwd when the call
+ * used AT_FDCWD and the cwd is known, else as passed. */
+static const char *resolve(comb_decoder *d, int slot, const char *raw, int64_t dirfd,
+                           const comb_event *ev)
+{
+    if (!raw)
+        return NULL;
+    if (raw[0] == '/' || dirfd != AT_FDCWD_ || !ev->proc.cwd)
+        snprintf(d->path[slot], sizeof d->path[slot], "%s", raw);
+    else
+        snprintf(d->path[slot], sizeof d->path[slot], "%s%s%s", ev->proc.cwd,
+                 ev->proc.cwd[strlen(ev->proc.cwd) - 1] == '/' ? "" : "/", raw);
+    return d->path[slot];
+}
+
+static const char *family_fd_type(int fam)
+{
+    switch (fam) {
+    case 1: return "unix";
+    case 2: return "ipv4";
+    case 10: return "ipv6";
+    case 16: return "netlink";
+    default: return NULL;
+    }
+}
+
+static void decode_sockaddr(comb_decoder *d, const struct sensor_syscall *r, comb_event *ev,
+                            int server_side)
+{
+    size_t len = r->addr_len <= SENSOR_ADDR_LEN ? r->addr_len : SENSOR_ADDR_LEN;
+    char *addr = server_side ? d->sip : d->cip;
+    int64_t port;
+    int fam = comb_render_sockaddr(r->addr, len, addr, sizeof d->sip, &port);
+    ev->fd.type = family_fd_type(fam ? fam : r->fd_family);
+    if (fam == 2 || fam == 10) {
+        if (server_side) {
+            ev->fd.sip = d->sip;
+            ev->fd.sport = port;
+        } else {
+            ev->fd.cip = d->cip;
+            ev->fd.cport = port;
+        }
+        add_arg(d, ev, "addr", "%s%s%s:%lld", fam == 10 ? "[" : "", addr, fam == 10 ? "]" : "",
+                (long long)port);
+    } else if (fam == 1) {
+        ev->fd.name = addr;
+        add_arg(d, ev, "addr", "%s", addr);
+    }
+}
+
+static int decode_syscall(comb_decoder *d, const struct sensor_syscall *r, comb_event *ev)
+{
+    const char *name = comb_syscall_name(r->id);
+    if (!name || r->str_len[0] > SENSOR_STR_LEN || r->str_len[1] > SENSOR_STR_LEN ||
+        r->addr_len > SENSOR_ADDR_LEN)
+        return d->malformed++, 0;
+    touch(d, &r->h);
+    fill_common(d, &r->h, ev);
+    ev->type = name;
+    ev->rawres = r->ret;
+    const __u64 *a = r->args;
+    char s0[SENSOR_STR_LEN], s1[SENSOR_STR_LEN];
+    memcpy(s0, r->str[0], sizeof s0);
+    memcpy(s1, r->str[1], sizeof s1);
+    const char *str0 = kstr(s0, r->str_len[0], sizeof s0);
+    const char *str1 = kstr(s1, r->str_len[1], sizeof s1);
+    char buf[256];
+
+    if (r->ret < 0) {
+        const char *en = comb_errno_name(-r->ret);
+        if (en)
+            add_arg(d, ev, "res", "%s", en);
+        else
+            add_arg(d, ev, "res", "%lld", (long long)r->ret);
+    } else {
+        add_arg(d, ev, "res", "%lld", (long long)r->ret);
+    }
+
+    switch (r->id) {
+    case 2: case 257: case 437: { /* open, openat, openat2 */
+        int64_t dirfd = r->id == 2 ? AT_FDCWD_ : (int32_t)a[0];
+        uint64_t flags = r->id == 2 ? a[1] : r->id == 257 ? a[2] : 0;
+        if (r->id == 437 && r->addr_len == 8)
+            memcpy(&flags, r->addr, 8);
+        comb_render_open_flags(flags, buf, sizeof buf);
+        ev->fd.num = r->ret >= 0 ? r->ret : -1;
+        ev->fd.type = (flags & 0200000) ? "directory" : "file";
+        ev->fd.nameraw = str0;
+        ev->fd.name = resolve(d, 0, str0, dirfd, ev);
+        add_arg(d, ev, "fd", "%lld", (long long)ev->fd.num);
+        if (r->id != 2)
+            add_arg(d, ev, "dirfd", "%lld", (long long)dirfd);
+        add_arg(d, ev, "name", "%s", str0 ? str0 : "");
+        add_arg(d, ev, "flags", "%s", buf);
+        add_arg(d, ev, "mode", "0%llo", (unsigned long long)(r->id == 2 ? a[2] : a[3]));
+        break;
+    }
+    case 41: /* socket */
+        comb_render_socket_family((int64_t)a[0], buf, sizeof buf);
+        add_arg(d, ev, "domain", "%s", buf);
+        add_arg(d, ev, "type", "%llu", (unsigned long long)(a[1] & 0xf));
+        add_arg(d, ev, "proto", "%llu", (unsigned long long)a[2]);
+        ev->fd.num = r->ret;
+        ev->fd.type = family_fd_type((int)a[0]);
+        break;
+    case 42: /* connect: this process is the client */
+        ev->fd.num = (int32_t)a[0];
+        ev->fd.is_server = 0;
+        add_arg(d, ev, "fd", "%lld", (long long)(int32_t)a[0]);
+        decode_sockaddr(d, r, ev, 1);
+        break;
+    case 43: case 288: /* accept: the peer is the client */
+        ev->fd.num = r->ret;
+        ev->fd.is_server = 1;
+        decode_sockaddr(d, r, ev, 0);
+        break;
+    case 49: /* bind: the local address */
+        ev->fd.num = (int32_t)a[0];
+        ev->fd.is_server = 1;
+        add_arg(d, ev, "fd", "%lld", (long long)(int32_t)a[0]);
+        decode_sockaddr(d, r, ev, 1);
+        break;
+    case 50: /* listen */
+        ev->fd.num = (int32_t)a[0];
+        ev->fd.type = family_fd_type(r->fd_family);
+        add_arg(d, ev, "fd", "%lld", (long long)(int32_t)a[0]);
+        add_arg(d, ev, "backlog", "%lld", (long long)(int32_t)a[1]);
+        break;
+    case 101: /* ptrace */
+        comb_render_ptrace_request((int64_t)a[0], buf, sizeof buf);
+        add_arg(d, ev, "request", "%s", buf);
+        add_arg(d, ev, "pid", "%lld", (long long)(int32_t)a[1]);
+        break;
+    case 105: add_arg(d, ev, "uid", "%u", (unsigned)a[0]); break;
+    case 106: add_arg(d, ev, "gid", "%u", (unsigned)a[0]); break;
+    case 113: case 117: /* setreuid, setresuid */
+        add_arg(d, ev, "ruid", "%d", (int)a[0]);
+        add_arg(d, ev, "euid", "%d", (int)a[1]);
+        if (r->id == 117)
+            add_arg(d, ev, "suid", "%d", (int)a[2]);
+        break;
+    case 114: case 119: /* setregid, setresgid */
+        add_arg(d, ev, "rgid", "%d", (int)a[0]);
+        add_arg(d, ev, "egid", "%d", (int)a[1]);
+        if (r->id == 119)
+            add_arg(d, ev, "sgid", "%d", (int)a[2]);
+        break;
+    case 165: /* mount */
+        add_arg(d, ev, "dev", "%s", str0 ? str0 : "");
+        add_arg(d, ev, "dir", "%s", str1 ? str1 : "");
+        add_arg(d, ev, "flags", "%llu", (unsigned long long)a[3]);
+        break;
+    case 166: /* umount2 */
+        add_arg(d, ev, "name", "%s", str0 ? str0 : "");
+        add_arg(d, ev, "flags", "%llu", (unsigned long long)a[1]);
+        break;
+    case 175: case 313: /* init_module, finit_module */
+        if (r->id == 313)
+            add_arg(d, ev, "fd", "%lld", (long long)(int32_t)a[0]);
+        add_arg(d, ev, "uargs", "%s", str0 ? str0 : "");
+        break;
+    case 272: /* unshare */
+        comb_render_clone_flags(a[0], buf, sizeof buf);
+        add_arg(d, ev, "flags", "%s", buf);
+        break;
+    case 308: /* setns */
+        comb_render_clone_flags(a[1], buf, sizeof buf);
+        add_arg(d, ev, "fd", "%lld", (long long)(int32_t)a[0]);
+        add_arg(d, ev, "nstype", "%s", buf);
+        break;
+    case 319: /* memfd_create */
+        comb_render_memfd_flags(a[1], buf, sizeof buf);
+        add_arg(d, ev, "name", "%s", str0 ? str0 : "");
+        add_arg(d, ev, "flags", "%s", buf);
+        ev->fd.num = r->ret;
+        ev->fd.type = "memfd";
+        break;
+    case 32: case 33: case 292: /* dup, dup2, dup3: fd is the new descriptor */
+        ev->fd.num = r->ret;
+        ev->fd.type = family_fd_type(r->fd_family);
+        add_arg(d, ev, "oldfd", "%lld", (long long)(int32_t)a[0]);
+        if (r->id != 32)
+            add_arg(d, ev, "newfd", "%lld", (long long)(int32_t)a[1]);
+        break;
+    case 87: /* unlink */
+        add_arg(d, ev, "path", "%s", str0 ? str0 : "");
+        ev->fd.name = resolve(d, 0, str0, AT_FDCWD_, ev);
+        break;
+    case 263: /* unlinkat */
+        add_arg(d, ev, "dirfd", "%lld", (long long)(int32_t)a[0]);
+        add_arg(d, ev, "name", "%s", str0 ? str0 : "");
+        add_arg(d, ev, "flags", "%llu", (unsigned long long)a[2]);
+        ev->fd.name = resolve(d, 0, str0, (int32_t)a[0], ev);
+        break;
+    case 82: case 264: case 316: /* rename family */
+        add_arg(d, ev, "oldpath", "%s", str0 ? str0 : "");
+        add_arg(d, ev, "newpath", "%s", str1 ? str1 : "");
+        break;
+    case 86: case 265: /* link, linkat */
+        add_arg(d, ev, "oldpath", "%s", str0 ? str0 : "");
+        add_arg(d, ev, "newpath", "%s", str1 ? str1 : "");
+        break;
+    case 88: case 266: /* symlink, symlinkat */
+        add_arg(d, ev, "target", "%s", str0 ? str0 : "");
+        add_arg(d, ev, "linkpath", "%s", str1 ? str1 : "");
+        break;
+    case 90: case 268: /* chmod, fchmodat */
+        add_arg(d, ev, "filename", "%s", str0 ? str0 : "");
+        add_arg(d, ev, "mode", "0%llo", (unsigned long long)(r->id == 90 ? a[1] : a[2]));
+        ev->fd.name = resolve(d, 0, str0, r->id == 90 ? AT_FDCWD_ : (int32_t)a[0], ev);
+        break;
+    }
+    return 1;
+}
+
+int comb_decode(comb_decoder *d, const void *rec, size_t len, comb_event *ev)
+{
+    if (len < sizeof(struct sensor_hdr))
+        return d->malformed++, 0;
+    struct sensor_hdr h;
+    memcpy(&h, rec, sizeof h);
+    switch (h.kind) {
+    case SENSOR_EV_SYSCALL:
+        if (len < sizeof(struct sensor_syscall))
+            break;
+        return decode_syscall(d, rec, ev);
+    case SENSOR_EV_EXEC:
+        if (len < sizeof(struct sensor_exec))
+            break;
+        return decode_exec(d, rec, ev);
+    case SENSOR_EV_FORK: {
+        if (len < sizeof(struct sensor_fork))
+            break;
+        const struct sensor_fork *f = rec;
+        touch(d, &f->h);
+        comb_proctable_fork(d->procs, f->h.tgid, f->child_tgid,
+                            (int64_t)f->start_ns + d->boot_to_epoch);
+        return 0;
+    }
+    case SENSOR_EV_EXIT:
+        if (len < sizeof(struct sensor_exit))
+            break;
+        comb_proctable_exit(d->procs, h.tgid);
+        return 0;
+    }
+    d->malformed++;
+    return 0;
+}
