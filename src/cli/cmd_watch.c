@@ -2,6 +2,7 @@
  * Falco-compatible rules; alerts as Falco's JSON lines or text lines. */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,11 +60,42 @@ typedef struct out_ctx {
     int failed;
 } out_ctx;
 
+/* Like Falco's append_output with extra_fields (its default configuration
+ * adds the container): every JSON alert names the container, whatever the
+ * rule's output template holds. */
+static char *add_container_fields(char *line, const comb_event *ev)
+{
+    json_error_t je;
+    json_t *root = json_loads(line, 0, &je);
+    json_t *fields = json_object_get(root, "output_fields");
+    if (!json_is_object(fields)) {
+        json_decref(root);
+        return line;
+    }
+    const struct { const char *key, *val; } extra[] = {
+        { "container.id", ev->container.id },
+        { "container.name", ev->container.name },
+        { "container.image.repository", ev->container.image_repository },
+    };
+    for (size_t i = 0; i < sizeof extra / sizeof *extra; i++)
+        if (!json_object_get(fields, extra[i].key))
+            json_object_set_new(fields, extra[i].key,
+                                extra[i].val ? json_string(extra[i].val) : json_null());
+    char *out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (!out)
+        return line;
+    free(line);
+    return out;
+}
+
 static int on_alert(void *ud, const comb_rule *rule, const comb_event *ev)
 {
     out_ctx *o = ud;
     char *line = o->json ? comb_alert_format_json(o->rs, rule, ev, o->hostname)
                          : comb_alert_format_text(o->rs, rule, ev);
+    if (line && o->json)
+        line = add_container_fields(line, ev);
     if (!line) {
         o->failed = 1;
         return 1;
