@@ -103,6 +103,19 @@ static __always_inline void fill_hdr(struct sensor_hdr *h, __u32 kind, struct ta
     bpf_get_current_comm(h->comm, sizeof h->comm);
 }
 
+/* Waking the reader for every record costs more than the record itself
+ * under load: syscall records wake it only once WAKEUP_BYTES are pending
+ * (the reader also polls on a short timeout); process records, on which most
+ * rules fire, wake it at once. */
+#define WAKEUP_BYTES (256 << 10)
+
+static __always_inline void submit(void *r, int urgent)
+{
+    __u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+    bpf_ringbuf_submit(r, urgent || pending >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
+                                                            : BPF_RB_NO_WAKEUP);
+}
+
 static __always_inline int skip_self(void)
 {
     return self_tgid && (bpf_get_current_pid_tgid() >> 32) == self_tgid;
@@ -232,7 +245,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
     } else if (r->id == NR_dup || r->id == NR_dup2 || r->id == NR_dup3 || r->id == NR_listen) {
         r->fd_family = family_of_fd(t, r->id == NR_listen ? (__s64)r->args[0] : ret);
     }
-    bpf_ringbuf_submit(r, 0);
+    submit(r, 0);
     bpf_map_delete_elem(&calls, &tid);
     return 0;
 }
@@ -376,7 +389,7 @@ int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
         kn = kn_parent(kn);
     }
     exe_path(r, t);
-    bpf_ringbuf_submit(r, 0);
+    submit(r, 1);
     return 0;
 }
 
@@ -393,7 +406,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
     r->child_tgid = BPF_CORE_READ(child, tgid);
     r->pad = 0;
     r->start_ns = BPF_CORE_READ(child, start_boottime);
-    bpf_ringbuf_submit(r, 0);
+    submit(r, 1);
     return 0;
 }
 
@@ -408,6 +421,6 @@ int BPF_PROG(on_exit, struct task_struct *t)
     fill_hdr(&r->h, SENSOR_EV_EXIT, t);
     r->code = BPF_CORE_READ(t, exit_code);
     r->pad = 0;
-    bpf_ringbuf_submit(r, 0);
+    submit(r, 1);
     return 0;
 }

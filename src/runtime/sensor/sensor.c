@@ -111,6 +111,10 @@ comb_code comb_sensor_poll(comb_sensor *s, int timeout_ms, comb_sensor_record_fn
     int rc = ring_buffer__poll(s->rb, timeout_ms);
     if (rc < 0 && rc != -EINTR)
         return fail_bpf(err, "ring buffer poll", -rc);
+    /* records submitted without a wakeup (see sensor.bpf.c) are read here */
+    rc = ring_buffer__consume(s->rb);
+    if (rc < 0 && rc != -EINTR)
+        return fail_bpf(err, "ring buffer read", -rc);
     return COMB_OK;
 }
 
