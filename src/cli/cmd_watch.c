@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "core/embedded.h"
 #include "runtime/rules/rules.h"
+#include "runtime/sensor/syscalls.h"
 #include "runtime/sensor/watch.h"
 
 #define DEFAULT_RULES "runtime/comb_rules.yaml"
@@ -154,6 +155,22 @@ static int load_rules(comb_ruleset *rs, const char **files, size_t n, int quiet)
         if (is[i].level == COMB_RULES_UNSUPPORTED)
             cli_warning("%s:%zu: %s %s disabled: %s", is[i].file, is[i].line, is[i].kind,
                         is[i].name, is[i].msg);
+    /* rules on events the sensor does not produce yet can never fire */
+    size_t nt;
+    int all;
+    const char *const *types = comb_ruleset_needed_types(rs, &nt, &all);
+    char missing[1024] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < nt && !quiet; i++)
+        if (comb_syscall_nr(types[i]) < 0 && !comb_syscall_is_lifecycle(types[i])) {
+            int w = snprintf(missing + used, sizeof missing - used, "%s%s", used ? ", " : "",
+                             types[i]);
+            if (w < 0 || (size_t)w >= sizeof missing - used)
+                break;
+            used += (size_t)w;
+        }
+    if (used)
+        cli_warning("the rules use event types the sensor does not capture: %s", missing);
     size_t active = 0;
     for (size_t i = 0; i < comb_ruleset_rule_count(rs); i++)
         active += comb_rule_active(comb_ruleset_rule_at(rs, i)) != 0;

@@ -129,6 +129,7 @@ enum {
     NR_init_module = 175, NR_openat = 257, NR_unlinkat = 263, NR_renameat = 264,
     NR_linkat = 265, NR_symlinkat = 266, NR_fchmodat = 268, NR_accept4 = 288, NR_dup3 = 292,
     NR_finit_module = 313, NR_renameat2 = 316, NR_memfd_create = 319, NR_openat2 = 437,
+    NR_mkdir = 83, NR_rmdir = 84, NR_creat = 85, NR_mkdirat = 258,
 };
 
 /* Which arguments are user-space strings (-1: none). */
@@ -138,8 +139,10 @@ static __always_inline void string_args(__s64 id, int *a, int *b)
     *b = -1;
     switch (id) {
     case NR_open: case NR_unlink: case NR_chmod: case NR_umount2: case NR_memfd_create:
+    case NR_mkdir: case NR_rmdir: case NR_creat:
         *a = 0; break;
     case NR_openat: case NR_openat2: case NR_unlinkat: case NR_fchmodat: case NR_finit_module:
+    case NR_mkdirat:
         *a = 1; break;
     case NR_init_module: *a = 2; break;
     case NR_rename: case NR_link: case NR_symlink: case NR_mount:

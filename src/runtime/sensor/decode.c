@@ -245,9 +245,11 @@ static int decode_syscall(comb_decoder *d, const struct sensor_syscall *r, comb_
     }
 
     switch (r->id) {
-    case 2: case 257: case 437: { /* open, openat, openat2 */
-        int64_t dirfd = r->id == 2 ? AT_FDCWD_ : (int32_t)a[0];
+    case 2: case 85: case 257: case 437: { /* open, creat, openat, openat2 */
+        int64_t dirfd = r->id == 2 || r->id == 85 ? AT_FDCWD_ : (int32_t)a[0];
         uint64_t flags = r->id == 2 ? a[1] : r->id == 257 ? a[2] : 0;
+        if (r->id == 85) /* creat(path, mode) is open(path, O_CREAT|O_WRONLY|O_TRUNC, mode) */
+            flags = 0100 | 01 | 01000;
         if (r->id == 437 && r->addr_len == 8)
             memcpy(&flags, r->addr, 8);
         comb_render_open_flags(flags, buf, sizeof buf);
@@ -260,9 +262,34 @@ static int decode_syscall(comb_decoder *d, const struct sensor_syscall *r, comb_
             add_arg(d, ev, "dirfd", "%lld", (long long)dirfd);
         add_arg(d, ev, "name", "%s", str0 ? str0 : "");
         add_arg(d, ev, "flags", "%s", buf);
-        add_arg(d, ev, "mode", "0%llo", (unsigned long long)(r->id == 2 ? a[2] : a[3]));
+        add_arg(d, ev, "mode", "0%llo",
+                (unsigned long long)(r->id == 2 ? a[2] : r->id == 85 ? a[1] : a[3]));
         break;
     }
+    case 83: case 84: /* mkdir, rmdir */
+        add_arg(d, ev, "path", "%s", str0 ? str0 : "");
+        if (r->id == 83)
+            add_arg(d, ev, "mode", "0%llo", (unsigned long long)a[1]);
+        ev->fd.name = resolve(d, 0, str0, AT_FDCWD_, ev);
+        break;
+    case 258: /* mkdirat */
+        add_arg(d, ev, "dirfd", "%lld", (long long)(int32_t)a[0]);
+        add_arg(d, ev, "path", "%s", str0 ? str0 : "");
+        add_arg(d, ev, "mode", "0%llo", (unsigned long long)a[2]);
+        ev->fd.name = resolve(d, 0, str0, (int32_t)a[0], ev);
+        break;
+    case 91: /* fchmod */
+        add_arg(d, ev, "fd", "%lld", (long long)(int32_t)a[0]);
+        add_arg(d, ev, "mode", "0%llo", (unsigned long long)a[1]);
+        break;
+    case 321: /* bpf */
+        add_arg(d, ev, "cmd", "%lld", (long long)(int32_t)a[0]);
+        break;
+    case 323: /* userfaultfd */
+        add_arg(d, ev, "flags", "%llu", (unsigned long long)a[0]);
+        ev->fd.num = r->ret;
+        ev->fd.type = "userfaultfd";
+        break;
     case 41: /* socket */
         comb_render_socket_family((int64_t)a[0], buf, sizeof buf);
         add_arg(d, ev, "domain", "%s", buf);

@@ -16,7 +16,8 @@ static const comb_syscall_def defs[] = {
     { 263, "unlinkat" },   { 264, "renameat" },    { 265, "linkat" },    { 266, "symlinkat" },
     { 268, "fchmodat" },   { 272, "unshare" },     { 288, "accept4" },   { 292, "dup3" },
     { 308, "setns" },      { 313, "finit_module" }, { 316, "renameat2" }, { 319, "memfd_create" },
-    { 437, "openat2" },
+    { 437, "openat2" },    { 83, "mkdir" },        { 84, "rmdir" },      { 85, "creat" },
+    { 91, "fchmod" },      { 258, "mkdirat" },     { 321, "bpf" },       { 323, "userfaultfd" },
 };
 
 const comb_syscall_def *comb_syscalls(size_t *n)
