@@ -105,11 +105,13 @@ run_container() { # NAME [podman run args and command...]: runs it, records its 
 # --- the behaviours ---
 ID_TTY=$(run_container tty -t "$IMAGE" sh -c 'exit 0')
 ID_SHADOW=$(run_container shadow "$IMAGE" cat /etc/shadow)
+ID_RELATIVE=$(run_container relative -w /etc "$IMAGE" sh -c 'cd /etc && exec cat shadow')
 ID_PACKET=$(run_container packet "$IMAGE" attack packet)
 ID_NC=$(run_container nc "$IMAGE" nc 127.0.0.1 9 -e /bin/true)
 ID_PTRACE=$(run_container ptrace --cap-add SYS_PTRACE "$IMAGE" attack ptrace)
 ID_MEMFD=$(run_container memfd "$IMAGE" attack memfd /bin/busybox)
 cat /etc/shadow >/dev/null
+(cd / && cd etc && cat shadow >/dev/null)
 "$TMP/attack" ptrace
 $PY - <<'EOF'
 import os, socket
@@ -181,6 +183,9 @@ F="$TMP/falco.json"
 expect "$F" "Terminal shell in container" "$ID_TTY" sh "sh -c exit 0"
 expect "$F" "Read sensitive file untrusted" "$ID_SHADOW" cat "cat /etc/shadow" fd.name=/etc/shadow
 expect "$F" "Read sensitive file untrusted" host cat "cat /etc/shadow" fd.name=/etc/shadow
+# a relative path is resolved against the working directory the kernel reports
+expect "$F" "Read sensitive file untrusted" "$ID_RELATIVE" cat "cat shadow" fd.name=/etc/shadow
+expect "$F" "Read sensitive file untrusted" host cat "cat shadow" fd.name=/etc/shadow
 expect "$F" "Packet socket created in container" "$ID_PACKET" attack "attack packet"
 expect "$F" "Netcat Remote Code Execution in Container" "$ID_NC" nc "nc 127.0.0.1 9 -e /bin/true"
 expect "$F" "PTRACE attached to process" "$ID_PTRACE" attack "attack ptrace"

@@ -129,7 +129,7 @@ enum {
     NR_init_module = 175, NR_openat = 257, NR_unlinkat = 263, NR_renameat = 264,
     NR_linkat = 265, NR_symlinkat = 266, NR_fchmodat = 268, NR_accept4 = 288, NR_dup3 = 292,
     NR_finit_module = 313, NR_renameat2 = 316, NR_memfd_create = 319, NR_openat2 = 437,
-    NR_mkdir = 83, NR_rmdir = 84, NR_creat = 85, NR_mkdirat = 258,
+    NR_mkdir = 83, NR_rmdir = 84, NR_creat = 85, NR_mkdirat = 258, NR_chdir = 80, NR_fchdir = 81,
 };
 
 /* Which arguments are user-space strings (-1: none). */
@@ -179,7 +179,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
         return 0;
     __u32 key = (__u32)id;
     __u8 *want = bpf_map_lookup_elem(&wanted, &key);
-    if (!want || !*want)
+    /* chdir and fchdir are always followed: relative paths depend on them */
+    if ((!want || !*want) && id != NR_chdir && id != NR_fchdir)
         return 0;
     struct inflight in = { .id = id };
     in.args[0] = BPF_CORE_READ(regs, di);
@@ -193,6 +194,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
     return 0;
 }
 
+static __noinline int emit_cwd(void);
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -200,6 +203,12 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
     struct inflight *in = bpf_map_lookup_elem(&calls, &tid);
     if (!in)
         return 0;
+    if (in->id == NR_chdir || in->id == NR_fchdir) {
+        bpf_map_delete_elem(&calls, &tid);
+        if (ret == 0)
+            emit_cwd();
+        return 0;
+    }
     struct sensor_syscall *r = reserve(sizeof *r);
     if (!r) {
         bpf_map_delete_elem(&calls, &tid);
@@ -314,22 +323,41 @@ static long walk_step(__u32 i, void *ctx)
     return 0;
 }
 
-/* Path of the executable, leaf first, up to the task's root (a container's
- * root for processes in containers), crossing mount points. */
-static __always_inline void exe_path(struct sensor_exec *r, struct task_struct *t)
+/* Names of the path from (d, vmnt) up to the task's root (a container's
+ * root for processes in containers), crossing mount points; returns 1 when
+ * the path was deeper than the buffer. */
+static __always_inline int walk_path(struct sensor_path *out, struct task_struct *t,
+                                     struct dentry *d, struct vfsmount *vmnt)
 {
-    struct file *exe = BPF_CORE_READ(t, mm, exe_file);
-    r->exe_depth = 0;
-    if (!exe)
-        return;
     struct walk w = {};
-    struct dentry *leaf = BPF_CORE_READ(exe, f_path.dentry);
-    struct vfsmount *vmnt = BPF_CORE_READ(exe, f_path.mnt);
-    w.d = leaf;
+    w.d = d;
     w.vmnt = vmnt;
     w.mnt = container_of(vmnt, struct mount, mnt);
     w.root = BPF_CORE_READ(t, fs, root.dentry);
     w.rootmnt = BPF_CORE_READ(t, fs, root.mnt);
+    bpf_loop(SENSOR_EXE_DEPTH + 8, walk_step, &w, 0);
+    __u32 n = w.n < SENSOR_EXE_DEPTH ? w.n : SENSOR_EXE_DEPTH;
+    for (__u32 i = 0; i < SENSOR_EXE_DEPTH; i++) {
+        if (i >= n)
+            break;
+        bpf_probe_read_kernel_str(out->comp[i], SENSOR_EXE_COMP, w.names[i]);
+    }
+    out->depth = n;
+    return w.truncated;
+}
+
+static __always_inline int walk_cwd(struct sensor_path *out, struct task_struct *t)
+{
+    return walk_path(out, t, BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt));
+}
+
+static __always_inline void exe_path(struct sensor_exec *r, struct task_struct *t)
+{
+    struct file *exe = BPF_CORE_READ(t, mm, exe_file);
+    r->exe.depth = 0;
+    if (!exe)
+        return;
+    struct dentry *leaf = BPF_CORE_READ(exe, f_path.dentry);
 
     /* memfd_create names its file "memfd:NAME"; it has no link on disk */
     char pre[8] = {};
@@ -338,16 +366,8 @@ static __always_inline void exe_path(struct sensor_exec *r, struct task_struct *
         pre[5] == ':' && BPF_CORE_READ(exe, f_inode, __i_nlink) == 0)
         r->flags |= SENSOR_EXEC_MEMFD;
 
-    bpf_loop(SENSOR_EXE_DEPTH + 8, walk_step, &w, 0);
-    if (w.truncated)
+    if (walk_path(&r->exe, t, leaf, BPF_CORE_READ(exe, f_path.mnt)))
         r->flags |= SENSOR_EXEC_EXE_TRUNC;
-    __u32 n = w.n < SENSOR_EXE_DEPTH ? w.n : SENSOR_EXE_DEPTH;
-    for (__u32 i = 0; i < SENSOR_EXE_DEPTH; i++) {
-        if (i >= n)
-            break;
-        bpf_probe_read_kernel_str(r->exe[i], SENSOR_EXE_COMP, w.names[i]);
-    }
-    r->exe_depth = n;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -392,7 +412,23 @@ int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
         kn = kn_parent(kn);
     }
     exe_path(r, t);
+    if (walk_cwd(&r->cwd, t))
+        r->flags |= SENSOR_EXEC_CWD_TRUNC;
     submit(r, 1);
+    return 0;
+}
+
+/* The working directory after a successful chdir/fchdir. */
+static __noinline int emit_cwd(void)
+{
+    struct sensor_cwd *r = reserve(sizeof *r);
+    if (!r)
+        return 0;
+    struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
+    fill_hdr(&r->h, SENSOR_EV_CWD, t);
+    r->pad = 0;
+    r->flags = walk_cwd(&r->cwd, t) ? SENSOR_EXEC_CWD_TRUNC : 0;
+    submit(r, 0);
     return 0;
 }
 

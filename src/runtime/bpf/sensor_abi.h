@@ -28,6 +28,7 @@ enum sensor_kind {
     SENSOR_EV_EXEC = 2,
     SENSOR_EV_FORK = 3,
     SENSOR_EV_EXIT = 4,
+    SENSOR_EV_CWD = 5,          /* chdir/fchdir succeeded: the new directory */
 };
 
 /* Counter slots of the per-CPU counter array. */
@@ -66,6 +67,15 @@ struct sensor_syscall {
 #define SENSOR_EXEC_MEMFD 1u    /* the executable is a memfd */
 #define SENSOR_EXEC_ARGS_TRUNC 2u
 #define SENSOR_EXEC_EXE_TRUNC 4u   /* deeper than SENSOR_EXE_DEPTH */
+#define SENSOR_EXEC_CWD_TRUNC 8u
+
+/* A path as a list of directory entry names, leaf first, each
+ * NUL-terminated, up to the task's root directory. */
+struct sensor_path {
+    __u16 depth;                /* components in comp[] */
+    __u16 pad[3];
+    char comp[SENSOR_EXE_DEPTH][SENSOR_EXE_COMP];
+};
 
 struct sensor_exec {
     struct sensor_hdr h;
@@ -75,12 +85,12 @@ struct sensor_exec {
     __u16 args_len;             /* bytes of args */
     __u16 file_len;             /* bytes of file, with the NUL */
     __u16 cg_len[SENSOR_CG_LEVELS];
-    __u16 exe_depth;            /* components in exe[], leaf first */
     __u16 pad;
     __u64 start_ns;             /* task start, boot time */
     char file[SENSOR_FILE_LEN];
     char cg[SENSOR_CG_LEVELS][SENSOR_CGNAME_LEN];
-    char exe[SENSOR_EXE_DEPTH][SENSOR_EXE_COMP]; /* leaf first, NUL-terminated */
+    struct sensor_path exe;     /* the executable */
+    struct sensor_path cwd;     /* the working directory */
     char args[SENSOR_ARGS_LEN];
 };
 
@@ -89,6 +99,13 @@ struct sensor_fork {
     __u32 child_tgid;
     __u32 pad;
     __u64 start_ns;
+};
+
+struct sensor_cwd {
+    struct sensor_hdr h;
+    __u32 flags;                /* SENSOR_EXEC_CWD_TRUNC */
+    __u32 pad;
+    struct sensor_path cwd;
 };
 
 struct sensor_exit {

@@ -109,16 +109,18 @@ static void fill_common(comb_decoder *d, const struct sensor_hdr *h, comb_event 
     }
 }
 
-static void join_exe(const struct sensor_exec *r, char *out, size_t cap)
+/* "/a/b/c" from the leaf-first names the kernel side collected ("/" when
+ * there are none: the root itself). */
+static void join_path(const struct sensor_path *p, char *out, size_t cap)
 {
-    size_t n = 0, depth = r->exe_depth <= SENSOR_EXE_DEPTH ? r->exe_depth : SENSOR_EXE_DEPTH;
-    out[0] = '\0';
+    size_t n = 0, depth = p->depth <= SENSOR_EXE_DEPTH ? p->depth : SENSOR_EXE_DEPTH;
+    snprintf(out, cap, "/");
     for (size_t i = depth; i-- > 0;) {
-        size_t l = strnlen(r->exe[i], SENSOR_EXE_COMP);
+        size_t l = strnlen(p->comp[i], SENSOR_EXE_COMP);
         if (n + 1 + l + 1 > cap)
             break;
         out[n++] = '/';
-        memcpy(out + n, r->exe[i], l);
+        memcpy(out + n, p->comp[i], l);
         n += l;
         out[n] = '\0';
     }
@@ -136,11 +138,12 @@ static int decode_exec(comb_decoder *d, const struct sensor_exec *r, comb_event 
         if (p->start_ts == COMB_NA)
             p->start_ts = (int64_t)r->start_ns + d->boot_to_epoch;
         comb_procinfo_set_args(p, r->args, r->args_len);
-        join_exe(r, d->path[0], sizeof d->path[0]);
+        join_path(&r->exe, d->path[0], sizeof d->path[0]);
         if (p->exe_memfd) /* as /proc/PID/exe shows it */
-            snprintf(d->path[0], sizeof d->path[0], "/%.*s", SENSOR_EXE_COMP, r->exe[0]);
-        comb_procinfo_set_str(&p->exepath, d->path[0][0] ? d->path[0] : NULL,
-                              sizeof d->path[0]);
+            snprintf(d->path[0], sizeof d->path[0], "/%.*s", SENSOR_EXE_COMP, r->exe.comp[0]);
+        comb_procinfo_set_str(&p->exepath, r->exe.depth ? d->path[0] : NULL, sizeof d->path[0]);
+        join_path(&r->cwd, d->path[1], sizeof d->path[1]);
+        comb_procinfo_set_str(&p->cwd, d->path[1], sizeof d->path[1]);
         /* the container from the cgroup: leaf and parent directory names */
         char cg[2 * SENSOR_CGNAME_LEN + 2] = "";
         char lv[SENSOR_CG_LEVELS][SENSOR_CGNAME_LEN];
@@ -430,6 +433,17 @@ int comb_decode(comb_decoder *d, const void *rec, size_t len, comb_event *ev)
         touch(d, &f->h);
         comb_proctable_fork(d->procs, f->h.tgid, f->child_tgid,
                             (int64_t)f->start_ns + d->boot_to_epoch);
+        return 0;
+    }
+    case SENSOR_EV_CWD: {
+        if (len < sizeof(struct sensor_cwd))
+            break;
+        const struct sensor_cwd *c = rec;
+        comb_procinfo *p = touch(d, &c->h);
+        if (p) {
+            join_path(&c->cwd, d->path[1], sizeof d->path[1]);
+            comb_procinfo_set_str(&p->cwd, d->path[1], sizeof d->path[1]);
+        }
         return 0;
     }
     case SENSOR_EV_EXIT:

@@ -63,10 +63,12 @@ static void exec_rec(unsigned pid, unsigned ppid, const char *comm, const char *
     ex.cg_len[0] = (unsigned short)strlen(leaf_cg) + 1;
     ex.cg_len[1] = (unsigned short)strlen(parent_cg) + 1;
     /* /usr/bin/COMM, leaf first */
-    snprintf(ex.exe[0], sizeof ex.exe[0], "%s", comm);
-    snprintf(ex.exe[1], sizeof ex.exe[1], "bin");
-    snprintf(ex.exe[2], sizeof ex.exe[2], "usr");
-    ex.exe_depth = 3;
+    snprintf(ex.exe.comp[0], sizeof ex.exe.comp[0], "%s", comm);
+    snprintf(ex.exe.comp[1], sizeof ex.exe.comp[1], "bin");
+    snprintf(ex.exe.comp[2], sizeof ex.exe.comp[2], "usr");
+    ex.exe.depth = 3;
+    snprintf(ex.cwd.comp[0], sizeof ex.cwd.comp[0], "root");
+    ex.cwd.depth = 1;
 }
 
 static void test_exec_in_container(void)
@@ -106,6 +108,37 @@ static void test_exec_in_container(void)
                    "and fd.directory = /etc and proc.cmdline = \"sh -c id\"", &ev), 1);
 }
 
+static void test_cwd(void)
+{
+    comb_event ev;
+    exec_rec(700, 1, "cat", "cat\0shadow\0", 11, "session-1.scope", "user-0.slice");
+    CHECK_INT(comb_decode(&dec, &ex, sizeof ex, &ev), 1);
+    CHECK_STR(ev.proc.cwd, "/root");
+    /* cd /etc: the kernel side reports the new directory */
+    struct sensor_cwd c;
+    memset(&c, 0, sizeof c);
+    hdr(&c.h, SENSOR_EV_CWD, 700, 1, "cat");
+    snprintf(c.cwd.comp[0], sizeof c.cwd.comp[0], "etc");
+    c.cwd.depth = 1;
+    CHECK_INT(comb_decode(&dec, &c, sizeof c, &ev), 0);
+    /* open("shadow") is /etc/shadow */
+    struct sensor_syscall sc;
+    memset(&sc, 0, sizeof sc);
+    hdr(&sc.h, SENSOR_EV_SYSCALL, 700, 1, "cat");
+    sc.id = 2;
+    sc.ret = 3;
+    strcpy(sc.str[0], "shadow");
+    sc.str_len[0] = 7;
+    CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
+    CHECK_STR(ev.fd.name, "/etc/shadow");
+    CHECK_STR(ev.fd.nameraw, "shadow");
+    /* the root directory itself has no components */
+    c.cwd.depth = 0;
+    CHECK_INT(comb_decode(&dec, &c, sizeof c, &ev), 0);
+    CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
+    CHECK_STR(ev.fd.name, "/shadow");
+}
+
 static void test_memfd_exec_and_ancestry(void)
 {
     comb_event ev;
@@ -119,7 +152,7 @@ static void test_memfd_exec_and_ancestry(void)
     CHECK_INT(comb_decode(&dec, &f, sizeof f, &ev), 0);
     exec_rec(501, 500, "memfd:x", "x\0arg\0", 6, "session-1.scope", "user-0.slice");
     ex.flags = SENSOR_EXEC_MEMFD;
-    snprintf(ex.exe[0], sizeof ex.exe[0], "memfd:x");
+    snprintf(ex.exe.comp[0], sizeof ex.exe.comp[0], "memfd:x");
     CHECK_INT(comb_decode(&dec, &ex, sizeof ex, &ev), 1);
     CHECK_INT(ev.proc.is_exe_from_memfd, 1);
     CHECK_STR(ev.proc.exepath, "/memfd:x");
@@ -229,17 +262,21 @@ static void test_hostile_records(void)
     memset(sc.str[0], 'A', SENSOR_STR_LEN);
     sc.str_len[0] = SENSOR_STR_LEN;
     CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
-    CHECK_INT(strlen(ev.fd.name), SENSOR_STR_LEN - 1);
+    CHECK_INT(strlen(ev.fd.nameraw), SENSOR_STR_LEN - 1);
+    CHECK(strlen(ev.fd.name) > SENSOR_STR_LEN - 1); /* resolved against the cwd */
 
     /* argv longer than its buffer, depth beyond the array */
     exec_rec(900, 1, "x", "x", 1, "a", "b");
     ex.args_len = SENSOR_ARGS_LEN + 1;
     CHECK_INT(comb_decode(&dec, &ex, sizeof ex, &ev), 0);
     exec_rec(900, 1, "x", "x", 1, "a", "b");
-    ex.exe_depth = 1000;
-    memset(ex.exe, 'b', sizeof ex.exe); /* no NUL anywhere */
+    ex.exe.depth = 1000;
+    memset(ex.exe.comp, 'b', sizeof ex.exe.comp); /* no NUL anywhere */
+    ex.cwd.depth = 65535;
+    memset(ex.cwd.comp, 'c', sizeof ex.cwd.comp);
     CHECK_INT(comb_decode(&dec, &ex, sizeof ex, &ev), 1);
     CHECK(ev.proc.exepath != NULL && strlen(ev.proc.exepath) < 4200);
+    CHECK(ev.proc.cwd != NULL && strlen(ev.proc.cwd) < 4200);
 }
 
 int main(void)
@@ -249,6 +286,7 @@ int main(void)
         return 1;
     comb_decoder_init(&dec, procs, NULL, NULL, "testhost");
     RUN(test_exec_in_container);
+    RUN(test_cwd);
     RUN(test_memfd_exec_and_ancestry);
     RUN(test_network_and_others);
     RUN(test_hostile_records);
