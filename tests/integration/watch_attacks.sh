@@ -181,7 +181,7 @@ EOF
 }
 F="$TMP/falco.json"
 expect "$F" "Terminal shell in container" "$ID_TTY" sh "sh -c exit 0"
-expect "$F" "Read sensitive file untrusted" "$ID_SHADOW" cat "cat /etc/shadow" fd.name=/etc/shadow
+expect "$F" "Read sensitive file untrusted" "$ID_SHADOW" cat "cat /etc/shadow" fd.name=/etc/shadow user.name=root
 expect "$F" "Read sensitive file untrusted" host cat "cat /etc/shadow" fd.name=/etc/shadow
 # a relative path is resolved against the working directory the kernel reports
 expect "$F" "Read sensitive file untrusted" "$ID_RELATIVE" cat "cat shadow" fd.name=/etc/shadow

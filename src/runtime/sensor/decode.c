@@ -88,6 +88,17 @@ static void fill_common(comb_decoder *d, const struct sensor_hdr *h, comb_event 
     }
     ev->proc.tid = ev->proc.vtid = h->tid;
     comb_procinfo *p = comb_proctable_get(d->procs, h->tgid);
+    if (d->users && ev->proc.uid != COMB_NA) {
+        const char *cid = p ? p->container_id : "";
+        comb_user_info ui = comb_users_user(d->users, cid, h->tgid, ev->proc.uid);
+        ev->proc.user_name = ui.name;
+        ev->proc.user_homedir = ui.home;
+        ev->proc.user_shell = ui.shell;
+        if (ev->proc.gid != COMB_NA)
+            ev->proc.group_name = comb_users_group(d->users, cid, h->tgid, ev->proc.gid);
+        if (ev->proc.loginuid >= 0) /* the login happened on the host */
+            ev->proc.user_loginname = comb_users_user(d->users, "", 0, ev->proc.loginuid).name;
+    }
     ev->container.id = "host";
     ev->container.type = NULL;
     if (p && p->container_id[0]) {

@@ -16,6 +16,7 @@
 #include "runtime/rules/event.h"
 #include "runtime/sensor/containers.h"
 #include "runtime/sensor/proctable.h"
+#include "runtime/sensor/users.h"
 
 #define COMB_DECODE_ANCESTORS 8
 #define COMB_DECODE_MAX_ARGS 8
@@ -23,6 +24,7 @@
 typedef struct comb_decoder {
     comb_proctable *procs;
     comb_containers *containers;   /* names and images; may be NULL */
+    comb_users *users;             /* user and group names; may be NULL (set after init) */
     const char *procroot;          /* "/proc": heals processes the sensor missed */
     const char *hostname;
     int64_t boot_to_epoch;         /* add to boot-time ns to get epoch ns */

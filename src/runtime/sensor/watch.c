@@ -85,6 +85,7 @@ comb_code comb_watch_run(const comb_watch_opts *o, comb_watch_stats *st, comb_er
     comb_sensor *sensor = NULL;
     comb_proctable *procs = NULL;
     comb_containers *ctrs = NULL;
+    comb_users *users = NULL;
     comb_decoder *dec = NULL;
     const char *procroot = o->procroot ? o->procroot : "/proc";
     comb_code rc = comb_watch_syscalls(o->rules, &nrs, &nnrs, err);
@@ -94,7 +95,8 @@ comb_code comb_watch_run(const comb_watch_opts *o, comb_watch_stats *st, comb_er
     comb_sensor_opts so = { .syscalls = nrs, .nsyscalls = nnrs };
     if ((rc = comb_sensor_open(&so, &sensor, err)) ||
         (rc = comb_proctable_new(WATCH_MAX_PROCS, WATCH_KEEP_DEAD, &procs, err)) ||
-        (rc = comb_containers_new(o->containers_json, &ctrs, err)))
+        (rc = comb_containers_new(o->containers_json, &ctrs, err)) ||
+        (rc = comb_users_new("/", &users, err)))
         goto out;
     /* attached first, then seeded: a process born in between is in both */
     if ((rc = comb_proctable_seed(procs, procroot, err)))
@@ -105,6 +107,7 @@ comb_code comb_watch_run(const comb_watch_opts *o, comb_watch_stats *st, comb_er
         goto out;
     }
     comb_decoder_init(dec, procs, ctrs, procroot, o->hostname);
+    dec->users = users;
     if (o->on_ready)
         o->on_ready(o->ud, st);
 
@@ -143,6 +146,7 @@ out:;
     }
     free(dec);
     comb_containers_free(ctrs);
+    comb_users_free(users);
     comb_proctable_free(procs);
     comb_sensor_close(sensor);
     free(nrs);
