@@ -27,7 +27,7 @@ trap cleanup EXIT
 
 # --- a test image: busybox plus a static helper that performs the attacks ---
 cat >"$TMP/attack.c" <<'EOF'
-/* attack packet|ptrace|memfd PROG: one behaviour each */
+/* attack packet|ptrace|module|memfd PROG: one behaviour each */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
@@ -36,6 +36,7 @@ cat >"$TMP/attack.c" <<'EOF'
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 int main(int argc, char **argv)
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
     if (argc < 2) return 2;
     if (!strcmp(argv[1], "packet"))
         return socket(AF_PACKET, SOCK_RAW, 0) < 0; /* the attempt is what counts */
+    if (!strcmp(argv[1], "module")) /* no module: the attempt fails with EBADF */
+        return syscall(SYS_finit_module, -1, "", 0) == 0;
     if (!strcmp(argv[1], "ptrace")) {
         pid_t c = fork();
         if (c == 0) { pause(); _exit(0); }
@@ -110,6 +113,7 @@ ID_PACKET=$(run_container packet "$IMAGE" attack packet)
 ID_NC=$(run_container nc "$IMAGE" nc 127.0.0.1 9 -e /bin/true)
 ID_PTRACE=$(run_container ptrace --cap-add SYS_PTRACE "$IMAGE" attack ptrace)
 ID_MEMFD=$(run_container memfd "$IMAGE" attack memfd /bin/busybox)
+ID_MODULE=$(run_container module --cap-add SYS_MODULE "$IMAGE" attack module)
 cat /etc/shadow >/dev/null
 (cd / && cd etc && cat shadow >/dev/null)
 "$TMP/attack" ptrace
@@ -190,6 +194,7 @@ expect "$F" "Packet socket created in container" "$ID_PACKET" attack "attack pac
 expect "$F" "Netcat Remote Code Execution in Container" "$ID_NC" nc "nc 127.0.0.1 9 -e /bin/true"
 expect "$F" "PTRACE attached to process" "$ID_PTRACE" attack "attack ptrace"
 expect "$F" "PTRACE attached to process" host attack "attack ptrace"
+expect "$F" "Linux Kernel Module Injection Detected" "$ID_MODULE" attack "attack module"
 expect "$F" "Fileless execution via memfd_create" "$ID_MEMFD" "memfd:payload" "payload true"
 expect "$F" "Fileless execution via memfd_create" host "memfd:hostpaylo" "memfd:hostpaylo fileless"
 B="$TMP/builtin.json"

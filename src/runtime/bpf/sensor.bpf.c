@@ -100,6 +100,9 @@ static __always_inline void fill_hdr(struct sensor_hdr *h, __u32 kind, struct ta
     h->gid = (__u32)(ug >> 32);
     h->pad = 0;
     h->cgroup_id = bpf_get_current_cgroup_id();
+    /* kernel_cap_t is a u64 since 6.3 and two u32 before: 8 bytes either way */
+    h->cap_effective = 0;
+    BPF_CORE_READ_INTO(&h->cap_effective, t, cred, cap_effective);
     bpf_get_current_comm(h->comm, sizeof h->comm);
 }
 
@@ -386,6 +389,9 @@ int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
     r->tty = tty_of(t);
     r->start_ns = BPF_CORE_READ(t, start_boottime);
     r->pad = 0;
+    r->cap_permitted = r->cap_inheritable = 0;
+    BPF_CORE_READ_INTO(&r->cap_permitted, t, cred, cap_permitted);
+    BPF_CORE_READ_INTO(&r->cap_inheritable, t, cred, cap_inheritable);
 
     long n = bpf_probe_read_kernel_str(r->file, SENSOR_FILE_LEN, BPF_CORE_READ(bprm, filename));
     r->file_len = n > 0 ? n : 0;

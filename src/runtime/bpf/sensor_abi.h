@@ -47,6 +47,7 @@ struct sensor_hdr {
     __u32 uid, gid;
     __u32 pad;
     __u64 cgroup_id;
+    __u64 cap_effective;        /* capability bit mask of the thread */
     char comm[SENSOR_COMM_LEN];
 };
 
@@ -87,6 +88,7 @@ struct sensor_exec {
     __u16 cg_len[SENSOR_CG_LEVELS];
     __u16 pad;
     __u64 start_ns;             /* task start, boot time */
+    __u64 cap_permitted, cap_inheritable;
     char file[SENSOR_FILE_LEN];
     char cg[SENSOR_CG_LEVELS][SENSOR_CGNAME_LEN];
     struct sensor_path exe;     /* the executable */

@@ -70,6 +70,7 @@ static comb_procinfo *touch(comb_decoder *d, const struct sensor_hdr *h)
         p->ppid = h->ppid;
     p->uid = h->uid;
     p->gid = h->gid;
+    p->cap_effective = (int64_t)h->cap_effective;
     return p;
 }
 
@@ -146,6 +147,8 @@ static int decode_exec(comb_decoder *d, const struct sensor_exec *r, comb_event 
         p->loginuid = r->loginuid == 0xffffffffu ? -1 : (int64_t)r->loginuid;
         p->tty = r->tty;
         p->exe_memfd = (r->flags & SENSOR_EXEC_MEMFD) != 0;
+        p->cap_permitted = (int64_t)r->cap_permitted;
+        p->cap_inheritable = (int64_t)r->cap_inheritable;
         if (p->start_ts == COMB_NA)
             p->start_ts = (int64_t)r->start_ns + d->boot_to_epoch;
         comb_procinfo_set_args(p, r->args, r->args_len);

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,7 @@ static void reset(comb_procinfo *p, int64_t pid)
     p->next = next;
     p->pid = pid;
     p->ppid = p->uid = p->gid = p->loginuid = p->tty = p->start_ts = COMB_NA;
+    p->cap_effective = p->cap_permitted = p->cap_inheritable = COMB_NA;
     p->exe_memfd = -1;
 }
 
@@ -200,6 +202,9 @@ comb_procinfo *comb_proctable_fork(comb_proctable *t, int64_t parent, int64_t ch
     c->loginuid = p->loginuid;
     c->tty = p->tty;
     c->exe_memfd = p->exe_memfd;
+    c->cap_effective = p->cap_effective;
+    c->cap_permitted = p->cap_permitted;
+    c->cap_inheritable = p->cap_inheritable;
     memcpy(c->comm, p->comm, sizeof c->comm);
     memcpy(c->container_id, p->container_id, sizeof c->container_id);
     if (comb_procinfo_set_str(&c->exepath, p->exepath, COMB_PROC_MAX_PATH) ||
@@ -256,6 +261,9 @@ static void fill_one(const comb_procinfo *p, comb_proc *out)
     out->loginuid = p->loginuid;
     out->start_ts = p->start_ts;
     out->is_exe_from_memfd = p->exe_memfd;
+    out->cap_effective = p->cap_effective;
+    out->cap_permitted = p->cap_permitted;
+    out->cap_inheritable = p->cap_inheritable;
 }
 
 int comb_proctable_fill(comb_proctable *t, int64_t pid, comb_proc *proc, comb_proc *anc,
@@ -364,6 +372,17 @@ int comb_proctable_read_proc(comb_proctable *t, const char *procroot, int64_t pi
             p->uid = strtoll(u + 5, NULL, 10);
         if (g)
             p->gid = strtoll(g + 5, NULL, 10);
+        static const struct { const char *key; size_t off; } caps[] = {
+            { "\nCapEff:", offsetof(comb_procinfo, cap_effective) },
+            { "\nCapPrm:", offsetof(comb_procinfo, cap_permitted) },
+            { "\nCapInh:", offsetof(comb_procinfo, cap_inheritable) },
+        };
+        for (size_t i = 0; i < sizeof caps / sizeof *caps; i++) {
+            char *c = strstr(buf, caps[i].key);
+            if (c)
+                *(int64_t *)((char *)p + caps[i].off) =
+                    (int64_t)strtoull(c + strlen(caps[i].key), NULL, 16);
+        }
     }
     snprintf(path, sizeof path, "%s/%lld/loginuid", procroot, (long long)pid);
     if (read_small(path, buf, 32) > 0) {

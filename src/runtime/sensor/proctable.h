@@ -26,6 +26,7 @@ typedef struct comb_procinfo {
     int64_t pid, ppid;
     int64_t uid, gid, loginuid, tty;
     int64_t start_ts;                 /* ns since the epoch, COMB_NA unknown */
+    int64_t cap_effective, cap_permitted, cap_inheritable; /* bit masks, COMB_NA unknown */
     char comm[16];
     char *exepath;                    /* NULL unknown */
     char *cwd;

@@ -55,6 +55,7 @@ static void exec_rec(unsigned pid, unsigned ppid, const char *comm, const char *
     memcpy(ex.args, args, args_len);
     ex.args_len = (unsigned short)args_len;
     ex.loginuid = 0xffffffffu;
+    ex.h.cap_effective = 1ull << 21; /* CAP_SYS_ADMIN */
     ex.tty = 34816;
     snprintf(ex.file, sizeof ex.file, "/bin/%s", comm);
     ex.file_len = (unsigned short)strlen(ex.file) + 1;
@@ -86,6 +87,8 @@ static void test_exec_in_container(void)
     CHECK_INT(ev.proc.loginuid, -1);
     CHECK_INT(ev.proc.is_exe_from_memfd, 0);
     CHECK_STR(ev.container.id, "3f5c6a0b1e2d"); /* Falco's short id */
+    CHECK_INT(ev.proc.cap_effective, 1 << 21); /* from the record header */
+    CHECK_INT(cond("thread.cap_effective icontains sys_admin and not thread.cap_permitted contains CAP_SYS_ADMIN", &ev), 1);
     CHECK_INT(cond("proc.cmdline = \"sh -c id\" and container.id != host and proc.tty != 0", &ev), 1);
 
     /* the next syscall of the same process carries its container */

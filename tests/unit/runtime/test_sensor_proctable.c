@@ -158,6 +158,9 @@ static void test_seed_from_proc(void)
         CHECK(me->exepath && strstr(me->exepath, "test_sensor_proctable"));
         CHECK(me->start_ts > 1600000000LL * 1000000000);
         CHECK_INT(me->exe_memfd, 0);
+        CHECK(me->cap_effective != COMB_NA);
+        if (getuid() == 0) /* root in the host namespace: CAP_SYS_ADMIN at least */
+            CHECK(me->cap_effective & (1LL << 21));
     }
     CHECK(comb_proctable_get(t, 1) != NULL);
     comb_proctable_stats st;
