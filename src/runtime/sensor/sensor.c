@@ -20,6 +20,7 @@ struct comb_sensor {
     struct ring_buffer *rb;
     comb_sensor_record_fn fn;
     void *ud;
+    int stopped;            /* the callback asked to stop */
 };
 
 /* libbpf's diagnostics are kept (the last lines) for the error message, not
@@ -95,7 +96,11 @@ comb_code comb_sensor_open(const comb_sensor_opts *o, comb_sensor **out, comb_er
 static int on_record(void *ctx, void *data, size_t len)
 {
     comb_sensor *s = ctx;
-    return s->fn(s->ud, data, len);
+    if (!s->fn(s->ud, data, len))
+        return 0;
+    /* libbpf stops consuming only on a negative return */
+    s->stopped = 1;
+    return -ECANCELED;
 }
 
 comb_code comb_sensor_poll(comb_sensor *s, int timeout_ms, comb_sensor_record_fn fn, void *ud,
@@ -108,11 +113,16 @@ comb_code comb_sensor_poll(comb_sensor *s, int timeout_ms, comb_sensor_record_fn
         if (!s->rb)
             return fail_bpf(err, "ring buffer", errno);
     }
+    s->stopped = 0;
     int rc = ring_buffer__poll(s->rb, timeout_ms);
+    if (s->stopped)
+        return COMB_OK;
     if (rc < 0 && rc != -EINTR)
         return fail_bpf(err, "ring buffer poll", -rc);
     /* records submitted without a wakeup (see sensor.bpf.c) are read here */
     rc = ring_buffer__consume(s->rb);
+    if (s->stopped)
+        return COMB_OK;
     if (rc < 0 && rc != -EINTR)
         return fail_bpf(err, "ring buffer read", -rc);
     return COMB_OK;

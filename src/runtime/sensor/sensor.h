@@ -26,7 +26,8 @@ typedef struct comb_sensor_counters {
     uint64_t drops;         /* records lost because the ring was full */
 } comb_sensor_counters;
 
-/* Called for each record; a non-zero return stops the poll early. */
+/* Called for each record; a non-zero return stops the poll early (the
+ * records after it stay in the ring for the next poll). */
 typedef int (*comb_sensor_record_fn)(void *ud, const void *rec, size_t len);
 
 comb_code comb_sensor_open(const comb_sensor_opts *o, comb_sensor **out, comb_err *err);
