@@ -202,6 +202,14 @@ static __noinline int emit_cwd(void);
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
+    /* most syscalls are not wanted: an array lookup spares the hash lookup */
+    long nr = BPF_CORE_READ(regs, orig_ax);
+    if (nr < 0 || nr >= SENSOR_MAX_SYSCALL)
+        return 0;
+    __u32 key = (__u32)nr;
+    __u8 *want = bpf_map_lookup_elem(&wanted, &key);
+    if ((!want || !*want) && nr != NR_chdir && nr != NR_fchdir)
+        return 0;
     __u32 tid = (__u32)bpf_get_current_pid_tgid();
     struct inflight *in = bpf_map_lookup_elem(&calls, &tid);
     if (!in)
