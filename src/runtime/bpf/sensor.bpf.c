@@ -51,11 +51,12 @@ struct inflight {
     __u64 args[6];
 };
 
-/* Arguments of the syscall each thread is in, from entry to exit. */
+/* Arguments of the syscall each thread is in, from entry to exit: task
+ * storage lives and dies with the thread, and costs less than a hash. */
 struct {
-    __uint(type, BPF_MAP_TYPE_LRU_HASH);
-    __uint(max_entries, 16384);
-    __type(key, __u32);
+    __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, int);
     __type(value, struct inflight);
 } calls SEC(".maps");
 
@@ -185,15 +186,17 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
     /* chdir and fchdir are always followed: relative paths depend on them */
     if ((!want || !*want) && id != NR_chdir && id != NR_fchdir)
         return 0;
-    struct inflight in = { .id = id };
-    in.args[0] = BPF_CORE_READ(regs, di);
-    in.args[1] = BPF_CORE_READ(regs, si);
-    in.args[2] = BPF_CORE_READ(regs, dx);
-    in.args[3] = BPF_CORE_READ(regs, r10);
-    in.args[4] = BPF_CORE_READ(regs, r8);
-    in.args[5] = BPF_CORE_READ(regs, r9);
-    __u32 tid = (__u32)bpf_get_current_pid_tgid();
-    bpf_map_update_elem(&calls, &tid, &in, BPF_ANY);
+    struct inflight *in = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0,
+                                               BPF_LOCAL_STORAGE_GET_F_CREATE);
+    if (!in)
+        return 0;
+    in->id = id;
+    in->args[0] = BPF_CORE_READ(regs, di);
+    in->args[1] = BPF_CORE_READ(regs, si);
+    in->args[2] = BPF_CORE_READ(regs, dx);
+    in->args[3] = BPF_CORE_READ(regs, r10);
+    in->args[4] = BPF_CORE_READ(regs, r8);
+    in->args[5] = BPF_CORE_READ(regs, r9);
     return 0;
 }
 
@@ -202,7 +205,7 @@ static __noinline int emit_cwd(void);
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-    /* most syscalls are not wanted: an array lookup spares the hash lookup */
+    /* most syscalls are not wanted: an array lookup spares the storage lookup */
     long nr = BPF_CORE_READ(regs, orig_ax);
     if (nr < 0 || nr >= SENSOR_MAX_SYSCALL)
         return 0;
@@ -210,24 +213,22 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
     __u8 *want = bpf_map_lookup_elem(&wanted, &key);
     if ((!want || !*want) && nr != NR_chdir && nr != NR_fchdir)
         return 0;
-    __u32 tid = (__u32)bpf_get_current_pid_tgid();
-    struct inflight *in = bpf_map_lookup_elem(&calls, &tid);
-    if (!in)
+    struct inflight *in = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
+    /* id -1: nothing in flight (the slot is kept for the thread's next call) */
+    if (!in || in->id != nr)
         return 0;
-    if (in->id == NR_chdir || in->id == NR_fchdir) {
-        bpf_map_delete_elem(&calls, &tid);
+    in->id = -1;
+    if (nr == NR_chdir || nr == NR_fchdir) {
         if (ret == 0)
             emit_cwd();
         return 0;
     }
     struct sensor_syscall *r = reserve(sizeof *r);
-    if (!r) {
-        bpf_map_delete_elem(&calls, &tid);
+    if (!r)
         return 0;
-    }
     struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
     fill_hdr(&r->h, SENSOR_EV_SYSCALL, t);
-    r->id = in->id;
+    r->id = nr;
     r->ret = ret;
     for (int i = 0; i < 6; i++)
         r->args[i] = in->args[i];
@@ -269,7 +270,6 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
         r->fd_family = family_of_fd(t, r->id == NR_listen ? (__s64)r->args[0] : ret);
     }
     submit(r, 0);
-    bpf_map_delete_elem(&calls, &tid);
     return 0;
 }
 
