@@ -16,6 +16,9 @@ struct comb_containers {
     size_t n;
     struct timespec mtime;     /* of the file last read */
     off_t size;
+    /* ids that missed lately: they look at the file again only after a while */
+    struct { char id[65]; int64_t ms; } missed[32];
+    size_t nmissed;
 };
 
 static void clear(comb_containers *c)
@@ -74,6 +77,32 @@ static void split_image(comb_container_meta *m)
     }
 }
 
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Containers the file never names (docker, containerd) miss on every event:
+ * an id that missed looks at the file again only after 250 ms. A new id
+ * always looks (podman writes the file before the container runs). */
+static int recently_missed(comb_containers *c, const char *id)
+{
+    int64_t now = now_ms();
+    for (size_t i = 0; i < c->nmissed; i++)
+        if (!strcmp(c->missed[i].id, id)) {
+            if (now - c->missed[i].ms < 250)
+                return 1;
+            c->missed[i].ms = now;
+            return 0;
+        }
+    size_t slot = c->nmissed < 32 ? c->nmissed++ : (size_t)(now % 32);
+    snprintf(c->missed[slot].id, sizeof c->missed[slot].id, "%s", id);
+    c->missed[slot].ms = now;
+    return 0;
+}
+
 static void reload(comb_containers *c)
 {
     struct stat st;
@@ -130,7 +159,7 @@ const comb_container_meta *comb_containers_lookup(comb_containers *c, const char
         for (size_t i = 0; i < c->n; i++)
             if (!strcmp(c->v[i].id, id))
                 return &c->v[i];
-        if (pass == 0)
+        if (pass == 0 && !recently_missed(c, id))
             reload(c); /* a new container: read the file again if it changed */
     }
     return NULL;

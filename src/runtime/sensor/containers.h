@@ -1,7 +1,8 @@
 /* containers.h - names and images of local containers, from the container
  * storage's containers.json (podman, buildah, cri-o: containers/storage).
  *
- * Read on a lookup miss when the file changed, never more; the file is
+ * Read on a lookup miss when the file changed (an id that keeps missing
+ * looks no more than every 250 ms), never more; the file is
  * untrusted and bounded (COMB_CONTAINERS_MAX_FILE, COMB_CONTAINERS_MAX).
  * Docker and containerd keep no such file: their containers get an id only.
  */
