@@ -11,6 +11,8 @@
 
 #define AT_FDCWD_ (-100)
 
+_Static_assert(sizeof((comb_decoder *)0)->raw[0] == SENSOR_STR_LEN, "raw holds one path argument");
+
 void comb_decoder_init(comb_decoder *d, comb_proctable *procs, comb_containers *containers,
                        const char *procroot, const char *hostname)
 {
@@ -23,6 +25,15 @@ void comb_decoder_init(comb_decoder *d, comb_proctable *procs, comb_containers *
     clock_gettime(CLOCK_REALTIME, &rt);
     clock_gettime(CLOCK_BOOTTIME, &bt);
     d->boot_to_epoch = ((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000 + (rt.tv_nsec - bt.tv_nsec);
+}
+
+/* Boot-time ns from the kernel to epoch ns; an impossible value (the
+ * record is untrusted) is unknown rather than an overflow. */
+static int64_t to_epoch(const comb_decoder *d, uint64_t boot_ns)
+{
+    if (boot_ns > (uint64_t)INT64_MAX / 2)
+        return COMB_NA;
+    return (int64_t)boot_ns + d->boot_to_epoch;
 }
 
 /* A kernel string of at most cap bytes: NUL-terminated in place, or NULL. */
@@ -107,7 +118,7 @@ static void fill_common(comb_decoder *d, const struct sensor_hdr *h, comb_event 
 {
     comb_event_init(ev);
     ev->num = ++d->num;
-    ev->ts = (int64_t)h->ts + d->boot_to_epoch;
+    ev->ts = to_epoch(d, h->ts);
     ev->cpu = h->cpu;
     ev->hostname = d->hostname;
     ev->args = d->args;
@@ -179,7 +190,7 @@ static int decode_exec(comb_decoder *d, const struct sensor_exec *r, comb_event 
         p->cap_permitted = (int64_t)r->cap_permitted;
         p->cap_inheritable = (int64_t)r->cap_inheritable;
         if (p->start_ts == COMB_NA)
-            p->start_ts = (int64_t)r->start_ns + d->boot_to_epoch;
+            p->start_ts = to_epoch(d, r->start_ns);
         comb_procinfo_set_args(p, r->args, r->args_len);
         join_path(&r->exe, d->path[0], sizeof d->path[0]);
         if (p->exe_memfd) /* as /proc/PID/exe shows it */
@@ -273,11 +284,12 @@ static int decode_syscall(comb_decoder *d, const struct sensor_syscall *r, comb_
     ev->type = name;
     ev->rawres = r->ret;
     const __u64 *a = r->args;
-    char s0[SENSOR_STR_LEN], s1[SENSOR_STR_LEN];
+    /* copies in the decoder: the event points at them after we return */
+    char *s0 = d->raw[0], *s1 = d->raw[1];
     memcpy(s0, r->str[0], r->str_len[0]); /* lengths checked above */
     memcpy(s1, r->str[1], r->str_len[1]);
-    const char *str0 = kstr(s0, r->str_len[0], sizeof s0);
-    const char *str1 = kstr(s1, r->str_len[1], sizeof s1);
+    const char *str0 = kstr(s0, r->str_len[0], SENSOR_STR_LEN);
+    const char *str1 = kstr(s1, r->str_len[1], SENSOR_STR_LEN);
     char buf[256];
 
     if (r->ret < 0) {
@@ -475,7 +487,7 @@ int comb_decode(comb_decoder *d, const void *rec, size_t len, comb_event *ev)
         const struct sensor_fork *f = rec;
         touch(d, &f->h);
         comb_proctable_fork(d->procs, f->h.tgid, f->child_tgid,
-                            (int64_t)f->start_ns + d->boot_to_epoch);
+                            to_epoch(d, f->start_ns));
         return 0;
     }
     case SENSOR_EV_CWD: {

@@ -34,6 +34,7 @@ typedef struct comb_decoder {
     comb_event_arg args[COMB_DECODE_MAX_ARGS];
     char argval[COMB_DECODE_MAX_ARGS][256];
     char path[2][4200];
+    char raw[2][512];              /* path arguments as passed (SENSOR_STR_LEN) */
     char cip[64], sip[64];
     char cid[16];
     comb_proc anc[COMB_DECODE_ANCESTORS];

@@ -282,6 +282,63 @@ static void test_hostile_records(void)
     CHECK(ev.proc.cwd != NULL && strlen(ev.proc.cwd) < 4200);
 }
 
+/* Random records (a fixed seed): never a crash, never an out-of-bounds
+ * read under ASan, every event's strings terminated. Kinds and lengths are
+ * biased towards valid ones so the decoding paths are reached. */
+static void test_random_records(void)
+{
+    static unsigned char buf[sizeof(struct sensor_exec) + 64];
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    size_t decoded = 0;
+    for (int i = 0; i < 20000; i++) {
+        for (size_t j = 0; j < sizeof buf; j += 8) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            memcpy(buf + j, &x, sizeof buf - j < 8 ? sizeof buf - j : 8);
+        }
+        struct sensor_hdr *h = (struct sensor_hdr *)buf;
+        h->kind = 1 + (unsigned)(x % 6);
+        h->tgid = 1000 + (unsigned)(x >> 8) % 64; /* a few processes, so state builds up */
+        size_t len = sizeof buf;
+        if (h->kind == SENSOR_EV_SYSCALL) {
+            struct sensor_syscall *r = (struct sensor_syscall *)buf;
+            static const int ids[] = { 2, 41, 42, 43, 49, 101, 257, 266, 272, 292, 319, 437, 85 };
+            r->id = ids[(x >> 16) % (sizeof ids / sizeof *ids)];
+            r->str_len[0] %= SENSOR_STR_LEN + 2;
+            r->str_len[1] %= SENSOR_STR_LEN + 2;
+            r->addr_len %= SENSOR_ADDR_LEN + 2;
+            len = sizeof *r + (x >> 24) % 3 - 1;
+        } else if (h->kind == SENSOR_EV_EXEC) {
+            struct sensor_exec *r = (struct sensor_exec *)buf;
+            r->args_len %= SENSOR_ARGS_LEN + 2;
+            r->file_len %= SENSOR_FILE_LEN + 2;
+            r->cg_len[0] %= SENSOR_CGNAME_LEN + 2;
+            r->cg_len[1] %= SENSOR_CGNAME_LEN + 2;
+            r->exe.depth %= SENSOR_EXE_DEPTH + 3;
+            len = sizeof *r - (x >> 24) % 2;
+        } else if (h->kind == SENSOR_EV_FORK) {
+            ((struct sensor_fork *)buf)->child_tgid = 1000 + (unsigned)(x >> 20) % 64;
+            len = sizeof(struct sensor_fork);
+        }
+        comb_event ev;
+        if (comb_decode(&dec, buf, len, &ev)) {
+            decoded++;
+            CHECK(ev.type != NULL);
+            for (size_t k = 0; k < ev.nargs; k++)
+                CHECK(strlen(ev.args[k].value) < sizeof dec.argval[0]);
+            if (ev.fd.name)
+                CHECK(strlen(ev.fd.name) < sizeof dec.path[0]);
+            if (ev.proc.exepath)
+                CHECK(strlen(ev.proc.exepath) < COMB_PROC_MAX_PATH);
+            for (size_t k = 0; k < ev.proc.nargs; k++)
+                CHECK(strlen(ev.proc.args[k]) <= COMB_PROC_MAX_ARGBYTES);
+        }
+    }
+    CHECK(decoded > 1000); /* the valid paths were reached */
+    CHECK(dec.malformed > 1000); /* and so were the rejections */
+}
+
 int main(void)
 {
     comb_err err;
@@ -293,6 +350,7 @@ int main(void)
     RUN(test_memfd_exec_and_ancestry);
     RUN(test_network_and_others);
     RUN(test_hostile_records);
+    RUN(test_random_records);
     comb_ruleset_free(rs);
     comb_proctable_free(procs);
     return test_summary();
