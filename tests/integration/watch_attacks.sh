@@ -111,6 +111,10 @@ ID_SHADOW=$(run_container shadow "$IMAGE" cat /etc/shadow)
 ID_RELATIVE=$(run_container relative -w /etc "$IMAGE" sh -c 'cd /etc && exec cat shadow')
 ID_PACKET=$(run_container packet "$IMAGE" attack packet)
 ID_NC=$(run_container nc "$IMAGE" nc 127.0.0.1 9 -e /bin/true)
+# a reverse shell's shape: nc connects and puts the socket on stdin/stdout
+# (dup2) for the program; retried until the listener is up
+ID_REVERSE=$(run_container reverse "$IMAGE" sh -c 'nc -l -p 9999 >/dev/null & i=0
+  until nc 127.0.0.1 9999 -e /bin/true 2>/dev/null || [ $i -ge 100 ]; do i=$((i+1)); sleep 0.1; done; wait')
 ID_PTRACE=$(run_container ptrace --cap-add SYS_PTRACE "$IMAGE" attack ptrace)
 ID_MEMFD=$(run_container memfd "$IMAGE" attack memfd /bin/busybox)
 ID_MODULE=$(run_container module --cap-add SYS_MODULE "$IMAGE" attack module)
@@ -192,6 +196,7 @@ expect "$F" "Read sensitive file untrusted" "$ID_RELATIVE" cat "cat shadow" fd.n
 expect "$F" "Read sensitive file untrusted" host cat "cat shadow" fd.name=/etc/shadow
 expect "$F" "Packet socket created in container" "$ID_PACKET" attack "attack packet"
 expect "$F" "Netcat Remote Code Execution in Container" "$ID_NC" nc "nc 127.0.0.1 9 -e /bin/true"
+expect "$F" "Redirect STDOUT/STDIN to Network Connection in Container" "$ID_REVERSE" nc "nc 127.0.0.1 9999 -e /bin/true" fd.type=ipv4
 expect "$F" "PTRACE attached to process" "$ID_PTRACE" attack "attack ptrace"
 expect "$F" "PTRACE attached to process" host attack "attack ptrace"
 expect "$F" "Linux Kernel Module Injection Detected" "$ID_MODULE" attack "attack module"
