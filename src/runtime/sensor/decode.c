@@ -78,6 +78,18 @@ static void add_str(comb_decoder *d, comb_event *ev, const char *name, const cha
     ev->nargs = i + 1;
 }
 
+/* "0644": modes as Falco prints them. */
+static void add_mode(comb_decoder *d, comb_event *ev, const char *name, unsigned long long v)
+{
+    char buf[24], *p = buf + sizeof buf;
+    *--p = '\0';
+    do
+        *--p = (char)('0' + (v & 7));
+    while (v >>= 3);
+    *--p = '0';
+    add_str(d, ev, name, p);
+}
+
 static void add_int(comb_decoder *d, comb_event *ev, const char *name, long long v)
 {
     char buf[24], *p = buf + sizeof buf;
@@ -320,25 +332,24 @@ static int decode_syscall(comb_decoder *d, const struct sensor_syscall *r, comb_
             add_int(d, ev, "dirfd", dirfd);
         add_str(d, ev, "name", str0 ? str0 : "");
         add_str(d, ev, "flags", buf);
-        add_arg(d, ev, "mode", "0%llo",
-                (unsigned long long)(r->id == 2 ? a[2] : r->id == 85 ? a[1] : a[3]));
+        add_mode(d, ev, "mode", r->id == 2 ? a[2] : r->id == 85 ? a[1] : a[3]);
         break;
     }
     case 83: case 84: /* mkdir, rmdir */
         add_str(d, ev, "path", str0 ? str0 : "");
         if (r->id == 83)
-            add_arg(d, ev, "mode", "0%llo", (unsigned long long)a[1]);
+            add_mode(d, ev, "mode", (unsigned long long)a[1]);
         ev->fd.name = resolve(d, 0, str0, AT_FDCWD_, ev);
         break;
     case 258: /* mkdirat */
         add_int(d, ev, "dirfd", (int32_t)a[0]);
         add_str(d, ev, "path", str0 ? str0 : "");
-        add_arg(d, ev, "mode", "0%llo", (unsigned long long)a[2]);
+        add_mode(d, ev, "mode", (unsigned long long)a[2]);
         ev->fd.name = resolve(d, 0, str0, (int32_t)a[0], ev);
         break;
     case 91: /* fchmod */
         add_int(d, ev, "fd", (int32_t)a[0]);
-        add_arg(d, ev, "mode", "0%llo", (unsigned long long)a[1]);
+        add_mode(d, ev, "mode", (unsigned long long)a[1]);
         break;
     case 321: /* bpf */
         add_int(d, ev, "cmd", (int32_t)a[0]);
@@ -459,7 +470,7 @@ static int decode_syscall(comb_decoder *d, const struct sensor_syscall *r, comb_
         break;
     case 90: case 268: /* chmod, fchmodat */
         add_str(d, ev, "filename", str0 ? str0 : "");
-        add_arg(d, ev, "mode", "0%llo", (unsigned long long)(r->id == 90 ? a[1] : a[2]));
+        add_mode(d, ev, "mode", (unsigned long long)(r->id == 90 ? a[1] : a[2]));
         ev->fd.name = resolve(d, 0, str0, r->id == 90 ? AT_FDCWD_ : (int32_t)a[0], ev);
         break;
     }

@@ -53,17 +53,28 @@ typedef struct flagname {
     const char *name;
 } flagname;
 
-/* Append "A|B|C" for the set bits; rest is the bits no name covers. */
+/* Append s at *used (bounded, always terminated); 0 when it did not fit. */
+static int append(char *buf, size_t cap, size_t *used, const char *s)
+{
+    size_t n = strlen(s);
+    if (*used + n + 1 > cap)
+        return 0;
+    memcpy(buf + *used, s, n + 1);
+    *used += n;
+    return 1;
+}
+
+/* Append "A|B|C" for the set bits (no printf: this runs for every event). */
 static void render_bits(uint64_t v, const flagname *names, size_t n, char *buf, size_t cap,
                         size_t used)
 {
     for (size_t i = 0; i < n; i++) {
         if (!names[i].bit || (v & names[i].bit) != names[i].bit)
             continue;
-        int w = snprintf(buf + used, cap - used, "%s%s", used ? "|" : "", names[i].name);
-        if (w < 0 || (size_t)w >= cap - used)
+        if (used && !append(buf, cap, &used, "|"))
             return;
-        used += (size_t)w;
+        if (!append(buf, cap, &used, names[i].name))
+            return;
         v &= ~names[i].bit;
     }
     if (!used)
@@ -73,7 +84,8 @@ static void render_bits(uint64_t v, const flagname *names, size_t n, char *buf, 
 void comb_render_open_flags(uint64_t f, char *buf, size_t cap)
 {
     static const flagname names[] = {
-        { 04010000, "O_SYNC" },     { 0100, "O_CREAT" },        { 0200, "O_EXCL" },       { 0400, "O_NOCTTY" },
+        { 04010000, "O_SYNC" },     /* before O_DSYNC, whose bit it includes */
+        { 0100, "O_CREAT" },        { 0200, "O_EXCL" },       { 0400, "O_NOCTTY" },
         { 01000, "O_TRUNC" },       { 02000, "O_APPEND" },    { 04000, "O_NONBLOCK" },
         { 010000, "O_DSYNC" },      { 040000, "O_DIRECT" },   { 0100000, "O_LARGEFILE" },
         { 020200000, "O_TMPFILE" }, { 0200000, "O_DIRECTORY" }, { 0400000, "O_NOFOLLOW" },
@@ -85,10 +97,8 @@ void comb_render_open_flags(uint64_t f, char *buf, size_t cap)
         acc = NULL;
     size_t used = 0;
     buf[0] = '\0';
-    if (acc) {
-        int w = snprintf(buf, cap, "%s", acc);
-        used = w > 0 && (size_t)w < cap ? (size_t)w : 0;
-    }
+    if (acc)
+        append(buf, cap, &used, acc);
     render_bits(f & ~(uint64_t)3, names, sizeof names / sizeof *names, buf, cap, used);
 }
 

@@ -49,15 +49,16 @@ static void test_host_and_hostile(void)
     expect("/user.slice/user-0.slice/session-3.scope", NULL, NULL);
     expect("/system.slice/podman.service", NULL, NULL);
     /* 63 and 65 hex digits, upper case, non-hex: not ids */
-    expect("/machine.slice/libpod-3f5c6a0b1e2d4c7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1.scope",
-           NULL, NULL);
+    expect("/machine.slice/libpod-"
+           "3f5c6a0b1e2d4c7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1.scope", NULL, NULL);
     expect("/machine.slice/libpod-" ID "0.scope", NULL, NULL);
     expect("/docker/3F5C6A0B1E2D4C7F8A9B0C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F6A7B8C9D0E1F", NULL, NULL);
     expect("/docker/3f5c6a0b1e2d4c7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1g", NULL, NULL);
     expect("libpod-.scope", NULL, NULL);
     expect("////", NULL, NULL);
     /* the innermost container wins (a container nested in another's cgroup) */
-    expect("/docker/" ID "/libpod-0000000000000000000000000000000000000000000000000000000000000000.scope",
+    expect("/docker/" ID "/libpod-"
+           "0000000000000000000000000000000000000000000000000000000000000000.scope",
            "0000000000000000000000000000000000000000000000000000000000000000", "podman");
 }
 

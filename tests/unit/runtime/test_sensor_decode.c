@@ -88,8 +88,10 @@ static void test_exec_in_container(void)
     CHECK_INT(ev.proc.is_exe_from_memfd, 0);
     CHECK_STR(ev.container.id, "3f5c6a0b1e2d"); /* Falco's short id */
     CHECK_INT(ev.proc.cap_effective, 1 << 21); /* from the record header */
-    CHECK_INT(cond("thread.cap_effective icontains sys_admin and not thread.cap_permitted contains CAP_SYS_ADMIN", &ev), 1);
-    CHECK_INT(cond("proc.cmdline = \"sh -c id\" and container.id != host and proc.tty != 0", &ev), 1);
+    CHECK_INT(cond("thread.cap_effective icontains sys_admin and "
+                   "not thread.cap_permitted contains CAP_SYS_ADMIN", &ev), 1);
+    CHECK_INT(cond("proc.cmdline = \"sh -c id\" and container.id != host and proc.tty != 0", &ev),
+              1);
 
     /* the next syscall of the same process carries its container */
     struct sensor_syscall sc;
@@ -203,7 +205,8 @@ static void test_network_and_others(void)
     CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
     CHECK_STR(arg(&ev, "domain"), "AF_PACKET");
     CHECK_STR(arg(&ev, "res"), "EPERM");
-    CHECK_INT(cond("evt.type = socket and evt.arg.domain contains AF_PACKET and evt.failed = true", &ev), 1);
+    CHECK_INT(cond("evt.type = socket and evt.arg.domain contains AF_PACKET and evt.failed = true",
+                   &ev), 1);
 
     /* ptrace(PTRACE_SEIZE, 77) */
     sc.id = 101;
