@@ -117,6 +117,7 @@ ID_REVERSE=$(run_container reverse "$IMAGE" sh -c 'nc -l -p 9999 >/dev/null & i=
   until nc 127.0.0.1 9999 -e /bin/true 2>/dev/null || [ $i -ge 100 ]; do i=$((i+1)); sleep 0.1; done; wait')
 ID_PTRACE=$(run_container ptrace --cap-add SYS_PTRACE "$IMAGE" attack ptrace)
 ID_MEMFD=$(run_container memfd "$IMAGE" attack memfd /bin/busybox)
+ID_DROP=$(run_container drop "$IMAGE" sh -c 'cp /bin/attack /tmp/dropped && /tmp/dropped nothing')
 ID_MODULE=$(run_container module --cap-add SYS_MODULE "$IMAGE" attack module)
 cat /etc/shadow >/dev/null
 (cd / && cd etc && cat shadow >/dev/null)
@@ -199,6 +200,7 @@ expect "$F" "Netcat Remote Code Execution in Container" "$ID_NC" nc "nc 127.0.0.
 expect "$F" "Redirect STDOUT/STDIN to Network Connection in Container" "$ID_REVERSE" nc "nc 127.0.0.1 9999 -e /bin/true" fd.type=ipv4
 expect "$F" "PTRACE attached to process" "$ID_PTRACE" attack "attack ptrace"
 expect "$F" "PTRACE attached to process" host attack "attack ptrace"
+expect "$F" "Drop and execute new binary in container" "$ID_DROP" dropped "dropped nothing" proc.exepath=/tmp/dropped
 expect "$F" "Linux Kernel Module Injection Detected" "$ID_MODULE" attack "attack module"
 expect "$F" "Fileless execution via memfd_create" "$ID_MEMFD" "memfd:payload" "payload true"
 expect "$F" "Fileless execution via memfd_create" host "memfd:hostpaylo" "memfd:hostpaylo fileless"
@@ -222,6 +224,17 @@ for line in open(path):
 sys.exit(1)
 EOF
 then pass "container name and image of ${ID_SHADOW:0:12}"; else fail "container name/image of ${ID_SHADOW:0:12} missing"; fi
+
+# binaries shipped in the image are not "dropped": only the copy fired
+if $PY - "$F" "$ID_DROP" <<'EOF'
+import json, sys
+path, cid = sys.argv[1:]
+for line in open(path):
+    a = json.loads(line)
+    if a["rule"] == "Drop and execute new binary in container" and a["output_fields"].get("container.id") != cid[:12]:
+        print(line); sys.exit(1)
+EOF
+then pass "image binaries are not reported as dropped"; else fail "an image binary was reported as dropped"; fi
 
 # benign commands fired nothing (other processes on the machine may alert)
 for f in "$F" "$B"; do

@@ -343,7 +343,8 @@ static __always_inline int walk_path(struct sensor_path *out, struct task_struct
     struct walk w = {};
     w.d = d;
     w.vmnt = vmnt;
-    w.mnt = container_of(vmnt, struct mount, mnt);
+    /* the offset as this kernel lays struct mount out (CO-RE) */
+    w.mnt = (struct mount *)((char *)vmnt - bpf_core_field_offset(struct mount, mnt));
     w.root = BPF_CORE_READ(t, fs, root.dentry);
     w.rootmnt = BPF_CORE_READ(t, fs, root.mnt);
     bpf_loop(SENSOR_EXE_DEPTH + 8, walk_step, &w, 0);
@@ -376,6 +377,16 @@ static __always_inline void exe_path(struct sensor_exec *r, struct task_struct *
     if (pre[0] == 'm' && pre[1] == 'e' && pre[2] == 'm' && pre[3] == 'f' && pre[4] == 'd' &&
         pre[5] == ':' && BPF_CORE_READ(exe, f_inode, __i_nlink) == 0)
         r->flags |= SENSOR_EXEC_MEMFD;
+
+    /* overlayfs (container images): an executable with an upper dentry was
+     * written or copied up in the container, not shipped in the image */
+    struct inode *ino = BPF_CORE_READ(exe, f_inode);
+    if (BPF_CORE_READ(ino, i_sb, s_magic) == 0x794c7630 /* OVERLAYFS_SUPER_MAGIC */) {
+        struct ovl_inode *oi =
+            (struct ovl_inode *)((char *)ino - bpf_core_field_offset(struct ovl_inode, vfs_inode));
+        if (BPF_CORE_READ(oi, __upperdentry))
+            r->flags |= SENSOR_EXEC_UPPER;
+    }
 
     if (walk_path(&r->exe, t, leaf, BPF_CORE_READ(exe, f_path.mnt)))
         r->flags |= SENSOR_EXEC_EXE_TRUNC;

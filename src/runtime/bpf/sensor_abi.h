@@ -69,6 +69,7 @@ struct sensor_syscall {
 #define SENSOR_EXEC_ARGS_TRUNC 2u
 #define SENSOR_EXEC_EXE_TRUNC 4u   /* deeper than SENSOR_EXE_DEPTH */
 #define SENSOR_EXEC_CWD_TRUNC 8u
+#define SENSOR_EXEC_UPPER 16u      /* the executable is in an overlayfs upper layer */
 
 /* A path as a list of directory entry names, leaf first, each
  * NUL-terminated, up to the task's root directory. */

@@ -199,6 +199,7 @@ static int decode_exec(comb_decoder *d, const struct sensor_exec *r, comb_event 
         p->loginuid = r->loginuid == 0xffffffffu ? -1 : (int64_t)r->loginuid;
         p->tty = r->tty;
         p->exe_memfd = (r->flags & SENSOR_EXEC_MEMFD) != 0;
+        p->exe_upper = (r->flags & SENSOR_EXEC_UPPER) != 0;
         p->cap_permitted = (int64_t)r->cap_permitted;
         p->cap_inheritable = (int64_t)r->cap_inheritable;
         if (p->start_ts == COMB_NA)

@@ -107,6 +107,7 @@ static void reset(comb_procinfo *p, int64_t pid)
     p->ppid = p->uid = p->gid = p->loginuid = p->tty = p->start_ts = COMB_NA;
     p->cap_effective = p->cap_permitted = p->cap_inheritable = COMB_NA;
     p->exe_memfd = -1;
+    p->exe_upper = -1;
 }
 
 comb_procinfo *comb_proctable_upsert(comb_proctable *t, int64_t pid)
@@ -202,6 +203,7 @@ comb_procinfo *comb_proctable_fork(comb_proctable *t, int64_t parent, int64_t ch
     c->loginuid = p->loginuid;
     c->tty = p->tty;
     c->exe_memfd = p->exe_memfd;
+    c->exe_upper = p->exe_upper;
     c->cap_effective = p->cap_effective;
     c->cap_permitted = p->cap_permitted;
     c->cap_inheritable = p->cap_inheritable;
@@ -261,6 +263,7 @@ static void fill_one(const comb_procinfo *p, comb_proc *out)
     out->loginuid = p->loginuid;
     out->start_ts = p->start_ts;
     out->is_exe_from_memfd = p->exe_memfd;
+    out->is_exe_upper_layer = p->exe_upper;
     out->cap_effective = p->cap_effective;
     out->cap_permitted = p->cap_permitted;
     out->cap_inheritable = p->cap_inheritable;

@@ -35,6 +35,7 @@ typedef struct comb_procinfo {
     size_t argc;
     char container_id[COMB_CONTAINER_ID_LEN + 1]; /* "" on the host */
     int exe_memfd;                    /* tristate */
+    int exe_upper;                    /* tristate: in an overlayfs upper layer */
     int dead;
     struct comb_procinfo *next;       /* hash chain */
 } comb_procinfo;

@@ -86,6 +86,7 @@ static void test_exec_in_container(void)
     CHECK_INT(ev.proc.tty, 34816);
     CHECK_INT(ev.proc.loginuid, -1);
     CHECK_INT(ev.proc.is_exe_from_memfd, 0);
+    CHECK_INT(ev.proc.is_exe_upper_layer, 0);
     CHECK_STR(ev.container.id, "3f5c6a0b1e2d"); /* Falco's short id */
     CHECK_INT(ev.proc.cap_effective, 1 << 21); /* from the record header */
     CHECK_INT(cond("thread.cap_effective icontains sys_admin and "
@@ -156,10 +157,11 @@ static void test_memfd_exec_and_ancestry(void)
     f.child_tgid = 501;
     CHECK_INT(comb_decode(&dec, &f, sizeof f, &ev), 0);
     exec_rec(501, 500, "memfd:x", "x\0arg\0", 6, "session-1.scope", "user-0.slice");
-    ex.flags = SENSOR_EXEC_MEMFD;
+    ex.flags = SENSOR_EXEC_MEMFD | SENSOR_EXEC_UPPER;
     snprintf(ex.exe.comp[0], sizeof ex.exe.comp[0], "memfd:x");
     CHECK_INT(comb_decode(&dec, &ex, sizeof ex, &ev), 1);
     CHECK_INT(ev.proc.is_exe_from_memfd, 1);
+    CHECK_INT(ev.proc.is_exe_upper_layer, 1);
     CHECK_STR(ev.proc.exepath, "/memfd:x");
     CHECK_STR(ev.proc.name, "memfd:x");
     CHECK_INT(ev.nancestors >= 1, 1);
