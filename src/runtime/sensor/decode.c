@@ -106,8 +106,10 @@ static void add_int(comb_decoder *d, comb_event *ev, const char *name, long long
 /* Keep the table in step with what every record says about its process. */
 static comb_procinfo *touch(comb_decoder *d, const struct sensor_hdr *h)
 {
+    /* a dead entry stays as it is: threads can outlive their leader's exit
+     * record; a reused pid comes with a fork record, which resets it */
     comb_procinfo *p = comb_proctable_get(d->procs, h->tgid);
-    if (!p || p->dead) {
+    if (!p) {
         /* missed (started before a drop, or a thread we never saw): /proc knows */
         if (!d->procroot || comb_proctable_read_proc(d->procs, d->procroot, h->tgid))
             p = comb_proctable_upsert(d->procs, h->tgid);

@@ -174,6 +174,17 @@ static void test_memfd_exec_and_ancestry(void)
     hdr(&x.h, SENSOR_EV_EXIT, 501, 500, "memfd:x");
     CHECK_INT(comb_decode(&dec, &x, sizeof x, &ev), 0);
     CHECK(comb_proctable_get(procs, 501) && comb_proctable_get(procs, 501)->dead);
+    /* a thread still running after its leader's exit keeps the process's identity */
+    struct sensor_syscall sc;
+    memset(&sc, 0, sizeof sc);
+    hdr(&sc.h, SENSOR_EV_SYSCALL, 501, 500, "memfd:x");
+    sc.h.tid = 502;
+    sc.id = 41;
+    sc.args[0] = 2;
+    CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
+    CHECK_STR(ev.proc.exepath, "/memfd:x");
+    CHECK_INT(ev.proc.nargs, 1);
+    CHECK_INT(ev.proc.tid, 502);
 }
 
 static void test_network_and_others(void)
