@@ -157,23 +157,39 @@ static __always_inline void string_args(__s64 id, int *a, int *b)
     }
 }
 
-static __always_inline __u16 family_of_fd(struct task_struct *t, __s64 fd)
+/* The socket behind fd (NULL when fd is not a socket). */
+static __always_inline struct sock *sock_of_fd(struct task_struct *t, __s64 fd)
 {
     if (fd < 0 || fd >= 1 << 20)
-        return 0;
+        return NULL;
     struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
     unsigned int max = BPF_CORE_READ(t, files, fdt, max_fds);
     if (!fds || fd >= max)
-        return 0;
+        return NULL;
     struct file *f = NULL;
     bpf_probe_read_kernel(&f, sizeof f, &fds[fd]);
     if (!f)
-        return 0;
+        return NULL;
     umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
     if ((mode & 00170000) != 0140000) /* S_IFSOCK */
-        return 0;
+        return NULL;
     struct socket *sock = BPF_CORE_READ(f, private_data);
-    return BPF_CORE_READ(sock, sk, __sk_common.skc_family);
+    return BPF_CORE_READ(sock, sk);
+}
+
+/* Family, protocol and local address of the socket behind fd. */
+static __always_inline void sock_info(struct sensor_syscall *r, struct task_struct *t, __s64 fd)
+{
+    struct sock *sk = sock_of_fd(t, fd);
+    if (!sk)
+        return;
+    r->fd_family = BPF_CORE_READ(sk, __sk_common.skc_family);
+    r->fd_proto = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+    r->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+    if (r->fd_family == 2)
+        BPF_CORE_READ_INTO((__u32 *)r->laddr, sk, __sk_common.skc_rcv_saddr);
+    else if (r->fd_family == 10)
+        BPF_CORE_READ_INTO((struct in6_addr *)r->laddr, sk, __sk_common.skc_v6_rcv_saddr);
 }
 
 SEC("tp_btf/sys_enter")
@@ -234,8 +250,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
         r->args[i] = in->args[i];
     r->str_len[0] = r->str_len[1] = 0;
     r->addr_len = 0;
-    r->fd_family = 0;
-    r->pad = 0;
+    r->fd_family = r->fd_proto = r->lport = 0;
+    __builtin_memset(r->laddr, 0, sizeof r->laddr);
 
     int a, b;
     string_args(r->id, &a, &b);
@@ -251,7 +267,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
         __u64 len = bounded(r->args[2], SENSOR_ADDR_LEN);
         if (len && !bpf_probe_read_user(r->addr, len, (void *)r->args[1]))
             r->addr_len = len;
-        r->fd_family = family_of_fd(t, (__s64)r->args[0]);
+        sock_info(r, t, (__s64)r->args[0]);
     } else if ((r->id == NR_accept || r->id == NR_accept4) && ret >= 0) {
         /* the kernel wrote the peer address and its length into user memory */
         int len = 0;
@@ -261,13 +277,13 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
             if (!bpf_probe_read_user(r->addr, n, (void *)r->args[1]))
                 r->addr_len = n;
         }
-        r->fd_family = family_of_fd(t, ret);
+        sock_info(r, t, ret);
     } else if (r->id == NR_openat2) {
         /* flags are the first member of struct open_how */
         if (!bpf_probe_read_user(r->addr, 8, (void *)r->args[2]))
             r->addr_len = 8;
     } else if (r->id == NR_dup || r->id == NR_dup2 || r->id == NR_dup3 || r->id == NR_listen) {
-        r->fd_family = family_of_fd(t, r->id == NR_listen ? (__s64)r->args[0] : ret);
+        sock_info(r, t, r->id == NR_listen ? (__s64)r->args[0] : ret);
     }
     submit(r, 0);
     return 0;

@@ -59,8 +59,10 @@ struct sensor_syscall {
     __u64 args[6];
     __u16 str_len[2];           /* bytes of str[i], with the NUL; 0: not captured */
     __u16 addr_len;             /* bytes of addr; 0: not captured */
-    __u16 fd_family;            /* socket family of fd-taking calls (accept, dup) */
-    __u32 pad;
+    __u16 fd_family;            /* socket family of the call's fd (connect, accept, dup) */
+    __u16 fd_proto;             /* its protocol (IPPROTO_TCP...), 0 unknown */
+    __u16 lport;                /* its local port, host order */
+    __u8 laddr[16];             /* its local address (4 bytes for AF_INET) */
     char str[2][SENSOR_STR_LEN];
     __u8 addr[SENSOR_ADDR_LEN];
 };

@@ -1,6 +1,7 @@
 /* decode.c - ring records to comb_event; see decode.h. */
 #include "runtime/sensor/decode.h"
 
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -264,16 +265,31 @@ static const char *family_fd_type(int fam)
     }
 }
 
+static const char *l4proto(unsigned proto)
+{
+    switch (proto) {
+    case 6: return "tcp";
+    case 17: return "udp";
+    case 1: case 58: return "icmp";
+    case 255: return "raw";
+    default: return NULL;
+    }
+}
+
+/* The address in the record (the call's argument) is the server's when
+ * remote_is_server (connect, bind), the client's otherwise (accept); the
+ * socket's own local address fills the other side when it is known. */
 static void decode_sockaddr(comb_decoder *d, const struct sensor_syscall *r, comb_event *ev,
-                            int server_side)
+                            int remote_is_server)
 {
     size_t len = r->addr_len <= SENSOR_ADDR_LEN ? r->addr_len : SENSOR_ADDR_LEN;
-    char *addr = server_side ? d->sip : d->cip;
+    char *addr = remote_is_server ? d->sip : d->cip;
     int64_t port;
     int fam = comb_render_sockaddr(r->addr, len, addr, sizeof d->sip, &port);
     ev->fd.type = family_fd_type(fam ? fam : r->fd_family);
+    ev->fd.l4proto = l4proto(r->fd_proto);
     if (fam == 2 || fam == 10) {
-        if (server_side) {
+        if (remote_is_server) {
             ev->fd.sip = d->sip;
             ev->fd.sport = port;
         } else {
@@ -285,6 +301,20 @@ static void decode_sockaddr(comb_decoder *d, const struct sensor_syscall *r, com
     } else if (fam == 1) {
         ev->fd.name = addr;
         add_str(d, ev, "addr", addr);
+    }
+    /* the local end: the client of a connect, the server of an accept */
+    int lfam = r->fd_family;
+    if ((lfam == 2 || lfam == 10) && r->id != 49) {
+        char *local = remote_is_server ? d->cip : d->sip;
+        if (inet_ntop(lfam == 2 ? AF_INET : AF_INET6, r->laddr, local, sizeof d->cip)) {
+            if (remote_is_server) {
+                ev->fd.cip = d->cip;
+                ev->fd.cport = r->lport;
+            } else {
+                ev->fd.sip = d->sip;
+                ev->fd.sport = r->lport;
+            }
+        }
     }
 }
 
@@ -390,6 +420,13 @@ static int decode_syscall(comb_decoder *d, const struct sensor_syscall *r, comb_
     case 50: /* listen */
         ev->fd.num = (int32_t)a[0];
         ev->fd.type = family_fd_type(r->fd_family);
+        ev->fd.l4proto = l4proto(r->fd_proto);
+        ev->fd.is_server = 1;
+        if ((r->fd_family == 2 || r->fd_family == 10) &&
+            inet_ntop(r->fd_family == 2 ? AF_INET : AF_INET6, r->laddr, d->sip, sizeof d->sip)) {
+            ev->fd.sip = d->sip;
+            ev->fd.sport = r->lport;
+        }
         add_int(d, ev, "fd", (int32_t)a[0]);
         add_int(d, ev, "backlog", (int32_t)a[1]);
         break;
@@ -445,6 +482,7 @@ static int decode_syscall(comb_decoder *d, const struct sensor_syscall *r, comb_
     case 32: case 33: case 292: /* dup, dup2, dup3: fd is the new descriptor */
         ev->fd.num = r->ret;
         ev->fd.type = family_fd_type(r->fd_family);
+        ev->fd.l4proto = l4proto(r->fd_proto);
         add_int(d, ev, "oldfd", (int32_t)a[0]);
         if (r->id != 32)
             add_int(d, ev, "newfd", (int32_t)a[1]);

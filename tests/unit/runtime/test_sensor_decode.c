@@ -207,6 +207,25 @@ static void test_network_and_others(void)
     CHECK_STR(ev.fd.sip, "2001:db8::1");
     CHECK_INT(ev.fd.sport, 443);
     CHECK_INT(cond("fd.sport = 443 and fd.typechar = 6", &ev), 1);
+    CHECK(ev.fd.cip == NULL); /* the socket's own end was not captured */
+
+    /* connect(3, 10.0.0.2:22) from 192.168.1.5:40000 over TCP */
+    unsigned char sa4[16] = { 2, 0, 0, 22, 10, 0, 0, 2 };
+    memset(sc.addr, 0, sizeof sc.addr);
+    memcpy(sc.addr, sa4, sizeof sa4);
+    sc.addr_len = sizeof sa4;
+    sc.fd_family = 2;
+    sc.fd_proto = 6;
+    sc.lport = 40000;
+    unsigned char l4[4] = { 192, 168, 1, 5 };
+    memcpy(sc.laddr, l4, 4);
+    CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
+    CHECK_STR(ev.fd.cip, "192.168.1.5");
+    CHECK_INT(ev.fd.cport, 40000);
+    CHECK_STR(ev.fd.sip, "10.0.0.2");
+    CHECK_STR(ev.fd.l4proto, "tcp");
+    CHECK_INT(cond("fd.name = \"192.168.1.5:40000->10.0.0.2:22\" and fd.lport = 40000 and "
+                   "fd.rport = 22 and fd.l4proto = tcp", &ev), 1);
 
     /* socket(AF_PACKET, SOCK_RAW, 0) = -EPERM */
     memset(&sc, 0, sizeof sc);
