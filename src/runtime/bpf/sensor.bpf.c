@@ -289,6 +289,20 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
     return 0;
 }
 
+/* The process's pid as seen inside its own pid namespace (a container's). */
+static __always_inline __u32 vpid_of(struct task_struct *t)
+{
+    struct pid *p = BPF_CORE_READ(t, group_leader, thread_pid);
+    if (!p)
+        return 0;
+    unsigned int level = BPF_CORE_READ(p, level);
+    struct upid up = {};
+    bpf_probe_read_kernel(&up, sizeof up,
+                          (char *)p + bpf_core_field_offset(struct pid, numbers) +
+                              (level & 31) * bpf_core_type_size(struct upid));
+    return up.nr;
+}
+
 static __always_inline __u32 tty_of(struct task_struct *t)
 {
     struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
@@ -427,6 +441,8 @@ int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
     r->cap_permitted = r->cap_inheritable = 0;
     BPF_CORE_READ_INTO(&r->cap_permitted, t, cred, cap_permitted);
     BPF_CORE_READ_INTO(&r->cap_inheritable, t, cred, cap_inheritable);
+    r->vpid = vpid_of(t);
+    r->pad2 = 0;
 
     long n = bpf_probe_read_kernel_str(r->file, SENSOR_FILE_LEN, BPF_CORE_READ(bprm, filename));
     r->file_len = n > 0 ? n : 0;
@@ -484,7 +500,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
         return 0;
     fill_hdr(&r->h, SENSOR_EV_FORK, (struct task_struct *)bpf_get_current_task_btf());
     r->child_tgid = BPF_CORE_READ(child, tgid);
-    r->pad = 0;
+    r->child_vpid = vpid_of(child);
     r->start_ns = BPF_CORE_READ(child, start_boottime);
     submit(r, 1);
     return 0;

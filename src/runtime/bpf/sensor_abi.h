@@ -92,6 +92,8 @@ struct sensor_exec {
     __u16 pad;
     __u64 start_ns;             /* task start, boot time */
     __u64 cap_permitted, cap_inheritable;
+    __u32 vpid;                 /* pid in the process's own pid namespace */
+    __u32 pad2;
     char file[SENSOR_FILE_LEN];
     char cg[SENSOR_CG_LEVELS][SENSOR_CGNAME_LEN];
     struct sensor_path exe;     /* the executable */
@@ -102,7 +104,7 @@ struct sensor_exec {
 struct sensor_fork {
     struct sensor_hdr h;        /* the parent */
     __u32 child_tgid;
-    __u32 pad;
+    __u32 child_vpid;           /* in the child's pid namespace */
     __u64 start_ns;
 };
 

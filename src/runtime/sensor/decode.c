@@ -203,6 +203,8 @@ static int decode_exec(comb_decoder *d, const struct sensor_exec *r, comb_event 
         p->tty = r->tty;
         p->exe_memfd = (r->flags & SENSOR_EXEC_MEMFD) != 0;
         p->exe_upper = (r->flags & SENSOR_EXEC_UPPER) != 0;
+        if (r->vpid)
+            p->vpid = r->vpid;
         p->cap_permitted = (int64_t)r->cap_permitted;
         p->cap_inheritable = (int64_t)r->cap_inheritable;
         if (p->start_ts == COMB_NA)
@@ -538,8 +540,10 @@ int comb_decode(comb_decoder *d, const void *rec, size_t len, comb_event *ev)
             break;
         const struct sensor_fork *f = rec;
         touch(d, &f->h);
-        comb_proctable_fork(d->procs, f->h.tgid, f->child_tgid,
-                            to_epoch(d, f->start_ns));
+        comb_procinfo *c = comb_proctable_fork(d->procs, f->h.tgid, f->child_tgid,
+                                               to_epoch(d, f->start_ns));
+        if (c && f->child_vpid)
+            c->vpid = f->child_vpid;
         return 0;
     }
     case SENSOR_EV_CWD: {

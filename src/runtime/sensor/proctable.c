@@ -104,7 +104,7 @@ static void reset(comb_procinfo *p, int64_t pid)
     memset(p, 0, sizeof *p);
     p->next = next;
     p->pid = pid;
-    p->ppid = p->uid = p->gid = p->loginuid = p->tty = p->start_ts = COMB_NA;
+    p->ppid = p->vpid = p->uid = p->gid = p->loginuid = p->tty = p->start_ts = COMB_NA;
     p->cap_effective = p->cap_permitted = p->cap_inheritable = COMB_NA;
     p->exe_memfd = -1;
     p->exe_upper = -1;
@@ -247,7 +247,8 @@ void comb_proctable_exit(comb_proctable *t, int64_t pid)
 static void fill_one(const comb_procinfo *p, comb_proc *out)
 {
     comb_proc_init(out);
-    out->pid = out->tid = out->vpid = out->vtid = p->pid;
+    out->pid = out->tid = p->pid;
+    out->vpid = out->vtid = p->vpid != COMB_NA ? p->vpid : p->pid;
     out->ppid = p->ppid;
     out->name = p->comm[0] ? p->comm : NULL;
     out->exepath = p->exepath;
@@ -375,6 +376,16 @@ int comb_proctable_read_proc(comb_proctable *t, const char *procroot, int64_t pi
             p->uid = strtoll(u + 5, NULL, 10);
         if (g)
             p->gid = strtoll(g + 5, NULL, 10);
+        /* "NSpid:\t4242\t1": the last is the pid in its own namespace */
+        char *ns = strstr(buf, "\nNSpid:");
+        if (ns) {
+            char *end = strchr(ns + 1, '\n'), *last = NULL;
+            for (char *q = ns + 7; *q && (!end || q < end); q++)
+                if ((q[-1] == '\t' || q[-1] == ' ') && q[0] >= '0' && q[0] <= '9')
+                    last = q;
+            if (last)
+                p->vpid = strtoll(last, NULL, 10);
+        }
         static const struct { const char *key; size_t off; } caps[] = {
             { "\nCapEff:", offsetof(comb_procinfo, cap_effective) },
             { "\nCapPrm:", offsetof(comb_procinfo, cap_permitted) },

@@ -24,6 +24,7 @@
 
 typedef struct comb_procinfo {
     int64_t pid, ppid;
+    int64_t vpid;                     /* in the process's pid namespace, COMB_NA unknown */
     int64_t uid, gid, loginuid, tty;
     int64_t start_ts;                 /* ns since the epoch, COMB_NA unknown */
     int64_t cap_effective, cap_permitted, cap_inheritable; /* bit masks, COMB_NA unknown */
@@ -59,6 +60,7 @@ comb_procinfo *comb_proctable_upsert(comb_proctable *t, int64_t pid);
  * replaces it later). NULL when full. */
 comb_procinfo *comb_proctable_fork(comb_proctable *t, int64_t parent, int64_t child,
                                    int64_t start_ts);
+/* (fork sets vpid to COMB_NA; the caller sets it when known) */
 /* The process exited: kept for the grace period, then reclaimed. */
 void comb_proctable_exit(comb_proctable *t, int64_t pid);
 

@@ -76,6 +76,7 @@ static void test_exec_in_container(void)
 {
     comb_event ev;
     exec_rec(4242, 4200, "sh", "sh\0-c\0id\0", 9, "libpod-" ID ".scope", "machine.slice");
+    ex.vpid = 1;
     CHECK_INT(comb_decode(&dec, &ex, sizeof ex, &ev), 1);
     CHECK_STR(ev.type, "execve");
     CHECK_STR(ev.proc.name, "sh");
@@ -84,6 +85,8 @@ static void test_exec_in_container(void)
     CHECK_INT(ev.proc.nargs, 2);
     CHECK_STR(ev.proc.args[1], "id");
     CHECK_INT(ev.proc.tty, 34816);
+    CHECK_INT(ev.proc.pid, 4242);
+    CHECK_INT(ev.proc.vpid, 1); /* the container's init */
     CHECK_INT(ev.proc.loginuid, -1);
     CHECK_INT(ev.proc.is_exe_from_memfd, 0);
     CHECK_INT(ev.proc.is_exe_upper_layer, 0);

@@ -153,6 +153,7 @@ static void test_seed_from_proc(void)
     if (me) {
         CHECK_STR(me->comm, "test_sensor_pro"); /* the kernel keeps 15 characters */
         CHECK_INT(me->ppid, getppid());
+        CHECK(me->vpid > 0); /* NSpid: the pid in this process's own namespace */
         CHECK_INT(me->uid, getuid());
         CHECK(me->argc >= 1 && strstr(me->argv[0], "test_sensor_proctable"));
         CHECK(me->exepath && strstr(me->exepath, "test_sensor_proctable"));
