@@ -59,6 +59,7 @@ typedef struct out_ctx {
     comb_ruleset *rs;
     const char *hostname;
     int failed;
+    int ready;
 } out_ctx;
 
 /* Like Falco's append_output with extra_fields (its default configuration
@@ -110,7 +111,7 @@ static int on_alert(void *ud, const comb_rule *rule, const comb_event *ev)
 
 static void on_ready(void *ud, const comb_watch_stats *st)
 {
-    (void)ud;
+    ((out_ctx *)ud)->ready = 1;
     fprintf(stderr, "comb: watch: ready (%zu syscalls captured)\n", st->nsyscalls);
 }
 
@@ -282,13 +283,14 @@ int cmd_watch(int argc, char **argv)
     };
     comb_watch_stats st;
     comb_code code = comb_watch_run(&wo, &st, &err);
-    fprintf(stderr,
-            "comb: watch: %llu events, %llu alerts; ring: %llu records, %llu drops; "
-            "%llu malformed; processes: %llu live, %llu reclaimed, %llu refused\n",
-            (unsigned long long)st.events, (unsigned long long)st.alerts,
-            (unsigned long long)st.ring_events, (unsigned long long)st.ring_drops,
-            (unsigned long long)st.malformed, (unsigned long long)st.procs_live,
-            (unsigned long long)st.procs_reclaimed, (unsigned long long)st.procs_refused);
+    if (oc.ready) /* counters mean something once the sensor ran */
+        fprintf(stderr,
+                "comb: watch: %llu events, %llu alerts; ring: %llu records, %llu drops; "
+                "%llu malformed; processes: %llu live, %llu reclaimed, %llu refused\n",
+                (unsigned long long)st.events, (unsigned long long)st.alerts,
+                (unsigned long long)st.ring_events, (unsigned long long)st.ring_drops,
+                (unsigned long long)st.malformed, (unsigned long long)st.procs_live,
+                (unsigned long long)st.procs_reclaimed, (unsigned long long)st.procs_refused);
     if (out != stdout && fclose(out) && !code) {
         cli_error("%s: %s", output, strerror(errno));
         code = COMB_EIO;

@@ -33,6 +33,14 @@ grep -q 'bad.yaml:' "$TMP/err" && pass "malformed rules: message names the file"
 printf -- '- list: only_a_list\n  items: [a]\n' >"$TMP/empty.yaml"
 expect_exit 2 "rules file without rules" watch -r "$TMP/empty.yaml"
 
+# without privileges: a clear error, no counters
+set +e
+setpriv --reuid=65534 --regid=65534 --clear-groups "$COMB" watch --duration 1 >"$TMP/out" 2>"$TMP/err"
+rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q 'needs root' "$TMP/err" && ! grep -q 'events,' "$TMP/err" \
+  && pass "unprivileged: exit 1, says it needs root" || fail "unprivileged: exit $rc: $(cat "$TMP/err")"
+
 # a rule of our own on a file only this test opens
 MARK="$TMP/marker-file"
 echo x >"$MARK"

@@ -46,11 +46,14 @@ static int keep_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 
 static comb_code fail_bpf(comb_err *err, const char *what, int e)
 {
+    if (e == EPERM || e == EACCES) /* the usual case; libbpf's log adds nothing */
+        return comb_fail(err, COMB_EUNSUPPORTED, "sensor: %s: %s (needs root: CAP_BPF and "
+                         "CAP_PERFMON)", what, strerror(e));
     size_t n = strlen(libbpf_log);
     while (n && (libbpf_log[n - 1] == '\n' || libbpf_log[n - 1] == ' '))
         libbpf_log[--n] = '\0';
-    return comb_fail(err, e == EPERM || e == EACCES ? COMB_EUNSUPPORTED : COMB_EIO,
-                     "sensor: %s: %s%s%s", what, strerror(e), n ? "; libbpf: " : "", libbpf_log);
+    return comb_fail(err, COMB_EIO, "sensor: %s: %s%s%s", what, strerror(e),
+                     n ? "; libbpf: " : "", libbpf_log);
 }
 
 comb_code comb_sensor_open(const comb_sensor_opts *o, comb_sensor **out, comb_err *err)
@@ -70,7 +73,7 @@ comb_code comb_sensor_open(const comb_sensor_opts *o, comb_sensor **out, comb_er
     int rc = sensor_bpf__load(s->skel);
     if (rc) {
         comb_sensor_close(s);
-        return fail_bpf(err, "load (needs root and a kernel with BTF)", -rc);
+        return fail_bpf(err, "load (needs a kernel with BTF)", -rc);
     }
     int wfd = bpf_map__fd(s->skel->maps.wanted);
     for (size_t i = 0; i < o->nsyscalls; i++) {
