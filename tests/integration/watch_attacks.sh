@@ -121,6 +121,8 @@ ID_DROP=$(run_container drop "$IMAGE" sh -c 'cp /bin/attack /tmp/dropped && /tmp
 ID_MODULE=$(run_container module --cap-add SYS_MODULE "$IMAGE" attack module)
 cat /etc/shadow >/dev/null
 (cd / && cd etc && cat shadow >/dev/null)
+cat /etc/../etc/shadow >/dev/null
+timeout 60 cat /var/../etc/../etc/shadow >/dev/null # a traversal, not started by a shell
 "$TMP/attack" ptrace
 $PY - <<'EOF'
 import os, socket
@@ -195,6 +197,10 @@ expect "$F" "Read sensitive file untrusted" host cat "cat /etc/shadow" fd.name=/
 # a relative path is resolved against the working directory the kernel reports
 expect "$F" "Read sensitive file untrusted" "$ID_RELATIVE" cat "cat shadow" fd.name=/etc/shadow
 expect "$F" "Read sensitive file untrusted" host cat "cat shadow" fd.name=/etc/shadow
+# fd.name is cleaned of "..", fd.nameraw keeps what was passed
+expect "$F" "Read sensitive file untrusted" host cat "cat /etc/../etc/shadow" fd.name=/etc/shadow
+expect "$F" "Directory traversal monitored file read" host cat "cat /var/../etc/../etc/shadow" \
+  fd.name=/etc/shadow fd.nameraw=/var/../etc/../etc/shadow
 expect "$F" "Packet socket created in container" "$ID_PACKET" attack "attack packet"
 expect "$F" "Netcat Remote Code Execution in Container" "$ID_NC" nc "nc 127.0.0.1 9 -e /bin/true"
 expect "$F" "Redirect STDOUT/STDIN to Network Connection in Container" "$ID_REVERSE" nc "nc 127.0.0.1 9999 -e /bin/true" fd.type=ipv4

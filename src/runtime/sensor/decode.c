@@ -241,18 +241,52 @@ static int decode_exec(comb_decoder *d, const struct sensor_exec *r, comb_event 
     return 1;
 }
 
-/* fd.name of a path argument: absolute, relative to the cwd when the call
- * used AT_FDCWD and the cwd is known, else as passed. */
+/* Lexical clean-up of an absolute path, in place: repeated '/', "." and
+ * ".." (never above the root) go, as Falco's fd.name does; otherwise
+ * "/etc/../etc/shadow" would slip past a rule on "/etc/shadow". */
+static void clean_path(char *p)
+{
+    size_t out = 0;
+    for (size_t i = 0; p[i];) {
+        while (p[i] == '/')
+            i++;
+        size_t start = i;
+        while (p[i] && p[i] != '/')
+            i++;
+        size_t n = i - start;
+        if (n == 0 || (n == 1 && p[start] == '.'))
+            continue;
+        if (n == 2 && p[start] == '.' && p[start + 1] == '.') {
+            while (out > 0 && p[--out] != '/')
+                ;
+            continue;
+        }
+        p[out++] = '/';
+        memmove(p + out, p + start, n);
+        out += n;
+    }
+    if (out == 0)
+        p[out++] = '/';
+    p[out] = '\0';
+}
+
+/* fd.name of a path argument: absolute and clean, relative to the cwd when
+ * the call used AT_FDCWD and the cwd is known, else as passed. */
 static const char *resolve(comb_decoder *d, int slot, const char *raw, int64_t dirfd,
                            const comb_event *ev)
 {
     if (!raw)
         return NULL;
-    if (raw[0] == '/' || dirfd != AT_FDCWD_ || !ev->proc.cwd)
+    const char *cwd = ev->proc.cwd;
+    if (raw[0] == '/') {
         snprintf(d->path[slot], sizeof d->path[slot], "%s", raw);
-    else
-        snprintf(d->path[slot], sizeof d->path[slot], "%s%s%s", ev->proc.cwd,
-                 ev->proc.cwd[strlen(ev->proc.cwd) - 1] == '/' ? "" : "/", raw);
+    } else if (dirfd == AT_FDCWD_ && cwd && cwd[0] == '/') {
+        snprintf(d->path[slot], sizeof d->path[slot], "%s/%s", cwd, raw);
+    } else {
+        snprintf(d->path[slot], sizeof d->path[slot], "%s", raw);
+        return d->path[slot]; /* relative to a directory fd we do not track */
+    }
+    clean_path(d->path[slot]);
     return d->path[slot];
 }
 

@@ -141,6 +141,22 @@ static void test_cwd(void)
     CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
     CHECK_STR(ev.fd.name, "/etc/shadow");
     CHECK_STR(ev.fd.nameraw, "shadow");
+    /* "..", "." and repeated slashes are cleaned as Falco does; fd.nameraw keeps them */
+    strcpy(sc.str[0], "../etc/./x/..//shadow");
+    sc.str_len[0] = (unsigned short)strlen(sc.str[0]) + 1;
+    CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
+    CHECK_STR(ev.fd.name, "/etc/shadow");
+    CHECK_STR(ev.fd.nameraw, "../etc/./x/..//shadow");
+    strcpy(sc.str[0], "/../../etc//shadow/.");
+    sc.str_len[0] = (unsigned short)strlen(sc.str[0]) + 1;
+    CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
+    CHECK_STR(ev.fd.name, "/etc/shadow");
+    strcpy(sc.str[0], "/..");
+    sc.str_len[0] = 4;
+    CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
+    CHECK_STR(ev.fd.name, "/");
+    strcpy(sc.str[0], "shadow");
+    sc.str_len[0] = 7;
     /* the root directory itself has no components */
     c.cwd.depth = 0;
     CHECK_INT(comb_decode(&dec, &c, sizeof c, &ev), 0);
