@@ -123,6 +123,8 @@ cat /etc/shadow >/dev/null
 (cd / && cd etc && cat shadow >/dev/null)
 cat /etc/../etc/shadow >/dev/null
 timeout 60 cat /var/../etc/../etc/shadow >/dev/null # a traversal, not started by a shell
+# openat(dirfd of /etc, "shadow"): only the kernel knows what the dirfd names
+$PY -c 'import os; d = os.open("/etc", os.O_RDONLY); os.close(os.open("shadow", os.O_RDONLY, dir_fd=d))' dirfd-open
 "$TMP/attack" ptrace
 $PY - <<'EOF'
 import os, socket
@@ -214,6 +216,7 @@ B="$TMP/builtin.json"
 expect "$B" "Shell with a terminal in a container" "$ID_TTY" sh "sh -c exit 0"
 expect "$B" "Sensitive file opened for reading" "$ID_SHADOW" cat "cat /etc/shadow"
 expect "$B" "Sensitive file opened for reading" host cat "cat /etc/shadow"
+expect "$B" "Sensitive file opened for reading" host python3 "dirfd-open" fd.name=/etc/shadow
 expect "$B" "Packet socket created" host python3 "python3 -"
 expect "$B" "Process attached with ptrace" host attack "attack ptrace"
 expect "$B" "Program executed from memory" "$ID_MEMFD" "memfd:payload" "payload true"

@@ -217,6 +217,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 }
 
 static __noinline int emit_cwd(void);
+static __noinline int emit_fdpath(long fd);
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
@@ -238,6 +239,14 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
         if (ret == 0)
             emit_cwd();
         return 0;
+    }
+    /* openat(dirfd, "relative"): user space cannot know what dirfd names, the
+     * kernel can: the opened file's path goes first, as its own record */
+    if ((nr == NR_openat || nr == NR_openat2) && ret >= 0 && (int)in->args[0] != -100) {
+        char c = '/';
+        bpf_probe_read_user(&c, 1, (void *)in->args[1]);
+        if (c != '/')
+            emit_fdpath(ret);
     }
     struct sensor_syscall *r = reserve(sizeof *r);
     if (!r)
@@ -485,6 +494,33 @@ static __noinline int emit_cwd(void)
     fill_hdr(&r->h, SENSOR_EV_CWD, t);
     r->pad = 0;
     r->flags = walk_cwd(&r->cwd, t) ? SENSOR_EXEC_CWD_TRUNC : 0;
+    submit(r, 0);
+    return 0;
+}
+
+/* The path of the file fd refers to, walked from its dentry. */
+static __noinline int emit_fdpath(long fd)
+{
+    struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
+    if (fd < 0 || fd >= 1 << 20)
+        return 0;
+    struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
+    unsigned int max = BPF_CORE_READ(t, files, fdt, max_fds);
+    if (!fds || fd >= max)
+        return 0;
+    struct file *f = NULL;
+    bpf_probe_read_kernel(&f, sizeof f, &fds[fd]);
+    if (!f)
+        return 0;
+    struct sensor_fdpath *r = reserve(sizeof *r);
+    if (!r)
+        return 0;
+    fill_hdr(&r->h, SENSOR_EV_FDPATH, t);
+    r->fd = (__s32)fd;
+    r->flags = walk_path(&r->path, t, BPF_CORE_READ(f, f_path.dentry),
+                         BPF_CORE_READ(f, f_path.mnt))
+                   ? SENSOR_EXEC_CWD_TRUNC
+                   : 0;
     submit(r, 0);
     return 0;
 }

@@ -29,6 +29,8 @@ enum sensor_kind {
     SENSOR_EV_FORK = 3,
     SENSOR_EV_EXIT = 4,
     SENSOR_EV_CWD = 5,          /* chdir/fchdir succeeded: the new directory */
+    SENSOR_EV_FDPATH = 6,       /* the file an openat relative to a directory fd
+                                   opened; comes just before that openat's record */
 };
 
 /* Counter slots of the per-CPU counter array. */
@@ -113,6 +115,13 @@ struct sensor_cwd {
     __u32 flags;                /* SENSOR_EXEC_CWD_TRUNC */
     __u32 pad;
     struct sensor_path cwd;
+};
+
+struct sensor_fdpath {
+    struct sensor_hdr h;
+    __s32 fd;
+    __u32 flags;                /* SENSOR_EXEC_CWD_TRUNC: the path was cut */
+    struct sensor_path path;
 };
 
 struct sensor_exit {

@@ -363,6 +363,8 @@ static int decode_syscall(comb_decoder *d, const struct sensor_syscall *r, comb_
     touch(d, &r->h);
     fill_common(d, &r->h, ev);
     ev->type = name;
+    if (d->fdpath_tid && d->fdpath_tid != r->h.tid)
+        d->fdpath_tid = 0; /* not this thread's: its openat record was lost */
     ev->rawres = r->ret;
     const __u64 *a = r->args;
     /* copies in the decoder: the event points at them after we return */
@@ -396,6 +398,8 @@ static int decode_syscall(comb_decoder *d, const struct sensor_syscall *r, comb_
         ev->fd.type = (flags & 0200000) ? "directory" : "file";
         ev->fd.nameraw = str0;
         ev->fd.name = resolve(d, 0, str0, dirfd, ev);
+        if (d->fdpath_tid == r->h.tid && r->ret >= 0) /* the kernel named the file */
+            ev->fd.name = d->fdpath;
         add_int(d, ev, "fd", ev->fd.num);
         if (r->id != 2)
             add_int(d, ev, "dirfd", dirfd);
@@ -551,6 +555,7 @@ static int decode_syscall(comb_decoder *d, const struct sensor_syscall *r, comb_
         ev->fd.name = resolve(d, 0, str0, r->id == 90 ? AT_FDCWD_ : (int32_t)a[0], ev);
         break;
     }
+    d->fdpath_tid = 0; /* used by this record, or stale */
     return 1;
 }
 
@@ -589,6 +594,14 @@ int comb_decode(comb_decoder *d, const void *rec, size_t len, comb_event *ev)
             join_path(&c->cwd, d->path[1], sizeof d->path[1]);
             comb_procinfo_set_str(&p->cwd, d->path[1], sizeof d->path[1]);
         }
+        return 0;
+    }
+    case SENSOR_EV_FDPATH: {
+        if (len < sizeof(struct sensor_fdpath))
+            break;
+        const struct sensor_fdpath *f = rec;
+        join_path(&f->path, d->fdpath, sizeof d->fdpath);
+        d->fdpath_tid = f->h.tid;
         return 0;
     }
     case SENSOR_EV_EXIT:

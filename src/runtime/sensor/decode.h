@@ -35,6 +35,8 @@ typedef struct comb_decoder {
     char argval[COMB_DECODE_MAX_ARGS][256];
     char path[2][4200];
     char raw[2][512];              /* path arguments as passed (SENSOR_STR_LEN) */
+    char fdpath[4200];             /* the kernel's path for the next openat of fdpath_tid */
+    int64_t fdpath_tid;            /* 0: none pending */
     char cip[64], sip[64];
     char cid[16];
     comb_proc anc[COMB_DECODE_ANCESTORS];

@@ -157,6 +157,30 @@ static void test_cwd(void)
     CHECK_STR(ev.fd.name, "/");
     strcpy(sc.str[0], "shadow");
     sc.str_len[0] = 7;
+    /* openat(dirfd, "passwd"): the kernel's path record comes first */
+    struct sensor_fdpath fp;
+    memset(&fp, 0, sizeof fp);
+    hdr(&fp.h, SENSOR_EV_FDPATH, 700, 1, "cat");
+    snprintf(fp.path.comp[0], sizeof fp.path.comp[0], "passwd");
+    snprintf(fp.path.comp[1], sizeof fp.path.comp[1], "etc");
+    fp.path.depth = 2;
+    CHECK_INT(comb_decode(&dec, &fp, sizeof fp, &ev), 0);
+    struct sensor_syscall at = sc;
+    at.id = 257;
+    at.args[0] = 5;
+    strcpy(at.str[0], "passwd");
+    at.str_len[0] = 7;
+    CHECK_INT(comb_decode(&dec, &at, sizeof at, &ev), 1);
+    CHECK_STR(ev.fd.name, "/etc/passwd");
+    CHECK_STR(ev.fd.nameraw, "passwd");
+    /* used once: the next openat on a dirfd without its record stays relative */
+    CHECK_INT(comb_decode(&dec, &at, sizeof at, &ev), 1);
+    CHECK_STR(ev.fd.name, "passwd");
+    /* another thread's path record never names this thread's file */
+    fp.h.tid = 701;
+    CHECK_INT(comb_decode(&dec, &fp, sizeof fp, &ev), 0);
+    CHECK_INT(comb_decode(&dec, &at, sizeof at, &ev), 1);
+    CHECK_STR(ev.fd.name, "passwd");
     /* the root directory itself has no components */
     c.cwd.depth = 0;
     CHECK_INT(comb_decode(&dec, &c, sizeof c, &ev), 0);
