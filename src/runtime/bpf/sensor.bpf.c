@@ -4,10 +4,13 @@
  * BTF tracepoints only (no kprobes, fentry or LSM: they are refused on the
  * machines comb targets):
  *   sys_enter/sys_exit      syscalls selected by the `wanted` map; arguments are
- *                           saved at entry and the record is written at exit,
- *                           when the result is known (user memory that the call
- *                           read is still there)
- *   sched_process_exec      argv, executable path, ids, tty, cgroup names
+ *                           saved at entry (task storage) and the record is
+ *                           written at exit, when the result is known (user
+ *                           memory that the call read is still there); chdir
+ *                           and fchdir always, for the working directory; an
+ *                           openat relative to a directory fd gets the opened
+ *                           file's path as a record of its own
+ *   sched_process_exec      argv, executable path, cwd, ids, caps, tty, cgroup
  *   sched_process_fork/exit process lifetime, so user space can keep a table
  * Every record goes into one ring buffer, so user space sees them in order
  * (an exec always before the open that follows it). A full ring loses the
