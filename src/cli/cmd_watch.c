@@ -34,6 +34,8 @@ void help_watch(void)
           "  -o, --output FILE        write alerts to FILE instead of standard output\n"
           "      --duration SECONDS   stop after SECONDS (default: until SIGINT/SIGTERM)\n"
           "      --max-events N       stop after evaluating N events\n"
+          "      --buffer-size SIZE   ring buffer between the kernel and comb (a power of\n"
+          "                           two from 64K to 1G; default 16M): larger drops less\n"
           "  -q, --quiet              no warnings about unsupported rules\n"
           "  -h, --help               this help\n"
           "\n"
@@ -190,6 +192,7 @@ int cmd_watch(int argc, char **argv)
         { "output", required_argument, NULL, 'o' },
         { "duration", required_argument, NULL, 'D' },
         { "max-events", required_argument, NULL, 'M' },
+        { "buffer-size", required_argument, NULL, 'B' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -198,7 +201,7 @@ int cmd_watch(int argc, char **argv)
     size_t nfiles = 0;
     const char *output = NULL;
     int json = 1, quiet = 0;
-    uint64_t duration = 0, max_events = 0;
+    uint64_t duration = 0, max_events = 0, ring_bytes = 0;
     optind = 1;
     opterr = 0;
     int c;
@@ -231,6 +234,13 @@ int cmd_watch(int argc, char **argv)
         case 'M':
             if (parse_count(optarg, UINT64_MAX, &max_events)) {
                 cli_error("--max-events: \"%s\" is not a positive number", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'B':
+            if (cli_parse_size(optarg, &ring_bytes) || ring_bytes < (64u << 10) ||
+                ring_bytes > (1u << 30) || (ring_bytes & (ring_bytes - 1))) {
+                cli_error("--buffer-size: \"%s\" is not a power of two from 64K to 1G", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -277,6 +287,7 @@ int cmd_watch(int argc, char **argv)
         .stop = &stop_flag,
         .duration_ms = (int64_t)duration * 1000,
         .max_events = max_events,
+        .ring_bytes = ring_bytes,
         .on_ready = on_ready,
         .on_alert = on_alert,
         .ud = &oc,

@@ -25,6 +25,8 @@ expect_exit 2 "--duration abc" watch --duration abc
 expect_exit 2 "--duration 0" watch --duration 0
 expect_exit 2 "--max-events -1" watch --max-events -1
 expect_exit 2 "stray argument" watch extra
+expect_exit 2 "--buffer-size 3M" watch --buffer-size 3M
+expect_exit 2 "--buffer-size 2G" watch --buffer-size 2G
 expect_exit 2 "unknown option" watch --nope
 expect_exit 1 "missing rules file" watch -r "$TMP/none.yaml"
 printf -- '- rule: broken\n  desc: x\n  condition: evt.type = openat\n  output: [unclosed\n' >"$TMP/bad.yaml"
@@ -54,8 +56,8 @@ cat >"$TMP/mine.yaml" <<EOF
   tags: [test]
 EOF
 
-# --max-events: stops by itself after exactly N events
-"$COMB" watch -r "$TMP/mine.yaml" --max-events 5 -o "$TMP/max.json" 2>"$TMP/max.err" &
+# --max-events: stops by itself after exactly N events (on a small ring)
+"$COMB" watch -r "$TMP/mine.yaml" --max-events 5 --buffer-size 64K -o "$TMP/max.json" 2>"$TMP/max.err" &
 WATCHER=$!
 while kill -0 "$WATCHER" 2>/dev/null; do cat "$MARK" >/dev/null; done
 wait "$WATCHER" && rc=0 || rc=$?

@@ -29,6 +29,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* The watcher itself: its own /proc reads must not feed back into the ring. */
 const volatile __u32 self_tgid = 0;
 
+/* Sized by user space before loading (default 16 MiB, --buffer-size). */
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
     __uint(max_entries, 16 << 20);
@@ -111,7 +112,8 @@ static __always_inline void fill_hdr(struct sensor_hdr *h, __u32 kind, struct ta
 }
 
 /* Waking the reader for every record costs more than the record itself
- * under load: syscall records wake it only once WAKEUP_BYTES are pending
+ * under load: syscall records wake it only once WAKEUP_BYTES (a quarter of a
+ * smaller ring) are pending
  * (the reader also polls on a short timeout); process records, on which most
  * rules fire, wake it at once. */
 #define WAKEUP_BYTES (256 << 10)
@@ -119,8 +121,10 @@ static __always_inline void fill_hdr(struct sensor_hdr *h, __u32 kind, struct ta
 static __always_inline void submit(void *r, int urgent)
 {
     __u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-    bpf_ringbuf_submit(r, urgent || pending >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
-                                                            : BPF_RB_NO_WAKEUP);
+    __u64 limit = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4; /* small rings */
+    if (limit > WAKEUP_BYTES)
+        limit = WAKEUP_BYTES;
+    bpf_ringbuf_submit(r, urgent || pending >= limit ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline int skip_self(void)

@@ -70,6 +70,17 @@ comb_code comb_sensor_open(const comb_sensor_opts *o, comb_sensor **out, comb_er
         return fail_bpf(err, "open", e);
     }
     s->skel->rodata->self_tgid = (__u32)getpid();
+    uint64_t ring = o->ring_bytes ? o->ring_bytes : COMB_SENSOR_RING_DEFAULT;
+    if (ring < COMB_SENSOR_RING_MIN || ring > COMB_SENSOR_RING_MAX || (ring & (ring - 1))) {
+        comb_sensor_close(s);
+        return comb_fail(err, COMB_EINVAL, "sensor: ring buffer size %llu is not a power of two "
+                         "from 64K to 1G", (unsigned long long)ring);
+    }
+    if (bpf_map__set_max_entries(s->skel->maps.events, (__u32)ring)) {
+        int e = errno;
+        comb_sensor_close(s);
+        return fail_bpf(err, "ring buffer size", e);
+    }
     int rc = sensor_bpf__load(s->skel);
     if (rc) {
         comb_sensor_close(s);

@@ -16,9 +16,14 @@
 
 typedef struct comb_sensor comb_sensor;
 
+#define COMB_SENSOR_RING_DEFAULT (16u << 20)
+#define COMB_SENSOR_RING_MIN (64u << 10)
+#define COMB_SENSOR_RING_MAX (1u << 30)
+
 typedef struct comb_sensor_opts {
     const int *syscalls;    /* x86-64 numbers to capture at sys_exit */
     size_t nsyscalls;
+    uint64_t ring_bytes;    /* ring buffer size, a power of two in [MIN, MAX]; 0: default */
 } comb_sensor_opts;
 
 typedef struct comb_sensor_counters {

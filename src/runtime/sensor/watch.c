@@ -92,7 +92,7 @@ comb_code comb_watch_run(const comb_watch_opts *o, comb_watch_stats *st, comb_er
     if (rc)
         return rc;
     st->nsyscalls = nnrs;
-    comb_sensor_opts so = { .syscalls = nrs, .nsyscalls = nnrs };
+    comb_sensor_opts so = { .syscalls = nrs, .nsyscalls = nnrs, .ring_bytes = o->ring_bytes };
     if ((rc = comb_sensor_open(&so, &sensor, err)) ||
         (rc = comb_proctable_new(WATCH_MAX_PROCS, WATCH_KEEP_DEAD, &procs, err)) ||
         (rc = comb_containers_new(o->containers_json, &ctrs, err)) ||

@@ -32,6 +32,7 @@ typedef struct comb_watch_opts {
     volatile sig_atomic_t *stop;
     int64_t duration_ms;        /* 0: until stopped */
     uint64_t max_events;        /* 0: no limit */
+    uint64_t ring_bytes;        /* 0: COMB_SENSOR_RING_DEFAULT */
     const char *procroot;       /* default "/proc" */
     const char *containers_json; /* default COMB_CONTAINERS_DEFAULT */
     /* attached and seeded: detection is live from here on */
