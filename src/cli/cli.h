@@ -36,5 +36,7 @@ int cmd_config(int argc, char **argv);
 void help_config(void);
 int cmd_bench(int argc, char **argv);
 void help_bench(void);
+int cmd_watch(int argc, char **argv);
+void help_watch(void);
 
 #endif

@@ -88,6 +88,8 @@ static int help(const char *topic)
         return help_config(), EXIT_OK;
     if (!strcmp(topic, "bench"))
         return help_bench(), EXIT_OK;
+    if (!strcmp(topic, "watch"))
+        return help_watch(), EXIT_OK;
     cli_error("no help for '%s'", topic);
     return EXIT_USAGE;
 }
@@ -117,6 +119,8 @@ int main(int argc, char **argv)
         return cmd_config(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))
         return cmd_bench(argc - 1, argv + 1);
+    if (!strcmp(cmd, "watch"))
+        return cmd_watch(argc - 1, argv + 1);
     cli_error("'%s' is not a comb command; see 'comb --help'", cmd);
     return EXIT_USAGE;
 }

@@ -1,0 +1,38 @@
+/* containers.h - names and images of local containers, from the container
+ * storage's containers.json (podman, buildah, cri-o: containers/storage).
+ *
+ * Read on a lookup miss when the file changed (an id that keeps missing
+ * looks no more than every 250 ms), never more; the file is
+ * untrusted and bounded (COMB_CONTAINERS_MAX_FILE, COMB_CONTAINERS_MAX).
+ * Docker and containerd keep no such file: their containers get an id only.
+ */
+#ifndef COMB_RUNTIME_SENSOR_CONTAINERS_H
+#define COMB_RUNTIME_SENSOR_CONTAINERS_H
+
+#include <stdint.h>
+
+#include "core/error.h"
+
+#define COMB_CONTAINERS_MAX_FILE (64u << 20)
+#define COMB_CONTAINERS_MAX 65536
+#define COMB_CONTAINERS_DEFAULT "/var/lib/containers/storage/overlay-containers/containers.json"
+
+typedef struct comb_container_meta {
+    char id[65];
+    char *name;
+    char *image;               /* "localhost/app:1.0" */
+    char *image_repository;    /* "localhost/app" */
+    char *image_tag;           /* "1.0" */
+    char *image_id;            /* 12 hex digits, as Falco shows it */
+    const char *runtime;       /* "podman" */
+    int64_t created_ns;
+} comb_container_meta;
+
+typedef struct comb_containers comb_containers;
+
+comb_code comb_containers_new(const char *json_path, comb_containers **out, comb_err *err);
+void comb_containers_free(comb_containers *c);
+/* Metadata of the container with this 64-hex id, or NULL. */
+const comb_container_meta *comb_containers_lookup(comb_containers *c, const char *id);
+
+#endif

@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# watch_attacks.sh - `comb watch` sees real attacks, in podman containers and
+# on the host, with Falco's own stable rules (and with comb's built-in rules),
+# and names the right container and process; a benign workload fires nothing.
+# Needs root (BPF), podman with runc and busybox-static; fails (never skips)
+# without them.
+. "$(dirname "$0")/lib/common.bash"
+
+RULES="$COMB_SHARED/data/falco-rules/falco_rules.yaml"
+IMAGE="localhost/comb-test/busybox:watch-$$"
+PODMAN=(podman --runtime runc)
+RUNOPTS=(--ulimit nofile=1024:20000 --ulimit nproc=1024:1024)
+PIDS=()
+CONTAINERS=()
+
+[ "$(id -u)" = 0 ] || { echo "FAIL: needs root to load the BPF sensor"; exit 1; }
+[ -r "$RULES" ] || { echo "FAIL: $RULES missing"; exit 1; }
+[ -x /bin/busybox ] || { echo "FAIL: /bin/busybox missing (apt-get install busybox-static)"; exit 1; }
+
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for c in "${CONTAINERS[@]}"; do "${PODMAN[@]}" rm -f "$c" >/dev/null 2>&1 || true; done
+  podman rmi -f "$IMAGE" >/dev/null 2>&1 || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# --- a test image: busybox plus a static helper that performs the attacks ---
+cat >"$TMP/attack.c" <<'EOF'
+/* attack packet|ptrace|module|memfd PROG: one behaviour each */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+    if (argc < 2) return 2;
+    if (!strcmp(argv[1], "packet"))
+        return socket(AF_PACKET, SOCK_RAW, 0) < 0; /* the attempt is what counts */
+    if (!strcmp(argv[1], "module")) /* no module: the attempt fails with EBADF */
+        return syscall(SYS_finit_module, -1, "", 0) == 0;
+    if (!strcmp(argv[1], "ptrace")) {
+        pid_t c = fork();
+        if (c == 0) { pause(); _exit(0); }
+        if (ptrace(PTRACE_ATTACH, c, 0, 0)) { perror("ptrace"); return 1; }
+        waitpid(c, NULL, 0);
+        ptrace(PTRACE_DETACH, c, 0, 0);
+        kill(c, SIGKILL);
+        waitpid(c, NULL, 0);
+        return 0;
+    }
+    if (!strcmp(argv[1], "memfd") && argc > 2) {
+        int in = open(argv[2], O_RDONLY), m = memfd_create("payload", 0);
+        char buf[65536]; ssize_t n;
+        if (in < 0 || m < 0) { perror("memfd"); return 1; }
+        while ((n = read(in, buf, sizeof buf)) > 0) if (write(m, buf, n) != n) return 1;
+        char *args[] = { "payload", "true", NULL }, *env[] = { NULL };
+        fexecve(m, args, env);
+        perror("fexecve");
+        return 1;
+    }
+    return 2;
+}
+EOF
+gcc -static -O2 -o "$TMP/attack" "$TMP/attack.c" || { echo "FAIL: cannot build the helper"; exit 1; }
+mkdir -p "$TMP/root/bin" "$TMP/root/etc" "$TMP/root/tmp"
+cp /bin/busybox "$TMP/root/bin/"
+for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$TMP/root/bin/$a"; done
+cp "$TMP/attack" "$TMP/root/bin/attack"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$TMP/root/etc/passwd"
+echo 'root:*:19000:0:99999:7:::' >"$TMP/root/etc/shadow"
+tar -C "$TMP/root" -c . | podman import - "$IMAGE" >/dev/null 2>&1 || { echo "FAIL: podman import"; exit 1; }
+
+# --- two watchers: Falco's stable rules, and comb's built-in rules ---
+start_watch() { # NAME [comb watch args...]
+  local name=$1; shift
+  "$COMB" watch --duration 600 -o "$TMP/$name.json" "$@" 2>"$TMP/$name.err" &
+  PIDS+=($!)
+  eval "${name}_PID=$!"
+}
+wait_ready() { # NAME PID: until the watcher says it is attached (or dies)
+  while ! grep -q 'comb: watch: ready' "$TMP/$1.err"; do
+    kill -0 "$2" 2>/dev/null || { echo "FAIL: comb watch ($1) exited: $(cat "$TMP/$1.err")"; exit 1; }
+    sleep 0.2
+  done
+}
+start_watch falco -q -r "$RULES"
+start_watch builtin
+wait_ready falco "$falco_PID"
+wait_ready builtin "$builtin_PID"
+info "attached: $(grep ready "$TMP/falco.err")"
+
+run_container() { # NAME [podman run args and command...]: runs it, records its id
+  local name="comb-watch-$1-$$"; shift
+  CONTAINERS+=("$name")
+  "${PODMAN[@]}" run --name "$name" "${RUNOPTS[@]}" "$@" </dev/null >"$TMP/$name.out" 2>&1 || true
+  "${PODMAN[@]}" inspect -f '{{.Id}}' "$name" >"$TMP/id.$name"
+  cat "$TMP/id.$name"
+}
+
+# --- the behaviours ---
+ID_TTY=$(run_container tty -t "$IMAGE" sh -c 'exit 0')
+ID_SHADOW=$(run_container shadow "$IMAGE" cat /etc/shadow)
+ID_RELATIVE=$(run_container relative -w /etc "$IMAGE" sh -c 'cd /etc && exec cat shadow')
+ID_PACKET=$(run_container packet "$IMAGE" attack packet)
+ID_NC=$(run_container nc "$IMAGE" nc 127.0.0.1 9 -e /bin/true)
+# a reverse shell's shape: nc connects and puts the socket on stdin/stdout
+# (dup2) for the program; retried until the listener is up
+ID_REVERSE=$(run_container reverse "$IMAGE" sh -c 'nc -l -p 9999 >/dev/null & i=0
+  until nc 127.0.0.1 9999 -e /bin/true 2>/dev/null || [ $i -ge 100 ]; do i=$((i+1)); sleep 0.1; done; wait')
+ID_PTRACE=$(run_container ptrace --cap-add SYS_PTRACE "$IMAGE" attack ptrace)
+ID_MEMFD=$(run_container memfd "$IMAGE" attack memfd /bin/busybox)
+ID_DROP=$(run_container drop "$IMAGE" sh -c 'cp /bin/attack /tmp/dropped && /tmp/dropped nothing')
+ID_MODULE=$(run_container module --cap-add SYS_MODULE "$IMAGE" attack module)
+cat /etc/shadow >/dev/null
+(cd / && cd etc && cat shadow >/dev/null)
+cat /etc/../etc/shadow >/dev/null
+timeout 60 cat /var/../etc/../etc/shadow >/dev/null # a traversal, not started by a shell
+# openat(dirfd of /etc, "shadow"): only the kernel knows what the dirfd names
+$PY -c 'import os; d = os.open("/etc", os.O_RDONLY); os.close(os.open("shadow", os.O_RDONLY, dir_fd=d))' dirfd-open
+"$TMP/attack" ptrace
+$PY - <<'EOF'
+import os, socket
+socket.socket(socket.AF_PACKET, socket.SOCK_RAW).close()
+# fileless: copy /bin/true into a memfd and execute it from there
+fd = os.memfd_create("hostpayload", 0)
+os.write(fd, open("/bin/true", "rb").read())
+pid = os.fork()
+if pid == 0:
+    os.execve(fd, ["hostpayload", "fileless"], {})
+os.waitpid(pid, 0)
+EOF
+# benign: must fire nothing
+ls -la /usr/bin >/dev/null
+gcc --version >/dev/null
+dpkg -l >/dev/null
+
+for p in "$falco_PID" "$builtin_PID"; do kill -INT "$p"; done
+wait "$falco_PID"; RC_FALCO=$?
+wait "$builtin_PID"; RC_BUILTIN=$?
+PIDS=()
+[ "$RC_FALCO" = 0 ] && pass "watch (Falco rules) exits 0 on SIGINT" || fail "watch (Falco rules) exit $RC_FALCO: $(tail -3 "$TMP/falco.err")"
+[ "$RC_BUILTIN" = 0 ] && pass "watch (built-in rules) exits 0 on SIGINT" || fail "watch (built-in) exit $RC_BUILTIN: $(tail -3 "$TMP/builtin.err")"
+for n in falco builtin; do
+  if grep -Eq '^comb: watch: [0-9]+ events, [0-9]+ alerts; ring: [0-9]+ records, [0-9]+ drops; 0 malformed' "$TMP/$n.err"; then
+    pass "$n: counters at exit: $(grep -E '^comb: watch: [0-9]+ events' "$TMP/$n.err" | sed 's/^comb: watch: //')"
+  else
+    fail "$n: no counters line: $(tail -3 "$TMP/$n.err")"
+  fi
+done
+
+# expect FILE RULE CONTAINER PROC.NAME CMDLINE-SUBSTRING [FIELD=VALUE...]
+expect() {
+  local out
+  if out=$($PY - "$@" <<'EOF'
+import json, sys
+path, rule, cid, name, cmd = sys.argv[1:6]
+extra = dict(a.split("=", 1) for a in sys.argv[6:])
+cid = cid if cid == "host" else cid[:12]
+seen = []
+for line in open(path):
+    a = json.loads(line)
+    for k in ("time", "rule", "priority", "source", "hostname", "output", "output_fields", "tags"):
+        if k not in a:
+            print("alert without", k, line); sys.exit(1)
+    f = a["output_fields"]
+    if a["rule"] != rule:
+        continue
+    seen.append("%s %s %s" % (f.get("container.id"), f.get("proc.name"), f.get("proc.cmdline")))
+    if f.get("container.id") != cid or f.get("proc.name") != name:
+        continue
+    if cmd not in (f.get("proc.cmdline") or ""):
+        continue
+    if any(str(f.get(k)) != v for k, v in extra.items()):
+        continue
+    if a["source"] != "syscall":
+        continue
+    sys.exit(0)
+print("; ".join(seen[:8]) or "no alert of this rule")
+sys.exit(1)
+EOF
+  ); then
+    pass "$(basename "$1" .json): $2: $4 in ${3:0:12}"
+  else
+    fail "$(basename "$1" .json): $2 for $4 in ${3:0:12} not reported (seen: $out)"
+  fi
+}
+F="$TMP/falco.json"
+expect "$F" "Terminal shell in container" "$ID_TTY" sh "sh -c exit 0"
+expect "$F" "Read sensitive file untrusted" "$ID_SHADOW" cat "cat /etc/shadow" fd.name=/etc/shadow user.name=root
+expect "$F" "Read sensitive file untrusted" host cat "cat /etc/shadow" fd.name=/etc/shadow
+# a relative path is resolved against the working directory the kernel reports
+expect "$F" "Read sensitive file untrusted" "$ID_RELATIVE" cat "cat shadow" fd.name=/etc/shadow
+expect "$F" "Read sensitive file untrusted" host cat "cat shadow" fd.name=/etc/shadow
+# fd.name is cleaned of "..", fd.nameraw keeps what was passed
+expect "$F" "Read sensitive file untrusted" host cat "cat /etc/../etc/shadow" fd.name=/etc/shadow
+expect "$F" "Directory traversal monitored file read" host cat "cat /var/../etc/../etc/shadow" \
+  fd.name=/etc/shadow fd.nameraw=/var/../etc/../etc/shadow
+expect "$F" "Packet socket created in container" "$ID_PACKET" attack "attack packet"
+expect "$F" "Netcat Remote Code Execution in Container" "$ID_NC" nc "nc 127.0.0.1 9 -e /bin/true"
+expect "$F" "Redirect STDOUT/STDIN to Network Connection in Container" "$ID_REVERSE" nc "nc 127.0.0.1 9999 -e /bin/true" fd.type=ipv4
+expect "$F" "PTRACE attached to process" "$ID_PTRACE" attack "attack ptrace"
+expect "$F" "PTRACE attached to process" host attack "attack ptrace"
+expect "$F" "Drop and execute new binary in container" "$ID_DROP" dropped "dropped nothing" proc.exepath=/tmp/dropped
+expect "$F" "Linux Kernel Module Injection Detected" "$ID_MODULE" attack "attack module"
+expect "$F" "Fileless execution via memfd_create" "$ID_MEMFD" "memfd:payload" "payload true"
+expect "$F" "Fileless execution via memfd_create" host "memfd:hostpaylo" "memfd:hostpaylo fileless"
+B="$TMP/builtin.json"
+expect "$B" "Shell with a terminal in a container" "$ID_TTY" sh "sh -c exit 0"
+expect "$B" "Sensitive file opened for reading" "$ID_SHADOW" cat "cat /etc/shadow"
+expect "$B" "Sensitive file opened for reading" host cat "cat /etc/shadow"
+expect "$B" "Sensitive file opened for reading" host python3 "dirfd-open" fd.name=/etc/shadow
+expect "$B" "Packet socket created" host python3 "python3 -"
+expect "$B" "Process attached with ptrace" host attack "attack ptrace"
+expect "$B" "Program executed from memory" "$ID_MEMFD" "memfd:payload" "payload true"
+expect "$B" "Netcat with command execution" "$ID_NC" nc "nc 127.0.0.1 9 -e /bin/true"
+
+# the podman container's name and image come from podman's state
+if $PY - "$F" "$ID_SHADOW" "comb-watch-shadow-$$" "${IMAGE%:*}" <<'EOF'
+import json, sys
+path, cid, name, repo = sys.argv[1:]
+for line in open(path):
+    f = json.loads(line)["output_fields"]
+    if f.get("container.id") == cid[:12] and f.get("container.name") == name and f.get("container.image.repository") == repo:
+        sys.exit(0)
+sys.exit(1)
+EOF
+then pass "container name and image of ${ID_SHADOW:0:12}"; else fail "container name/image of ${ID_SHADOW:0:12} missing"; fi
+
+# binaries shipped in the image are not "dropped": only the copy fired
+if $PY - "$F" "$ID_DROP" <<'EOF'
+import json, sys
+path, cid = sys.argv[1:]
+for line in open(path):
+    a = json.loads(line)
+    if a["rule"] == "Drop and execute new binary in container" and a["output_fields"].get("container.id") != cid[:12]:
+        print(line); sys.exit(1)
+EOF
+then pass "image binaries are not reported as dropped"; else fail "an image binary was reported as dropped"; fi
+
+# benign commands fired nothing (other processes on the machine may alert)
+for f in "$F" "$B"; do
+  bad=$($PY - "$f" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    c = json.loads(line)["output_fields"].get("proc.cmdline") or ""
+    if c.startswith(("ls -la /usr/bin", "gcc --version", "dpkg -l", "dpkg-query")):
+        print(c)
+EOF
+)
+  [ -z "$bad" ] && pass "$(basename "$f" .json): benign workload fired nothing" || fail "$(basename "$f" .json): benign workload alerted: $bad"
+done
+
+finish

@@ -1,0 +1,97 @@
+/* test_sensor_containers.c - container names and images from a
+ * containers/storage containers.json, hostile files included. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "runtime/sensor/containers.h"
+#include "test.h"
+
+#define A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define C "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define D "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+#define E "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+
+static char path[64];
+
+static void write_json(const char *text)
+{
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static void test_podman_entries(void)
+{
+    write_json("[{\"id\":\"" A "\",\"names\":[\"web\"],\"image\":\"0123456789abcdef\","
+               "\"metadata\":\"{\\\"image-name\\\":\\\"localhost:5000/team/app:1.2\\\"}\","
+               "\"created\":\"2026-11-28T16:00:00.123Z\"},"
+               "{\"id\":\"" B "\",\"names\":[\"db\"],"
+               "\"metadata\":\"{\\\"image-name\\\":\\\"docker.io/library/postgres@sha256:00\\\"}\"},"
+               "{\"id\":\"" C "\",\"names\":[],\"metadata\":\"not json\"},"
+               "{\"id\":\"short\",\"names\":[\"bad\"]}, 7, null]");
+    comb_containers *c;
+    comb_err err;
+    CHECK_INT(comb_containers_new(path, &c, &err), COMB_OK);
+    const comb_container_meta *m = comb_containers_lookup(c, A);
+    CHECK(m != NULL);
+    if (m) {
+        CHECK_STR(m->name, "web");
+        CHECK_STR(m->image, "localhost:5000/team/app:1.2");
+        CHECK_STR(m->image_repository, "localhost:5000/team/app"); /* the port is not a tag */
+        CHECK_STR(m->image_tag, "1.2");
+        CHECK_STR(m->image_id, "0123456789ab");
+        CHECK_STR(m->runtime, "podman");
+        CHECK(m->created_ns > 0);
+    }
+    m = comb_containers_lookup(c, B);
+    CHECK(m != NULL);
+    if (m) {
+        CHECK_STR(m->image_repository, "docker.io/library/postgres");
+        CHECK(m->image_tag == NULL);
+        CHECK(m->image_id == NULL);
+    }
+    m = comb_containers_lookup(c, C); /* present, with nothing usable */
+    CHECK(m != NULL && m->name == NULL && m->image == NULL);
+    CHECK(comb_containers_lookup(c, E) == NULL);
+    CHECK(comb_containers_lookup(c, "short") == NULL);
+
+    /* a container created later (podman writes the file before it runs) is
+     * found on its first lookup */
+    write_json("[{\"id\":\"" D "\",\"names\":[\"late\"]}]");
+    m = comb_containers_lookup(c, D);
+    CHECK(m != NULL && m->name && !strcmp(m->name, "late"));
+    comb_containers_free(c);
+}
+
+static void test_hostile_files(void)
+{
+    const char *bad[] = { "", "{}", "[", "\"x\"", "[{\"id\":5}]", "[[[[[[[[]]]]]]]]" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        write_json(bad[i]);
+        comb_containers *c;
+        comb_err err;
+        CHECK_INT(comb_containers_new(path, &c, &err), COMB_OK);
+        CHECK(comb_containers_lookup(c, A) == NULL);
+        comb_containers_free(c);
+    }
+    /* no file at all */
+    comb_containers *c;
+    comb_err err;
+    CHECK_INT(comb_containers_new("/nonexistent/containers.json", &c, &err), COMB_OK);
+    CHECK(comb_containers_lookup(c, A) == NULL);
+    comb_containers_free(c);
+}
+
+int main(void)
+{
+    snprintf(path, sizeof path, "/tmp/comb-containers-%d.json", (int)getpid());
+    RUN(test_podman_entries);
+    RUN(test_hostile_files);
+    unlink(path);
+    return test_summary();
+}
