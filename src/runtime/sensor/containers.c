@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-struct comb_containers {
+struct comb_ctrmeta {
     char *path;
     comb_container_meta *v;
     size_t n;
@@ -21,7 +21,7 @@ struct comb_containers {
     size_t nmissed;
 };
 
-static void clear(comb_containers *c)
+static void clear(comb_ctrmeta *c)
 {
     for (size_t i = 0; i < c->n; i++) {
         free(c->v[i].name);
@@ -35,9 +35,9 @@ static void clear(comb_containers *c)
     c->n = 0;
 }
 
-comb_code comb_containers_new(const char *json_path, comb_containers **out, comb_err *err)
+comb_code comb_ctrmeta_new(const char *json_path, comb_ctrmeta **out, comb_err *err)
 {
-    comb_containers *c = calloc(1, sizeof *c);
+    comb_ctrmeta *c = calloc(1, sizeof *c);
     if (!c || !(c->path = strdup(json_path ? json_path : COMB_CONTAINERS_DEFAULT))) {
         free(c);
         return comb_fail(err, COMB_ENOMEM, "containers: out of memory");
@@ -46,7 +46,7 @@ comb_code comb_containers_new(const char *json_path, comb_containers **out, comb
     return COMB_OK;
 }
 
-void comb_containers_free(comb_containers *c)
+void comb_ctrmeta_free(comb_ctrmeta *c)
 {
     if (!c)
         return;
@@ -87,7 +87,7 @@ static int64_t now_ms(void)
 /* Containers the file never names (docker, containerd) miss on every event:
  * an id that missed looks at the file again only after 250 ms. A new id
  * always looks (podman writes the file before the container runs). */
-static int recently_missed(comb_containers *c, const char *id)
+static int recently_missed(comb_ctrmeta *c, const char *id)
 {
     int64_t now = now_ms();
     for (size_t i = 0; i < c->nmissed; i++)
@@ -103,7 +103,7 @@ static int recently_missed(comb_containers *c, const char *id)
     return 0;
 }
 
-static void reload(comb_containers *c)
+static void reload(comb_ctrmeta *c)
 {
     struct stat st;
     if (stat(c->path, &st) || !S_ISREG(st.st_mode) || st.st_size > COMB_CONTAINERS_MAX_FILE)
@@ -153,7 +153,7 @@ static void reload(comb_containers *c)
     json_decref(root);
 }
 
-const comb_container_meta *comb_containers_lookup(comb_containers *c, const char *id)
+const comb_container_meta *comb_ctrmeta_lookup(comb_ctrmeta *c, const char *id)
 {
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < c->n; i++)

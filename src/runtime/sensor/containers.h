@@ -28,11 +28,11 @@ typedef struct comb_container_meta {
     int64_t created_ns;
 } comb_container_meta;
 
-typedef struct comb_containers comb_containers;
+typedef struct comb_ctrmeta comb_ctrmeta;
 
-comb_code comb_containers_new(const char *json_path, comb_containers **out, comb_err *err);
-void comb_containers_free(comb_containers *c);
+comb_code comb_ctrmeta_new(const char *json_path, comb_ctrmeta **out, comb_err *err);
+void comb_ctrmeta_free(comb_ctrmeta *c);
 /* Metadata of the container with this 64-hex id, or NULL. */
-const comb_container_meta *comb_containers_lookup(comb_containers *c, const char *id);
+const comb_container_meta *comb_ctrmeta_lookup(comb_ctrmeta *c, const char *id);
 
 #endif

@@ -14,7 +14,7 @@
 
 _Static_assert(sizeof((comb_decoder *)0)->raw[0] == SENSOR_STR_LEN, "raw holds one path argument");
 
-void comb_decoder_init(comb_decoder *d, comb_proctable *procs, comb_containers *containers,
+void comb_decoder_init(comb_decoder *d, comb_proctable *procs, comb_ctrmeta *containers,
                        const char *procroot, const char *hostname)
 {
     memset(d, 0, sizeof *d);
@@ -163,7 +163,7 @@ static void fill_common(comb_decoder *d, const struct sensor_hdr *h, comb_event 
         d->cid[12] = '\0';
         ev->container.id = d->cid;
         const comb_container_meta *m =
-            d->containers ? comb_containers_lookup(d->containers, p->container_id) : NULL;
+            d->containers ? comb_ctrmeta_lookup(d->containers, p->container_id) : NULL;
         if (m) {
             ev->container.name = m->name;
             ev->container.type = m->runtime;

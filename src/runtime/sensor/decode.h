@@ -23,7 +23,7 @@
 
 typedef struct comb_decoder {
     comb_proctable *procs;
-    comb_containers *containers;   /* names and images; may be NULL */
+    comb_ctrmeta *containers;   /* names and images; may be NULL */
     comb_users *users;             /* user and group names; may be NULL (set after init) */
     const char *procroot;          /* "/proc": heals processes the sensor missed */
     const char *hostname;
@@ -43,7 +43,7 @@ typedef struct comb_decoder {
 } comb_decoder;
 
 /* procs must outlive the decoder; containers may be NULL. */
-void comb_decoder_init(comb_decoder *d, comb_proctable *procs, comb_containers *containers,
+void comb_decoder_init(comb_decoder *d, comb_proctable *procs, comb_ctrmeta *containers,
                        const char *procroot, const char *hostname);
 
 /* Decode one record. Returns 1 when ev holds an event to evaluate, 0 when

@@ -84,7 +84,7 @@ comb_code comb_watch_run(const comb_watch_opts *o, comb_watch_stats *st, comb_er
     size_t nnrs = 0;
     comb_sensor *sensor = NULL;
     comb_proctable *procs = NULL;
-    comb_containers *ctrs = NULL;
+    comb_ctrmeta *ctrs = NULL;
     comb_users *users = NULL;
     comb_decoder *dec = NULL;
     const char *procroot = o->procroot ? o->procroot : "/proc";
@@ -95,7 +95,7 @@ comb_code comb_watch_run(const comb_watch_opts *o, comb_watch_stats *st, comb_er
     comb_sensor_opts so = { .syscalls = nrs, .nsyscalls = nnrs, .ring_bytes = o->ring_bytes };
     if ((rc = comb_sensor_open(&so, &sensor, err)) ||
         (rc = comb_proctable_new(WATCH_MAX_PROCS, WATCH_KEEP_DEAD, &procs, err)) ||
-        (rc = comb_containers_new(o->containers_json, &ctrs, err)) ||
+        (rc = comb_ctrmeta_new(o->containers_json, &ctrs, err)) ||
         (rc = comb_users_new("/", &users, err)))
         goto out;
     /* attached first, then seeded: a process born in between is in both */
@@ -145,7 +145,7 @@ out:;
         st->procs_reclaimed = ps.reclaimed;
     }
     free(dec);
-    comb_containers_free(ctrs);
+    comb_ctrmeta_free(ctrs);
     comb_users_free(users);
     comb_proctable_free(procs);
     comb_sensor_close(sensor);

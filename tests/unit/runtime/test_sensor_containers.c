@@ -34,10 +34,10 @@ static void test_podman_entries(void)
                "\"metadata\":\"{\\\"image-name\\\":\\\"docker.io/library/postgres@sha256:00\\\"}\"},"
                "{\"id\":\"" C "\",\"names\":[],\"metadata\":\"not json\"},"
                "{\"id\":\"short\",\"names\":[\"bad\"]}, 7, null]");
-    comb_containers *c;
+    comb_ctrmeta *c;
     comb_err err;
-    CHECK_INT(comb_containers_new(path, &c, &err), COMB_OK);
-    const comb_container_meta *m = comb_containers_lookup(c, A);
+    CHECK_INT(comb_ctrmeta_new(path, &c, &err), COMB_OK);
+    const comb_container_meta *m = comb_ctrmeta_lookup(c, A);
     CHECK(m != NULL);
     if (m) {
         CHECK_STR(m->name, "web");
@@ -48,24 +48,24 @@ static void test_podman_entries(void)
         CHECK_STR(m->runtime, "podman");
         CHECK(m->created_ns > 0);
     }
-    m = comb_containers_lookup(c, B);
+    m = comb_ctrmeta_lookup(c, B);
     CHECK(m != NULL);
     if (m) {
         CHECK_STR(m->image_repository, "docker.io/library/postgres");
         CHECK(m->image_tag == NULL);
         CHECK(m->image_id == NULL);
     }
-    m = comb_containers_lookup(c, C); /* present, with nothing usable */
+    m = comb_ctrmeta_lookup(c, C); /* present, with nothing usable */
     CHECK(m != NULL && m->name == NULL && m->image == NULL);
-    CHECK(comb_containers_lookup(c, E) == NULL);
-    CHECK(comb_containers_lookup(c, "short") == NULL);
+    CHECK(comb_ctrmeta_lookup(c, E) == NULL);
+    CHECK(comb_ctrmeta_lookup(c, "short") == NULL);
 
     /* a container created later (podman writes the file before it runs) is
      * found on its first lookup */
     write_json("[{\"id\":\"" D "\",\"names\":[\"late\"]}]");
-    m = comb_containers_lookup(c, D);
+    m = comb_ctrmeta_lookup(c, D);
     CHECK(m != NULL && m->name && !strcmp(m->name, "late"));
-    comb_containers_free(c);
+    comb_ctrmeta_free(c);
 }
 
 static void test_hostile_files(void)
@@ -73,18 +73,18 @@ static void test_hostile_files(void)
     const char *bad[] = { "", "{}", "[", "\"x\"", "[{\"id\":5}]", "[[[[[[[[]]]]]]]]" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         write_json(bad[i]);
-        comb_containers *c;
+        comb_ctrmeta *c;
         comb_err err;
-        CHECK_INT(comb_containers_new(path, &c, &err), COMB_OK);
-        CHECK(comb_containers_lookup(c, A) == NULL);
-        comb_containers_free(c);
+        CHECK_INT(comb_ctrmeta_new(path, &c, &err), COMB_OK);
+        CHECK(comb_ctrmeta_lookup(c, A) == NULL);
+        comb_ctrmeta_free(c);
     }
     /* no file at all */
-    comb_containers *c;
+    comb_ctrmeta *c;
     comb_err err;
-    CHECK_INT(comb_containers_new("/nonexistent/containers.json", &c, &err), COMB_OK);
-    CHECK(comb_containers_lookup(c, A) == NULL);
-    comb_containers_free(c);
+    CHECK_INT(comb_ctrmeta_new("/nonexistent/containers.json", &c, &err), COMB_OK);
+    CHECK(comb_ctrmeta_lookup(c, A) == NULL);
+    comb_ctrmeta_free(c);
 }
 
 int main(void)
