@@ -19,6 +19,7 @@ static const char usage[] =
     "   config    check Dockerfiles and image configurations for misconfigurations\n"
     "   bench     check hosts, engines, Kubernetes nodes and containers against\n"
     "             compliance baselines (CIS Docker and more)\n"
+    "   watch     detect threats in running containers with eBPF (Falco rules)\n"
     "   help      show help for a command\n"
     "\n"
     "Exit codes:\n"
