@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "detect/detector_internal.h"
 #include "image/image.h"
 
@@ -287,6 +289,137 @@ void comb_detector_free(comb_detector *d)
 
 /* --- finish -------------------------------------------------------------- */
 
+/* The image config is a file no layer holds: its environment, labels,
+ * command and build history are scanned for secrets as lines of text, each
+ * finding located at its field ("config.Env[2]"), so that a key in a
+ * variable with an innocent name is found too. */
+#define CONFIG_LINES_MAX 4096
+#define CONFIG_TEXT_MAX (4u << 20)
+
+typedef struct config_text {
+    char *buf;
+    size_t len, cap;
+    char **where; /* per line */
+    size_t n;
+    int full;
+} config_text;
+
+static void config_line(config_text *t, const char *where, const char *text)
+{
+    size_t n = strlen(text);
+    if (t->full || t->n >= CONFIG_LINES_MAX || t->len + n + 1 > CONFIG_TEXT_MAX) {
+        t->full = 1;
+        return;
+    }
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = (t->len + n + 1) * 2;
+        char *b = realloc(t->buf, cap);
+        if (!b) {
+            t->full = 1;
+            return;
+        }
+        t->buf = b;
+        t->cap = cap;
+    }
+    char *w = strdup(where);
+    if (!w) {
+        t->full = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) /* one field, one line */
+        t->buf[t->len + i] = text[i] == '\n' || text[i] == '\r' ? ' ' : text[i];
+    t->len += n;
+    t->buf[t->len++] = '\n';
+    t->where[t->n++] = w;
+}
+
+static void config_strings(config_text *t, json_t *arr, const char *field)
+{
+    size_t i;
+    json_t *v;
+    char where[96];
+    json_array_foreach(arr, i, v) {
+        if (!json_is_string(v))
+            continue;
+        snprintf(where, sizeof where, "%s[%zu]", field, i);
+        config_line(t, where, json_string_value(v));
+    }
+}
+
+static comb_code scan_config_secrets(comb_detector *d, const comb_inventory *inv, comb_err *err)
+{
+    detect_source *src = NULL;
+    for (size_t i = 0; i < d->nsrc; i++)
+        if (!strcmp(d->src[i].name, "secret"))
+            src = &d->src[i];
+    if (!src || !inv->image.config_json)
+        return COMB_OK;
+    json_t *cfg = json_loadb(inv->image.config_json, inv->image.config_len, 0, NULL);
+    if (!json_is_object(cfg)) {
+        json_decref(cfg);
+        return COMB_OK; /* the image module read it before: nothing to add */
+    }
+    config_text t = { 0 };
+    t.where = calloc(CONFIG_LINES_MAX, sizeof *t.where);
+    if (!t.where) {
+        json_decref(cfg);
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    }
+    json_t *c = json_object_get(cfg, "config");
+    if (json_is_object(c)) {
+        config_strings(&t, json_object_get(c, "Env"), "config.Env");
+        config_strings(&t, json_object_get(c, "Entrypoint"), "config.Entrypoint");
+        config_strings(&t, json_object_get(c, "Cmd"), "config.Cmd");
+        const char *k;
+        json_t *v;
+        char where[300], line[8192];
+        json_object_foreach(json_object_get(c, "Labels"), k, v) {
+            if (!json_is_string(v))
+                continue;
+            snprintf(where, sizeof where, "config.Labels[%.250s]", k);
+            snprintf(line, sizeof line, "%s=%s", k, json_string_value(v));
+            config_line(&t, where, line);
+        }
+    }
+    size_t i;
+    json_t *h;
+    char where[64];
+    json_array_foreach(json_object_get(cfg, "history"), i, h) {
+        json_t *cb = json_object_get(h, "created_by");
+        if (!json_is_string(cb))
+            continue;
+        snprintf(where, sizeof where, "history[%zu].created_by", i);
+        config_line(&t, where, json_string_value(cb));
+    }
+    json_decref(cfg);
+    comb_code rc = COMB_OK;
+    if (t.full)
+        detect_warn(&d->sink, "image config: only the first %zu fields were scanned for secrets",
+                    t.n);
+    if (t.len) {
+        size_t first = d->n;
+        detect_at(&d->sink, -1, NULL);
+        comb_entry e = { .path = "config.json", .mode = 0100644, .size = (int64_t)t.len };
+        comb_err serr;
+        comb_err_clear(&serr);
+        if (src->scan(src->self, &d->sink, &e, (const uint8_t *)t.buf, t.len, &serr) != COMB_OK)
+            detect_warn(&d->sink, "image config: secret scanner: %s", serr.msg);
+        for (size_t k = first; k < d->n; k++) {
+            comb_detection *x = d->v[k];
+            if (x->line >= 1 && x->line <= t.n)
+                x->location = detect_str(&d->sink, t.where[x->line - 1]);
+            x->line = x->col = 0; /* lines of our own text mean nothing to the user */
+            x->message = detect_str(&d->sink, "found in the image configuration, which anyone "
+                                              "who can pull the image can read");
+        }
+    }
+    for (size_t k = 0; k < t.n; k++)
+        free(t.where[k]);
+    free(t.where);
+    free(t.buf);
+    return d->oom ? comb_fail(err, COMB_ENOMEM, "out of memory") : rc;
+}
+
 static int cmp_str(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : ""); }
 
 static int det_cmp(const void *pa, const void *pb)
@@ -357,6 +490,9 @@ comb_code comb_detector_finish(comb_detector *d, const comb_inventory *inv, comb
     *nwarnings = 0;
     const comb_image *img = inv->image_handle;
     const comb_image_meta *meta = &inv->image;
+    comb_code src_rc = scan_config_secrets(d, inv, err);
+    if (src_rc != COMB_OK)
+        return src_rc;
     if (d->opts.scanners & COMB_SCANNER_CONFIG) {
         size_t nfs = fs_final(d, inv);
         detect_at(&d->sink, -1, NULL);

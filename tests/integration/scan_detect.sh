@@ -32,6 +32,13 @@ for t in img.tar oci; do
     || fail "$t: the deleted AWS credentials were not reported as removed"
 done
 
+# Secrets in the image config itself: found by value, located by field.
+$PY "$CHECK" rows "$TMP/img.tar.json" secret | cut -f1,2 >"$TMP/cfgsec.rows"
+for want in $'github-pat\tconfig.Env[2]' $'slack-web-hook\tconfig.Labels[org.example.notify]'; do
+  grep -qF "$want" "$TMP/cfgsec.rows" && pass "image config secret: ${want//$'\t'/ in }" \
+    || fail "image config secret missing: ${want//$'\t'/ in } (have: $(grep -E $'\tconfig\\.[A-Z]' "$TMP/cfgsec.rows" | tr '\n' ' '))"
+done
+
 # Configuration: every planted problem, by check id (and path for files).
 $PY "$CHECK" rows "$TMP/img.tar.json" config | cut -f1,2 | sort -u >"$TMP/cfg.rows"
 for want in $'CMB-IMG-001\tconfig.User' CMB-IMG-002 CMB-IMG-007 CMB-IMG-008 CMB-IMG-009 CMB-IMG-010 CMB-IMG-011 \

@@ -93,7 +93,10 @@ spec = {
     "repo_tag": "comb-test/planted:latest", "ref": "latest",
     "created": "2019-06-01T00:00:00Z",
     "config": {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                       "DB_PASSWORD=Sup3rS3cretPassw0rd2019"],
+                       "DB_PASSWORD=Sup3rS3cretPassw0rd2019",
+                       # a key under an innocent name: only the secret engine sees it
+                       "DEPLOY_NOTE=ghp_R8dK2mQ9vL4pT7wZ1yB6nC3dF5gH0jK8lM2o"],
+               "Labels": {"org.example.notify": "https://hooks.slack.com/services/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"},
                "ExposedPorts": {"22/tcp": {}, "2375/tcp": {}, "8080/tcp": {}}},
     "layers": [
         {"raw": base_layer(), "compression": "gzip", "comment": "ADD alpine-minirootfs.tar.gz /"},
@@ -109,7 +112,8 @@ with open(os.path.join(out, "expected.tsv"), "w") as f:
     for row in expected:
         f.write("\t".join(map(str, row)) + "\n")
 with open(os.path.join(out, "deleted-secret.txt"), "w") as f:
-    f.write("r4Xk9mQ2vL8pT1wZ6yB3nC5dF7gH0jK2lM4oP8sU\nAKIAZ2CWQ7HJ4K6M3Q5L\nSup3rS3cretPassw0rd2019\n")
+    f.write("r4Xk9mQ2vL8pT1wZ6yB3nC5dF7gH0jK2lM4oP8sU\nAKIAZ2CWQ7HJ4K6M3Q5L\nSup3rS3cretPassw0rd2019\n"
+            "ghp_R8dK2mQ9vL4pT7wZ1yB6nC3dF5gH0jK8lM2o\nkL5mN6oP7qR8sT9uV0wX1yZ2\n")
     for sec in secrets_raw:   # multi-line secrets (keys): each line of 16+ characters
         for part in sec.splitlines():
             if len(part.strip()) >= 16 and "-----" not in part:
