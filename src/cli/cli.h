@@ -24,6 +24,9 @@ void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_bad_option(int c, char **argv, const char *cmd);
 /* "4096", "64K", "10M", "2G" -> bytes (> 0); 0 on success, -1 if not a size. */
 int cli_parse_size(const char *s, uint64_t *out);
+/* An integer option's value in [min, max]; reports a bad one itself (naming
+ * opt) and returns -1, else 0. */
+int cli_parse_int(const char *opt, const char *s, long min, long max, long *out);
 
 int cmd_sbom(int argc, char **argv);
 void help_sbom(void);

@@ -107,13 +107,9 @@ int cmd_bench(int argc, char **argv)
             break;
         case 'o': output = optarg; break;
         case 'E': {
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || v < 0 || v > 255) {
-                cli_error("--exit-code: \"%s\" is not a number from 0 to 255", optarg);
+            long v;
+            if (cli_parse_int("--exit-code", optarg, 0, 255, &v))
                 return EXIT_USAGE;
-            }
             exit_code = (int)v;
             break;
         }

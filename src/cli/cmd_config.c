@@ -399,15 +399,10 @@ int cmd_config(int argc, char **argv)
             break;
         case 'E':
         case 'A': {
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            long max = c == 'E' ? 255 : 36500, min = c == 'E' ? 0 : 1;
-            if (errno || end == optarg || *end || v < min || v > max) {
-                cli_error("%s: \"%s\" is not a number from %ld to %ld",
-                          c == 'E' ? "--exit-code" : "--max-age", optarg, min, max);
+            long v;
+            if (c == 'E' ? cli_parse_int("--exit-code", optarg, 0, 255, &v)
+                         : cli_parse_int("--max-age", optarg, 1, 36500, &v))
                 return EXIT_USAGE;
-            }
             if (c == 'E')
                 exit_code = (int)v;
             else

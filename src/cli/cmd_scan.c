@@ -151,13 +151,9 @@ int cmd_scan(int argc, char **argv)
             have_min = 1;
             break;
         case 'E': {
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || v < 0 || v > 255) {
-                cli_error("--exit-code: \"%s\" is not a number from 0 to 255", optarg);
+            long v;
+            if (cli_parse_int("--exit-code", optarg, 0, 255, &v))
                 return EXIT_USAGE;
-            }
             exit_code = (int)v;
             break;
         }
@@ -177,13 +173,9 @@ int cmd_scan(int argc, char **argv)
         case 'Y': dopts.yara_rules = optarg; break;
         case 'A': dopts.clamav_db = optarg; break;
         case 'G': {
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || v < 1 || v > 100000) {
-                cli_error("--max-image-age: \"%s\" is not a number of days", optarg);
+            long v;
+            if (cli_parse_int("--max-image-age", optarg, 1, 36500, &v))
                 return EXIT_USAGE;
-            }
             dopts.max_age_days = (int)v;
             break;
         }

@@ -27,3 +27,16 @@ int cli_parse_size(const char *s, uint64_t *out)
     *out = v << shift;
     return 0;
 }
+
+int cli_parse_int(const char *opt, const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max) {
+        cli_error("%s: \"%s\" is not a number from %ld to %ld", opt, s, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
