@@ -678,22 +678,30 @@ static int containerd_task(void *ud, const char *cfgpath)
     return dc->oom;
 }
 
-comb_code comb_containers_discover(const comb_fsroot *r, const char *const *podman_roots,
-                                   size_t npodman_roots, comb_container_list *out, comb_err *err)
+void comb_podman_glob(const comb_fsroot *r, const char *const *podman_roots, size_t npodman_roots,
+                      const char *suffix, int (*fn)(void *ud, const char *path), void *ud,
+                      const int *stop)
 {
-    memset(out, 0, sizeof *out);
     static const char *const default_roots[] = {
         "/var/lib/containers/storage",
         "/root/.local/share/containers/storage",
         "/home/*/.local/share/containers/storage",
     };
-    podman_ctx pc = { r, out, 0 };
     char pat[4200];
-    for (size_t i = 0; i < 3 + npodman_roots && !pc.oom; i++) {
+    for (size_t i = 0; i < 3 + npodman_roots && !*stop; i++) {
         const char *root = i < 3 ? default_roots[i] : podman_roots[i - 3];
-        snprintf(pat, sizeof pat, "%s/*-containers/containers.json", root);
-        comb_fsroot_glob(r, pat, podman_store, &pc);
+        snprintf(pat, sizeof pat, "%s/%s", root, suffix);
+        comb_fsroot_glob(r, pat, fn, ud);
     }
+}
+
+comb_code comb_containers_discover(const comb_fsroot *r, const char *const *podman_roots,
+                                   size_t npodman_roots, comb_container_list *out, comb_err *err)
+{
+    memset(out, 0, sizeof *out);
+    podman_ctx pc = { r, out, 0 };
+    comb_podman_glob(r, podman_roots, npodman_roots, "*-containers/containers.json", podman_store,
+                     &pc, &pc.oom);
     docker_ctx dc = { r, out, pc.oom };
     if (!dc.oom)
         comb_fsroot_glob(r, "/var/lib/docker/containers/*/config.v2.json", docker_container, &dc);

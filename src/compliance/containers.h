@@ -50,6 +50,13 @@ comb_code comb_containers_discover(const comb_fsroot *r, const char *const *podm
                                    size_t npodman_roots, comb_container_list *out, comb_err *err);
 void comb_containers_free(comb_container_list *l);
 
+/* Glob `suffix` ("*-containers/containers.json") under every podman storage
+ * root: the system and rootless defaults, then `podman_roots`; stops once
+ * *stop is set (by fn, on allocation failure). */
+void comb_podman_glob(const comb_fsroot *r, const char *const *podman_roots, size_t npodman_roots,
+                      const char *suffix, int (*fn)(void *ud, const char *path), void *ud,
+                      const int *stop);
+
 /* The fields of one OCI runtime config (config.json), and of one Docker
  * container (config.v2.json and hostconfig.json, either may be NULL).
  * `name` names the input in errors. */

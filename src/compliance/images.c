@@ -180,17 +180,9 @@ comb_code comb_images_discover(const comb_fsroot *r, const char *const *podman_r
                                size_t npodman_roots, comb_container_list *out, comb_err *err)
 {
     memset(out, 0, sizeof *out);
-    static const char *const default_roots[] = {
-        "/var/lib/containers/storage",
-        "/root/.local/share/containers/storage",
-        "/home/*/.local/share/containers/storage",
-    };
     img_ctx ic = { r, out, 0 };
-    char pat[4200];
-    for (size_t i = 0; i < 3 + npodman_roots && !ic.oom; i++) {
-        snprintf(pat, sizeof pat, "%s/*-images/images.json", i < 3 ? default_roots[i] : podman_roots[i - 3]);
-        comb_fsroot_glob(r, pat, podman_images, &ic);
-    }
+    comb_podman_glob(r, podman_roots, npodman_roots, "*-images/images.json", podman_images, &ic,
+                     &ic.oom);
     if (!ic.oom)
         comb_fsroot_glob(r, "/var/lib/docker/image/*/imagedb/content/sha256/*", docker_image, &ic);
     if (ic.oom) {

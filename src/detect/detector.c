@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -142,25 +143,32 @@ comb_detection *detect_add(detect_sink *s, comb_detect_kind kind)
 static int hook_wants(void *ud, const comb_entry *e)
 {
     comb_detector *d = ud;
-    int too_big = d->nsrc > 0;
-    for (size_t i = 0; i < d->nsrc; i++) {
+    for (size_t i = 0; i < d->nsrc; i++)
         if (d->src[i].wants(d->src[i].self, e))
             return 1;
-        if (e->size >= 0 && (uint64_t)e->size <= d->src[i].max_size)
-            too_big = 0;
-    }
-    detect_blob_stats *st = too_big ? detect_blob(d, d->walk_blob) : NULL;
-    if (st) { /* counted, so that the report says what was not looked at */
-        st->oversize++;
-        if (e->size > st->oversize_max) {
-            const char *p = comb_arena_strdup(&d->arena, e->path);
-            if (p) {
-                st->oversize_max = e->size;
-                st->oversize_path = p;
-            }
+    return 0;
+}
+
+/* A regular file over every scanner's size limit is counted once, where
+ * its layer is known, so that the report says what was not looked at. */
+static void count_oversize(comb_detector *d, int blob, const comb_entry *e)
+{
+    if (!d->nsrc || (e->mode & S_IFMT) != S_IFREG || e->size < 0)
+        return;
+    for (size_t i = 0; i < d->nsrc; i++)
+        if ((uint64_t)e->size <= d->src[i].max_size)
+            return;
+    detect_blob_stats *st = detect_blob(d, blob);
+    if (!st)
+        return;
+    st->oversize++;
+    if (e->size > st->oversize_max) {
+        const char *p = comb_arena_strdup(&d->arena, e->path);
+        if (p) {
+            st->oversize_max = e->size;
+            st->oversize_path = p;
         }
     }
-    return 0;
 }
 
 static comb_code hook_file(void *ud, int blob, const comb_entry *e, const uint8_t *data,
@@ -222,7 +230,7 @@ int detect_fs_push(comb_detector *d, int blob, const char *path, uint32_t mode, 
 static void hook_entry(void *ud, int blob, const comb_entry *e)
 {
     comb_detector *d = ud;
-    d->walk_blob = blob; /* want() that follows has no blob of its own */
+    count_oversize(d, blob, e);
     if ((d->opts.scanners & COMB_SCANNER_CONFIG) && detect_config_fs_wants(e))
         detect_fs_push(d, blob, e->path, e->mode, e->uid, e->gid, e->size);
 }
@@ -239,7 +247,6 @@ comb_code comb_detector_new(const comb_detect_opts *o, comb_detector **out, comb
     comb_arena_init(&d->arena);
     d->sink.d = d;
     d->sink.blob = -1;
-    d->walk_blob = -1;
     d->staged_blob = -1;
     comb_code rc = COMB_OK;
     if (o->scanners & COMB_SCANNER_SECRET)

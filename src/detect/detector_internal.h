@@ -44,7 +44,6 @@ struct comb_detector {
     size_t nwarn, warn_dropped;
     detect_fs_entry *fs;
     size_t nfs, capfs, fs_dropped;
-    int walk_blob;            /* the layer being walked (set by the entry hook) */
     detect_blob_stats *stats; /* indexed by blob */
     size_t nstats;
     /* per-layer cache (detect_cache.c) */
