@@ -238,7 +238,7 @@ static const char *get_str(comb_rbuf *r, char *buf)
 
 /* Walk an entry; with apply, add what it holds to the detector. Returns 0
  * when the entry is well formed. */
-static int decode(comb_detector *d, const unsigned char *p, size_t len, int blob, int apply)
+int detect_cache_decode(comb_detector *d, const unsigned char *p, size_t len, int blob, int apply)
 {
     comb_rbuf r = { .p = p, .n = len };
     char (*sbuf)[MAX_STR + 1] = malloc(10 * sizeof *sbuf); /* one per string of a record */
@@ -330,7 +330,7 @@ int detect_cache_stage(void *ud, struct comb_layercache *c, int blob, const char
     size_t len = 0;
     if (!comb_layercache_get_blob(c, name, &buf, &len))
         return 0;
-    if (decode(d, buf, len, blob, 0) != 0) {
+    if (detect_cache_decode(d, buf, len, blob, 0) != 0) {
         free(buf);
         return 0;
     }
@@ -344,7 +344,7 @@ void detect_cache_commit(void *ud, int use)
 {
     comb_detector *d = ud;
     if (use && d->staged)
-        decode(d, d->staged, d->staged_len, d->staged_blob, 1);
+        detect_cache_decode(d, d->staged, d->staged_len, d->staged_blob, 1);
     free(d->staged);
     d->staged = NULL;
     d->staged_blob = -1;

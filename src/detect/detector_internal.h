@@ -62,6 +62,10 @@ int detect_fs_push(comb_detector *d, int blob, const char *path, uint32_t mode, 
                    uint32_t gid, int64_t size);
 
 /* detect_cache.c: the content hooks' cache callbacks. */
+/* Walk a cache entry of layer `blob`; with apply, add what it holds to d.
+ * 0 when the entry is well formed (entries can be damaged: all reads are
+ * bounded). */
+int detect_cache_decode(comb_detector *d, const unsigned char *p, size_t len, int blob, int apply);
 int detect_cache_stage(void *ud, struct comb_layercache *c, int blob, const char *diff_id);
 void detect_cache_commit(void *ud, int use);
 void detect_cache_store(void *ud, struct comb_layercache *c, int blob, const char *diff_id);
