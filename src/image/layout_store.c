@@ -31,6 +31,7 @@
 typedef struct layout_store {
     comb_store base;
     char *root;
+    int lockfd; /* >= 0 while ls_lock holds the layout */
 } layout_store;
 
 int comb_store_is_artifact_tag(const char *tag)
@@ -289,15 +290,35 @@ static comb_code ls_put_blob(comb_store *s, const void *data, size_t len, char d
         return comb_fail(err, COMB_EIO, "%s/blobs/sha256: %s", ls->root,
                          errno == EXDEV || errno == ELOOP ? "leads out of the layout"
                                                           : strerror(errno));
-    struct stat st;
-    comb_code rc = COMB_OK;
-    /* content-addressed: a blob already there with the right size is kept
-     * (its digest is checked whenever it is read) */
-    if (fstatat(dfd, digest + 7, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode) ||
-        (uint64_t)st.st_size != len)
-        rc = write_atomic(ls, dfd, "blobs/sha256", digest + 7, data, len, err);
+    /* always (re)written: whatever sits under that name now (a blob with
+     * other content, a symlink) is replaced by a rename, never written through */
+    comb_code rc = write_atomic(ls, dfd, "blobs/sha256", digest + 7, data, len, err);
     close(dfd);
     return rc;
+}
+
+static comb_code ls_lock(comb_store *s, comb_err *err)
+{
+    layout_store *ls = (layout_store *)s;
+    if (ls->lockfd >= 0)
+        return comb_fail(err, COMB_EINVAL, "%s: already locked", ls->root);
+    int fd = open(ls->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || flock(fd, LOCK_EX)) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return comb_fail(err, COMB_EIO, "%s: cannot lock: %s", ls->root, strerror(e));
+    }
+    ls->lockfd = fd;
+    return COMB_OK;
+}
+
+static void ls_unlock(comb_store *s)
+{
+    layout_store *ls = (layout_store *)s;
+    if (ls->lockfd >= 0)
+        close(ls->lockfd); /* releases the lock */
+    ls->lockfd = -1;
 }
 
 static comb_code ls_put_manifest(comb_store *s, const void *data, size_t len,
@@ -305,6 +326,7 @@ static comb_code ls_put_manifest(comb_store *s, const void *data, size_t len,
                                  comb_err *err)
 {
     layout_store *ls = (layout_store *)s;
+    int own_lock = 0;
     json_t *man = json_loadb(data, len, 0, NULL);
     if (!json_is_object(man)) {
         json_decref(man);
@@ -327,9 +349,9 @@ static comb_code ls_put_manifest(comb_store *s, const void *data, size_t len,
     if (tag)
         json_object_set_new(desc, "annotations",
                             json_pack("{s:s}", "org.opencontainers.image.ref.name", tag));
-    int dfd = open(ls->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0 || flock(dfd, LOCK_EX)) {
-        rc = comb_fail(err, COMB_EIO, "%s: %s", ls->root, strerror(errno));
+    own_lock = ls->lockfd < 0;
+    if (own_lock && (rc = ls_lock(s, err))) {
+        own_lock = 0;
         goto out;
     }
     json_t *idx;
@@ -364,8 +386,8 @@ static comb_code ls_put_manifest(comb_store *s, const void *data, size_t len,
         close(rfd);
     free(text);
 out:
-    if (dfd >= 0)
-        close(dfd); /* releases the lock */
+    if (own_lock)
+        ls_unlock(s);
     json_decref(desc);
     return rc;
 }
@@ -466,6 +488,7 @@ static comb_code ls_referrers(comb_store *s, const char *subject, const char *ar
 static void ls_close(comb_store *s)
 {
     layout_store *ls = (layout_store *)s;
+    ls_unlock(s);
     free(ls->root);
     free(ls);
 }
@@ -478,6 +501,8 @@ static const comb_store_ops layout_ops = {
     .put_blob = ls_put_blob,
     .put_manifest = ls_put_manifest,
     .referrers = ls_referrers,
+    .lock = ls_lock,
+    .unlock = ls_unlock,
     .close = ls_close,
 };
 
@@ -492,6 +517,7 @@ comb_code comb_layout_store_open(const char *dir, comb_store **out, comb_err *er
         return comb_fail(err, COMB_ENOMEM, "out of memory");
     }
     ls->base.ops = &layout_ops;
+    ls->lockfd = -1;
     json_t *idx;
     comb_code rc = load_index(ls, &idx, err);
     if (rc) {

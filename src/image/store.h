@@ -50,6 +50,11 @@ typedef struct comb_store_ops {
      * all); *out is malloc'd. */
     comb_code (*referrers)(comb_store *s, const char *subject, const char *artifact_type,
                            comb_desc **out, size_t *n, comb_err *err);
+    /* Hold writers off while a manifest is read, changed and put back (the
+     * .sig manifest gains a layer); put_manifest inside is fine. A store
+     * without such a lock (a registry) makes these no-ops. */
+    comb_code (*lock)(comb_store *s, comb_err *err);
+    void (*unlock)(comb_store *s);
     void (*close)(comb_store *s);
 } comb_store_ops;
 

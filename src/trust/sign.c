@@ -80,6 +80,7 @@ static comb_code sign_simple(comb_store *st, const comb_desc *image, const comb_
     size_t siglen;
     json_t *layers = NULL, *pdesc = NULL, *cfg = NULL, *cdesc = NULL, *man = NULL;
     char *sig64 = NULL, pdigest[72];
+    int locked = 0;
     comb_code rc = comb_key_sign(k, payload, strlen(payload), &sig, &siglen, err);
     if (rc)
         goto out;
@@ -88,6 +89,10 @@ static comb_code sign_simple(comb_store *st, const comb_desc *image, const comb_
         goto out;
     }
     snprintf(res->sig_tag, sizeof res->sig_tag, "sha256-%s.sig", image->digest + 7);
+    /* read, add a layer, put back: no other signer in between */
+    if ((rc = st->ops->lock(st, err)))
+        goto out;
+    locked = 1;
     if ((rc = existing_layers(st, res->sig_tag, &layers, err)))
         goto out;
     if ((rc = st->ops->put_blob(st, payload, strlen(payload), pdigest, err)))
@@ -113,6 +118,8 @@ static comb_code sign_simple(comb_store *st, const comb_desc *image, const comb_
                     "config", cdesc, "layers", layers);
     rc = put_manifest(st, man, res->sig_tag, res->sig_manifest, err);
 out:
+    if (locked)
+        st->ops->unlock(st);
     free(payload);
     free(sig);
     free(sig64);

@@ -179,6 +179,27 @@ assert s[1]["key"]["type"] == "ed25519" and s[1]["key"]["id"].startswith("sha256
 assert "not checked" in r["transparency_log"]
 PYEOF
 
+# ---- concurrent signers do not lose each other's signatures (the layout is locked)
+fresh conc
+for i in 1 2 3 4 5 6; do "$COMB" sign --key ecdsa-p256.key --reference "$REPO" conc:0.0.1 >/dev/null 2>&1 & done
+wait
+"$COMB" verify --format json --key ecdsa-p256.pub --reference "$REPO" conc:0.0.1 >conc.json || true
+n=$($PY -c 'import json; r=json.load(open("conc.json")); print(sum(1 for s in r["signatures"] if s["verified"]))')
+[ "$n" = 6 ] && pass "6 concurrent signers: 6 signatures, all verify" || fail "6 concurrent signers: $n signatures verified"
+ls conc/blobs/sha256 | grep -q '^\.tmp' && fail "temporary files left in the layout" || pass "no temporary files left in the layout"
+
+# ---- a real distribution image (build/fixtures, when built): sign, verify, the image still scans
+if [ -d "$COMB_FIXTURES/debian12/oci" ]; then
+  cp -r "$COMB_FIXTURES/debian12/oci" deb; chmod -R u+w deb
+  "$COMB" sign --bundle --key rsa-3072.key --reference docker.io/library/debian deb:bookworm >/dev/null
+  verify_rc 0 "debian12 layout: signature and bundle verify" --key rsa-3072.pub --reference debian:bookworm deb:bookworm
+  expect_out "debian12 layout: two signatures verified" "signature 2 \\(bundle.*verified by"
+  "$COMB" sbom --format json -o deb.json deb:bookworm 2>/dev/null && $PY -c 'import json,sys; assert len(json.load(open("deb.json"))["packages"]) > 50' \
+    && pass "debian12 layout: comb sbom reads the signed image" || fail "debian12 layout: sbom after signing"
+else
+  info "skipped: $COMB_FIXTURES/debian12/oci not built (tests/fixtures/build-fixtures.sh)"
+fi
+
 # ---- Sigstore bundles as OCI referrers
 fresh bun
 "$COMB" sign --bundle-only --key ecdsa-p256.key --reference "$REPO" bun:0.0.1 >/dev/null
