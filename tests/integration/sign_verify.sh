@@ -273,6 +273,20 @@ PYEOF
     verify_rc 0 "$t: a bundle made by sigstore-js (@sigstore/sign) verifies with comb" --key "$t.pub" --reference "$REPO" "jsb-$t:0.0.1"
     verify_rc 6 "$t: ... and fails with a wrong key" --key other.pub --reference "$REPO" "jsb-$t:0.0.1"
   done
+  # a message-signature bundle (sigstore-js) over the image manifest's bytes
+  for t in ecdsa-p256 rsa-3072; do
+    fresh "msg-$t"; D=$(digest_of "msg-$t" 0.0.1)
+    openssl pkey -in "$t.key" -passin pass:$COMB_PASSWORD -out p.pem
+    NODE_PATH=$SIGJS node "$JS" sign-message p.pem "msg-$t/blobs/sha256/${D#sha256:}" >"msg-$t.bundle" 2>"$TMP/err" || fail "sigstore-js sign-message: $(cat "$TMP/err")"
+    rm -f p.pem
+    $PY "$OCI" attach-referrer "msg-$t" "$D" application/vnd.dev.sigstore.bundle.v0.3+json "msg-$t.bundle" >/dev/null
+    verify_rc 0 "$t: a message-signature bundle by sigstore-js verifies with comb" --key "$t.pub" --reference "$REPO" "msg-$t:0.0.1"
+    verify_rc 6 "$t: ... and fails with a wrong key" --key other.pub --reference "$REPO" "msg-$t:0.0.1"
+  done
+  # the same bundle attached to a changed image: the signature no longer covers its manifest
+  NEW=$($PY "$OCI" retag-image msg-ecdsa-p256 0.0.1)
+  $PY "$OCI" attach-referrer msg-ecdsa-p256 "$NEW" application/vnd.dev.sigstore.bundle.v0.3+json msg-ecdsa-p256.bundle >/dev/null
+  verify_rc 6 "a message-signature bundle moved to a changed image fails" --key ecdsa-p256.pub --reference "$REPO" msg-ecdsa-p256:0.0.1
   # a sigstore-js bundle about another image, attached to this one
   fresh bo2; D=$(digest_of bo2 0.0.1)
   openssl pkey -in ecdsa-p256.key -passin pass:$COMB_PASSWORD -out p.pem

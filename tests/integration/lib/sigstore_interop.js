@@ -6,12 +6,14 @@
 //       the in-toto statement's subject is the image; prints "ok" or fails
 //   node sigstore_interop.js sign PRIVATE.pem IMAGE_DIGEST REPOSITORY > bundle.json
 //       make a DSSE bundle of an in-toto statement about the image
+//   node sigstore_interop.js sign-message PRIVATE.pem MANIFEST_FILE > bundle.json
+//       make a message-signature bundle over the manifest's bytes
 'use strict';
 const fs = require('fs');
 const crypto = require('crypto');
 const { bundleFromJSON, bundleToJSON } = require('@sigstore/bundle');
 const { Verifier, toSignedEntity, toTrustMaterial } = require('@sigstore/verify');
-const { DSSEBundleBuilder } = require('@sigstore/sign');
+const { DSSEBundleBuilder, MessageSignatureBundleBuilder } = require('@sigstore/sign');
 
 function hashFor(key) {
   return key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
@@ -31,7 +33,7 @@ async function main() {
     const st = JSON.parse(Buffer.from(env.payload, 'base64').toString('utf8'));
     if (!st.subject.some((s) => 'sha256:' + s.digest.sha256 === c)) throw new Error('statement subject is not ' + c);
     console.log('ok ' + json.mediaType + ' ' + st.predicateType);
-  } else if (mode === 'sign') {
+  } else if (mode === 'sign' || mode === 'sign-message') {
     const priv = crypto.createPrivateKey(fs.readFileSync(a));
     const pubPem = crypto.createPublicKey(priv).export({ type: 'spki', format: 'pem' });
     const signer = {
@@ -40,6 +42,12 @@ async function main() {
         key: { $case: 'publicKey', publicKey: pubPem, hint: '' },
       }),
     };
+    if (mode === 'sign-message') {
+      const mb = new MessageSignatureBundleBuilder({ signer, witnesses: [] });
+      const bundle = await mb.create({ data: fs.readFileSync(b) });
+      process.stdout.write(JSON.stringify(bundleToJSON(bundle)));
+      return;
+    }
     const statement = {
       _type: 'https://in-toto.io/Statement/v1',
       subject: [{ name: c, digest: { sha256: b.replace(/^sha256:/, '') } }],
