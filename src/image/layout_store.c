@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/digest.h"
+#include "core/readfile.h"
 #include "image/image_internal.h"
 #include "image/store.h"
 
@@ -149,32 +150,13 @@ static comb_code ls_get_blob(comb_store *s, const char *digest, size_t max, unsi
         return comb_fail(err, errno == ENOENT ? COMB_ENOTFOUND : COMB_EIO, "%s: %s: %s", ls->root,
                          rel, errno == EXDEV || errno == ELOOP ? "leads out of the layout"
                                                                : strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return comb_fail(err, COMB_EFORMAT, "%s: %s: not a regular file", ls->root, rel);
-    }
-    if ((uint64_t)st.st_size > max) {
-        close(fd);
-        return comb_fail(err, COMB_ELIMIT, "%s: %s: %lld bytes (limit %zu)", ls->root, rel,
-                         (long long)st.st_size, max);
-    }
-    unsigned char *buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        close(fd);
-        return comb_fail(err, COMB_ENOMEM, "out of memory");
-    }
-    size_t n = 0;
-    while (n < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    buf[n] = '\0';
+    char name[4200];
+    snprintf(name, sizeof name, "%s/%s", ls->root, rel);
+    unsigned char *buf;
+    size_t n;
+    comb_code rc = comb_read_fd(fd, max, name, &buf, &n, err);
+    if (rc)
+        return rc;
     char got[72];
     if (comb_sha256_buf(buf, n, got)) {
         free(buf);

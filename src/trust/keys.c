@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/digest.h"
+#include "core/readfile.h"
 #include "trust/trust.h"
 
 struct comb_key {
@@ -241,31 +242,7 @@ static comb_code read_file(const char *path, unsigned char **out, size_t *len, c
     if (fd < 0)
         return comb_fail(err, errno == ENOENT ? COMB_ENOTFOUND : COMB_EIO, "%s: %s", path,
                          strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (off_t)COMB_MAX_KEY_FILE) {
-        close(fd);
-        return comb_fail(err, COMB_EFORMAT, "%s: not a key file (a regular file of at most %u bytes)",
-                         path, COMB_MAX_KEY_FILE);
-    }
-    unsigned char *buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        close(fd);
-        return comb_fail(err, COMB_ENOMEM, "out of memory");
-    }
-    size_t n = 0;
-    while (n < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return COMB_OK;
+    return comb_read_fd(fd, COMB_MAX_KEY_FILE, path, out, len, err);
 }
 
 typedef struct pass_ud {

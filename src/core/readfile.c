@@ -1,0 +1,37 @@
+/* readfile.c - reading a whole small file into memory, bounded. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/readfile.h"
+
+comb_code comb_read_fd(int fd, size_t max, const char *name, unsigned char **out, size_t *len,
+                       comb_err *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > (uint64_t)max) {
+        close(fd);
+        return comb_fail(err, COMB_EFORMAT, "%s: not a regular file of at most %zu bytes", name, max);
+    }
+    unsigned char *buf = malloc((size_t)st.st_size + 1);
+    if (!buf) {
+        close(fd);
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    }
+    size_t n = 0;
+    while (n < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return COMB_OK;
+}
