@@ -270,17 +270,28 @@ comb_code comb_key_load_private(const char *path, const char *pass, size_t passl
     comb_code rc = read_file(path, &data, &len, err);
     if (rc)
         return rc;
+    EVP_PKEY *pkey = NULL;
+    pass_ud ud = { pass, passlen, 0 };
     if (memmem(data, len, "SIGSTORE PRIVATE KEY", 20) || memmem(data, len, "COSIGN PRIVATE KEY", 18)) {
+        unsigned char *der = NULL;
+        size_t dl = 0;
+        rc = comb_cosign_key_decrypt(data, len, pass, passlen, path, &der, &dl, err);
         OPENSSL_cleanse(data, len);
         free(data);
-        return comb_fail(err, COMB_EUNSUPPORTED,
-                         "%s: a cosign-encrypted key (scrypt + NaCl secretbox) is not supported; "
-                         "export it as PKCS#8 (cosign import-key-pair works the other way) or "
-                         "use a comb key", path);
+        if (rc)
+            return rc;
+        const unsigned char *p = der;
+        PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)dl);
+        pkey = p8 ? EVP_PKCS82PKEY(p8) : NULL;
+        PKCS8_PRIV_KEY_INFO_free(p8);
+        OPENSSL_cleanse(der, dl);
+        free(der);
+        if (!pkey)
+            return comb_fail(err, COMB_EFORMAT, "%s: the decrypted cosign key is not PKCS#8", path);
+        return wrap(pkey, path, out, err);
     }
     BIO *b = BIO_new_mem_buf(data, (int)len);
-    pass_ud ud = { pass, passlen, 0 };
-    EVP_PKEY *pkey = b ? PEM_read_bio_PrivateKey(b, NULL, pass_cb, &ud) : NULL;
+    pkey = b ? PEM_read_bio_PrivateKey(b, NULL, pass_cb, &ud) : NULL;
     BIO_free(b);
     OPENSSL_cleanse(data, len);
     free(data);

@@ -45,9 +45,8 @@ comb_code comb_key_write_private(const comb_key *k, const char *path, const char
 /* PEM "PUBLIC KEY" (SubjectPublicKeyInfo), as cosign.pub. */
 comb_code comb_key_write_public(const comb_key *k, const char *path, comb_err *err);
 comb_code comb_key_public_pem(const comb_key *k, char **pem, comb_err *err);
-/* A private key file (encrypted PKCS#8, or unencrypted PKCS#8/SEC1/PKCS#1
- * PEM); cosign's own "ENCRYPTED SIGSTORE PRIVATE KEY" is refused with a
- * clear message. */
+/* A private key file: encrypted PKCS#8 (comb, openssl), unencrypted PEM
+ * private keys, or cosign's "ENCRYPTED SIGSTORE PRIVATE KEY". */
 comb_code comb_key_load_private(const char *path, const char *pass, size_t passlen,
                                 comb_key **out, comb_err *err);
 /* Public key PEM bytes (a PUBLIC KEY block); label names it in messages. */
@@ -55,6 +54,17 @@ comb_code comb_key_parse_public(const unsigned char *pem, size_t len, const char
                                 comb_key **out, comb_err *err);
 comb_code comb_key_load_public(const char *path, comb_key **out, comb_err *err);
 void comb_key_free(comb_key *k);
+
+/* cosign's encrypted key (scrypt + NaCl secretbox, cosignkey.c): the PKCS#8
+ * DER inside, malloc'd; the caller cleanses and frees it. */
+comb_code comb_cosign_key_decrypt(const unsigned char *pem, size_t len, const char *pass,
+                                  size_t passlen, const char *label, unsigned char **der,
+                                  size_t *derlen, comb_err *err);
+/* NaCl crypto_secretbox_open (XSalsa20-Poly1305; box = 16-byte tag, then
+ * ciphertext): 0 and boxlen - 16 bytes in out, or -1 if it does not
+ * authenticate. */
+int comb_secretbox_open(const unsigned char key[32], const unsigned char nonce[24],
+                        const unsigned char *box, size_t boxlen, unsigned char *out);
 
 const char *comb_key_label(const comb_key *k);   /* file name or label */
 const char *comb_key_id(const comb_key *k);      /* "sha256:<hex>" of the SPKI DER */

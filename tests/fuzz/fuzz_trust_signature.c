@@ -1,8 +1,8 @@
 /* fuzz_trust_signature.c - libFuzzer target for what a signature brings
  * along, all untrusted until verified: the cosign simple-signing payload,
- * a Sigstore bundle, and a public key PEM; a parsed bundle's signatures are
- * checked against a fixed key. The first byte picks the parser. Aborts when
- * a failure comes without a message. */
+ * a Sigstore bundle, a public key PEM, and a cosign encrypted private key;
+ * a parsed bundle's signatures are checked against a fixed key. The first
+ * byte picks the parser. Aborts when a failure comes without a message. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *p = data + 1;
     size_t n = size - 1;
     comb_code rc;
-    switch (data[0] % 3) {
+    switch (data[0] % 4) {
     case 0: {
         comb_payload pl;
         rc = comb_simplesign_parse(p, n, &pl, &err);
@@ -37,6 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     abort(); /* a fuzzer cannot forge a signature */
             comb_bundle_free(&b);
         }
+        break;
+    }
+    case 3: {
+        unsigned char *der = NULL;
+        size_t dl = 0;
+        rc = comb_cosign_key_decrypt(p, n, "pw", 2, "fuzz", &der, &dl, &err);
+        free(der);
         break;
     }
     default: {

@@ -240,13 +240,13 @@ fresh bo; D=$(digest_of bo 0.0.1)
 NPM_DIR=${COMB_NPM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/comb/npm-sigstore}
 SIGJS=""
 if command -v npm >/dev/null && command -v node >/dev/null; then
-  if [ ! -d "$NPM_DIR/node_modules/@sigstore/verify" ]; then
+  if [ ! -d "$NPM_DIR/node_modules/@sigstore/verify" ] || [ ! -d "$NPM_DIR/node_modules/tweetnacl" ]; then
     mkdir -p "$NPM_DIR"
     (cd "$NPM_DIR" && [ -f package.json ] || echo '{"name":"comb-test-sigstore","private":true}' >"$NPM_DIR/package.json"
      cd "$NPM_DIR" && timeout 300 npm install --no-audit --no-fund --silent \
-       @sigstore/verify@3.1.1 @sigstore/bundle@4.0.0 @sigstore/sign@4.1.1 >"$TMP/npm.log" 2>&1) || true
+       @sigstore/verify@3.1.1 @sigstore/bundle@4.0.0 @sigstore/sign@4.1.1 tweetnacl@1.0.3 >"$TMP/npm.log" 2>&1) || true
   fi
-  [ -d "$NPM_DIR/node_modules/@sigstore/verify" ] && SIGJS="$NPM_DIR/node_modules"
+  [ -d "$NPM_DIR/node_modules/@sigstore/verify" ] && [ -d "$NPM_DIR/node_modules/tweetnacl" ] && SIGJS="$NPM_DIR/node_modules"
 fi
 if [ -n "$SIGJS" ]; then
   JS="$COMB_SRC/tests/integration/lib/sigstore_interop.js"
@@ -287,6 +287,18 @@ PYEOF
   NEW=$($PY "$OCI" retag-image msg-ecdsa-p256 0.0.1)
   $PY "$OCI" attach-referrer msg-ecdsa-p256 "$NEW" application/vnd.dev.sigstore.bundle.v0.3+json msg-ecdsa-p256.bundle >/dev/null
   verify_rc 6 "a message-signature bundle moved to a changed image fails" --key ecdsa-p256.pub --reference "$REPO" msg-ecdsa-p256:0.0.1
+  # cosign's encrypted key format ("ENCRYPTED SIGSTORE PRIVATE KEY", scrypt + NaCl secretbox), written
+  # by node's scrypt and tweetnacl: comb signs with it
+  for t in ecdsa-p256 ed25519; do
+    openssl pkey -in "$t.key" -passin pass:$COMB_PASSWORD -out p.pem
+    NODE_PATH=$SIGJS node "$JS" cosign-key p.pem "cosign pass" >"cosign-$t.key"; rm -f p.pem
+    fresh "ck-$t"
+    if COMB_PASSWORD="cosign pass" "$COMB" sign --key "cosign-$t.key" --reference "$REPO" "ck-$t:0.0.1" >/dev/null 2>"$TMP/err"; then
+      verify_rc 0 "$t: comb signs with a cosign-encrypted key; verifies with the .pub" --key "$t.pub" --reference "$REPO" "ck-$t:0.0.1"
+    else fail "$t: comb cannot sign with a cosign-encrypted key: $(cat "$TMP/err")"; fi
+    COMB_PASSWORD="wrong" "$COMB" sign --key "cosign-$t.key" --reference "$REPO" "ck-$t:0.0.1" >/dev/null 2>&1 \
+      && fail "$t: a cosign key opened with a wrong password" || pass "$t: a wrong password does not open the cosign key"
+  done
   # a sigstore-js bundle about another image, attached to this one
   fresh bo2; D=$(digest_of bo2 0.0.1)
   openssl pkey -in ecdsa-p256.key -passin pass:$COMB_PASSWORD -out p.pem

@@ -8,6 +8,9 @@
 //       make a DSSE bundle of an in-toto statement about the image
 //   node sigstore_interop.js sign-message PRIVATE.pem MANIFEST_FILE > bundle.json
 //       make a message-signature bundle over the manifest's bytes
+//   node sigstore_interop.js cosign-key PRIVATE.pem PASSWORD > cosign.key
+//       encrypt a key as cosign does ("ENCRYPTED SIGSTORE PRIVATE KEY": scrypt N=32768 r=8 p=1,
+//       NaCl secretbox of the PKCS#8 DER) with node's scrypt and the tweetnacl package
 'use strict';
 const fs = require('fs');
 const crypto = require('crypto');
@@ -57,8 +60,22 @@ async function main() {
     const builder = new DSSEBundleBuilder({ signer, witnesses: [] });
     const bundle = await builder.create({ data: Buffer.from(JSON.stringify(statement)), type: 'application/vnd.in-toto+json' });
     process.stdout.write(JSON.stringify(bundleToJSON(bundle)));
+  } else if (mode === 'cosign-key') {
+    const nacl = require('tweetnacl');
+    const der = crypto.createPrivateKey(fs.readFileSync(a)).export({ type: 'pkcs8', format: 'der' });
+    const salt = crypto.randomBytes(32);
+    const nonce = crypto.randomBytes(24);
+    const key = crypto.scryptSync(Buffer.from(b, 'utf8'), salt, 32, { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+    const box = nacl.secretbox(new Uint8Array(der), new Uint8Array(nonce), new Uint8Array(key));
+    const doc = {
+      kdf: { name: 'scrypt', params: { N: 32768, r: 8, p: 1 }, salt: salt.toString('base64') },
+      cipher: { name: 'nacl/secretbox', nonce: nonce.toString('base64') },
+      ciphertext: Buffer.from(box).toString('base64'),
+    };
+    const body = Buffer.from(JSON.stringify(doc)).toString('base64').match(/.{1,64}/g).join('\n');
+    process.stdout.write('-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n' + body + '\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n');
   } else {
-    throw new Error('usage: verify|sign');
+    throw new Error('usage: verify|sign|sign-message|cosign-key');
   }
 }
 main().catch((e) => { console.error('sigstore-js: ' + (e && e.message ? e.message : e)); process.exit(1); });
