@@ -1,4 +1,4 @@
-/* readfile.c - reading a whole small file into memory, bounded. */
+/* readfile.c - whole small files: bounded reads, durable writes. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,4 +34,25 @@ comb_code comb_read_fd(int fd, size_t max, const char *name, unsigned char **out
     *out = buf;
     *len = n;
     return COMB_OK;
+}
+
+int comb_write_fd_sync(int fd, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    size_t off = 0;
+    int e = 0;
+    while (off < len && !e) {
+        ssize_t w = write(fd, p + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            e = w < 0 ? errno : EIO;
+        else
+            off += (size_t)w;
+    }
+    if (!e && fsync(fd))
+        e = errno;
+    if (close(fd) && !e)
+        e = errno;
+    return e;
 }

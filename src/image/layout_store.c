@@ -233,24 +233,7 @@ static comb_code write_atomic(layout_store *ls, int dfd, const char *dirname, co
     }
     if (fd < 0)
         return comb_fail(err, COMB_EIO, "%s/%s: %s", ls->root, dirname, strerror(errno));
-    const unsigned char *p = data;
-    size_t off = 0;
-    int ok = 1;
-    while (off < len) {
-        ssize_t w = write(fd, p + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            ok = 0;
-            break;
-        }
-        off += (size_t)w;
-    }
-    int e = errno;
-    if (ok && fsync(fd))
-        ok = 0, e = errno;
-    if (close(fd))
-        ok = ok ? (e = errno, 0) : 0;
+    int e = comb_write_fd_sync(fd, data, len), ok = e == 0;
     if (ok && renameat(dfd, tmp, dfd, name))
         ok = 0, e = errno;
     if (!ok) {

@@ -137,23 +137,7 @@ static comb_code write_new(const char *path, const void *data, size_t len, mode_
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
         return comb_fail(err, COMB_EIO, "%s: %s", tmp, strerror(errno));
-    const unsigned char *p = data;
-    size_t off = 0;
-    int ok = 1;
-    while (off < len) {
-        ssize_t w = write(fd, p + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            ok = 0;
-            break;
-        }
-        off += (size_t)w;
-    }
-    int e = errno;
-    if (ok && fsync(fd))
-        ok = 0, e = errno;
-    close(fd);
+    int e = comb_write_fd_sync(fd, data, len), ok = e == 0;
     /* link(2) fails if path exists: an existing key is never replaced */
     if (ok && link(tmp, path))
         ok = 0, e = errno;
