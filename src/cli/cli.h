@@ -54,12 +54,14 @@ void help_verify(void);
  * terminal prompt (twice with confirm); non-empty. EXIT_OK or an exit code
  * (reported). The caller cleanses buf. */
 int cli_read_password(const char *file, int confirm, char *buf, size_t size, size_t *len);
-/* `comb sign`/`comb verify` targets, "DIR[:TAG]" of an OCI layout: the
- * store, the image's descriptor, its repository (from reference, else its
- * ref name when that is a full reference; "" when unknown). */
+/* `comb sign`/`comb verify` targets, "DIR[:TAG]" of an OCI layout (platform:
+ * pick among several manifests): the store, the image's descriptor, its
+ * repository (from reference, else its ref name when that is a full
+ * reference; "" when unknown). */
 struct comb_store;
 struct comb_desc;
-int cli_open_signed_target(const char *target, const char *reference, struct comb_store **st,
-                           struct comb_desc *image, char *repo, size_t rsize);
+int cli_open_signed_target(const char *target, const char *reference, const char *platform,
+                           struct comb_store **st, struct comb_desc *image, char *repo,
+                           size_t rsize);
 
 #endif

@@ -31,6 +31,9 @@ void help_sign(void)
           "      --bundle             also attach a Sigstore bundle (v0.3, DSSE in-toto\n"
           "                           statement) as an OCI referrer of the image\n"
           "      --bundle-only        attach only the bundle\n"
+          "      --platform OS/ARCH[/VARIANT]\n"
+          "                           pick the manifest when index.json lists one per\n"
+          "                           platform (an image index blob is signed as itself)\n"
           "      --password-file FILE the private key's password (else COMB_PASSWORD, else a\n"
           "                           prompt)\n"
           "\n"
@@ -63,8 +66,8 @@ static int split_target(const char *t, char *dir, size_t dsize, const char **tag
     return 0;
 }
 
-int cli_open_signed_target(const char *target, const char *reference, comb_store **st,
-                           comb_desc *image, char *repo, size_t rsize)
+int cli_open_signed_target(const char *target, const char *reference, const char *platform,
+                           comb_store **st, comb_desc *image, char *repo, size_t rsize)
 {
     char dir[4200];
     const char *tag;
@@ -77,7 +80,7 @@ int cli_open_signed_target(const char *target, const char *reference, comb_store
     comb_err_clear(&err);
     comb_code rc = comb_layout_store_open(dir, st, &err);
     char *name = NULL;
-    if (rc == COMB_OK && (rc = (*st)->ops->resolve(*st, tag, image, &name, &err))) {
+    if (rc == COMB_OK && (rc = (*st)->ops->resolve(*st, tag, platform, image, &name, &err))) {
         comb_store_close(*st);
         *st = NULL;
     }
@@ -106,10 +109,11 @@ int cmd_sign(int argc, char **argv)
         { "bundle", no_argument, NULL, 'B' },
         { "bundle-only", no_argument, NULL, 'O' },
         { "password-file", required_argument, NULL, 'p' },
+        { "platform", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *key = NULL, *reference = NULL, *pwfile = NULL;
+    const char *key = NULL, *reference = NULL, *pwfile = NULL, *platform = NULL;
     comb_sign_opts o = { 0 };
     json_t *ann = json_object();
     int c, ex = EXIT_OK;
@@ -132,6 +136,7 @@ int cmd_sign(int argc, char **argv)
         case 'B': o.bundle = 1; break;
         case 'O': o.bundle_only = 1; break;
         case 'p': pwfile = optarg; break;
+        case 'P': platform = optarg; break;
         case 'h': help_sign(); json_decref(ann); return EXIT_OK;
         default: json_decref(ann); return cli_bad_option(c, argv, "sign");
         }
@@ -145,7 +150,7 @@ int cmd_sign(int argc, char **argv)
     comb_store *st = NULL;
     comb_desc image;
     char repo[512];
-    ex = cli_open_signed_target(argv[optind], reference, &st, &image, repo, sizeof repo);
+    ex = cli_open_signed_target(argv[optind], reference, platform, &st, &image, repo, sizeof repo);
     if (ex == EXIT_OK && !repo[0]) {
         cli_error("%s: the image has no repository name; say which with --reference REPO",
                   argv[optind]);

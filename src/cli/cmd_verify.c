@@ -27,6 +27,8 @@ void help_verify(void)
           "      --identity MODE      matchRepository (default): the signed docker-reference\n"
           "                           must be the image's repository; any: not checked\n"
           "  -f, --format FORMAT      text (default) or json\n"
+          "      --platform OS/ARCH[/VARIANT]\n"
+          "                           pick the manifest when index.json lists one per platform\n"
           "\n"
           "Transparency logs (Rekor), Fulcio certificates and timestamps are not checked:\n"
           "verification is offline and key-based.\n"
@@ -152,10 +154,12 @@ int cmd_verify(int argc, char **argv)
         { "reference", required_argument, NULL, 'r' },
         { "identity", required_argument, NULL, 'I' },
         { "format", required_argument, NULL, 'f' },
+        { "platform", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *keyfiles[COMB_POLICY_MAX_KEYS], *policy_path = NULL, *reference = NULL, *format = "text";
+    const char *keyfiles[COMB_POLICY_MAX_KEYS], *policy_path = NULL, *reference = NULL, *format = "text",
+               *platform = NULL;
     size_t nkeyfiles = 0;
     comb_identity_mode identity = COMB_IDENTITY_REPOSITORY;
     int c;
@@ -181,6 +185,7 @@ int cmd_verify(int argc, char **argv)
             }
             break;
         case 'f': format = optarg; break;
+        case 'P': platform = optarg; break;
         case 'h': help_verify(); return EXIT_OK;
         default: return cli_bad_option(c, argv, "verify");
         }
@@ -206,7 +211,7 @@ int cmd_verify(int argc, char **argv)
     char repo[512];
     comb_verify_result res = { 0 };
     comb_code rc = COMB_OK;
-    int ex = cli_open_signed_target(target, reference, &st, &image, repo, sizeof repo);
+    int ex = cli_open_signed_target(target, reference, platform, &st, &image, repo, sizeof repo);
     if (ex)
         return ex;
     for (size_t i = 0; i < nkeyfiles && rc == COMB_OK; i++)

@@ -95,8 +95,23 @@ static const char *ref_name(json_t *d)
     return json_is_object(ann) ? jstr(ann, "org.opencontainers.image.ref.name") : NULL;
 }
 
-static comb_code ls_resolve(comb_store *s, const char *tag, comb_desc *out, char **name,
-                            comb_err *err)
+/* Does a descriptor's platform match "os/arch[/variant]"? */
+static int platform_is(json_t *d, const char *want)
+{
+    json_t *pf = json_object_get(d, "platform");
+    const char *os = jstr(pf, "os"), *arch = jstr(pf, "architecture"), *var = jstr(pf, "variant");
+    char have[200];
+    if (!os || !arch)
+        return 0;
+    snprintf(have, sizeof have, "%s/%s", os, arch);
+    size_t hl = strlen(have);
+    if (!strncmp(want, have, hl) && want[hl] == '\0')
+        return 1; /* no variant asked for */
+    return var && !strncmp(want, have, hl) && want[hl] == '/' && !strcmp(want + hl + 1, var);
+}
+
+static comb_code ls_resolve(comb_store *s, const char *tag, const char *platform, comb_desc *out,
+                            char **name, comb_err *err)
 {
     layout_store *ls = (layout_store *)s;
     json_t *idx;
@@ -111,6 +126,8 @@ static comb_code ls_resolve(comb_store *s, const char *tag, comb_desc *out, char
             continue;
         if (tag && !comb_tag_matches(tag, rn))
             continue;
+        if (platform && !platform_is(d, platform))
+            continue;
         if (!pick || strcmp(jstr(pick, "digest") ? jstr(pick, "digest") : "",
                             jstr(d, "digest") ? jstr(d, "digest") : ""))
             n++;
@@ -118,11 +135,12 @@ static comb_code ls_resolve(comb_store *s, const char *tag, comb_desc *out, char
             pick = d;
     }
     if (!pick)
-        rc = tag ? comb_fail(err, COMB_ENOTFOUND, "%s: no image tagged \"%s\"", ls->root, tag)
-                 : comb_fail(err, COMB_ENOTFOUND, "%s: index.json lists no image", ls->root);
+        rc = comb_fail(err, COMB_ENOTFOUND, "%s: no image%s%s%s%s%s", ls->root,
+                       tag ? " tagged \"" : "", tag ? tag : "", tag ? "\"" : "",
+                       platform ? " for platform " : "", platform ? platform : "");
     else if (n > 1)
-        rc = comb_fail(err, COMB_EINVAL, "%s: several images%s%s; pick one with DIR:TAG", ls->root,
-                       tag ? " tagged " : "", tag ? tag : "");
+        rc = comb_fail(err, COMB_EINVAL, "%s: several images%s%s; pick one with DIR:TAG or --platform",
+                       ls->root, tag ? " tagged " : "", tag ? tag : "");
     else if (!comb_digest_valid(jstr(pick, "digest")))
         rc = comb_fail(err, COMB_EFORMAT, "%s/index.json: bad digest", ls->root);
     if (rc == COMB_OK) {

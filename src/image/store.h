@@ -31,9 +31,11 @@ typedef struct comb_store comb_store;
 
 typedef struct comb_store_ops {
     const char *kind; /* "oci-layout", "registry" */
-    /* The manifest a tag names (NULL: the store's only image); its descriptor. */
-    comb_code (*resolve)(comb_store *s, const char *tag, comb_desc *out, char **ref_name,
-                         comb_err *err);
+    /* The manifest a tag names (NULL: the store's only image), among them
+     * the one for platform "os/arch[/variant]" when given; its descriptor
+     * and (malloc'd, may be NULL) ref name. */
+    comb_code (*resolve)(comb_store *s, const char *tag, const char *platform, comb_desc *out,
+                         char **ref_name, comb_err *err);
     /* A manifest by digest ("sha256:...") or by tag; malloc'd bytes. */
     comb_code (*get_manifest)(comb_store *s, const char *ref, unsigned char **data, size_t *len,
                               comb_desc *desc, comb_err *err);

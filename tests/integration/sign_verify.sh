@@ -199,6 +199,23 @@ if [ -d "$COMB_FIXTURES/debian12/oci" ]; then
 else
   info "skipped: $COMB_FIXTURES/debian12/oci not built (tests/fixtures/build-fixtures.sh)"
 fi
+# multi-platform layouts: one manifest per platform in index.json (--platform picks one), or an
+# image index blob (signed as itself, as cosign signs the digest a tag names)
+if [ -d "$COMB_FIXTURES/layers/multiarch.oci" ]; then
+  cp -r "$COMB_FIXTURES/layers/multiarch.oci" ma; cp -r "$COMB_FIXTURES/layers/multiarch-nested.oci" man; chmod -R u+w ma man
+  set +e; "$COMB" sign --key ecdsa-p256.key --reference "$REPO" ma >/dev/null 2>"$TMP/err"; rc=$?; set -e
+  [ "$rc" -eq 2 ] && grep -q -- "--platform" "$TMP/err" && pass "several platform manifests without --platform: usage error naming --platform" \
+    || fail "multiarch without --platform: exit $rc: $(cat "$TMP/err")"
+  "$COMB" sign --platform linux/arm64 --key ecdsa-p256.key --reference "$REPO" ma >/dev/null
+  verify_rc 0 "multiarch: the arm64 manifest verifies" --platform linux/arm64 --key ecdsa-p256.pub --reference "$REPO" ma
+  verify_rc 6 "multiarch: the amd64 manifest is not signed" --platform linux/amd64 --key ecdsa-p256.pub --reference "$REPO" ma
+  "$COMB" sign --key ecdsa-p256.key --reference "$REPO" man:latest >/dev/null
+  verify_rc 0 "nested index: the index digest is signed and verifies" --key ecdsa-p256.pub --reference "$REPO" man:latest
+  "$COMB" sbom -o /dev/null --platform linux/arm64 man:latest 2>/dev/null && "$COMB" sbom -o /dev/null --platform linux/arm64 ma 2>/dev/null \
+    && pass "signed multi-platform layouts still read with comb sbom" || fail "sbom on signed multi-platform layouts"
+else
+  info "skipped: $COMB_FIXTURES/layers not built"
+fi
 
 # ---- Sigstore bundles as OCI referrers
 fresh bun

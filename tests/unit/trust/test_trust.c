@@ -325,12 +325,14 @@ static void test_layout_sign_verify(void)
         return;
     comb_desc img;
     char *name = NULL;
-    CHECK(st->ops->resolve(st, "v1", &img, &name, &err) == COMB_OK);
+    CHECK(st->ops->resolve(st, "v1", NULL, &img, &name, &err) == COMB_OK);
     CHECK_STR(img.digest, digest);
     CHECK_STR(name, "v1");
     free(name);
-    CHECK(st->ops->resolve(st, "v2", &img, NULL, &err) == COMB_ENOTFOUND);
-    CHECK(st->ops->resolve(st, NULL, &img, NULL, &err) == COMB_OK);
+    CHECK(st->ops->resolve(st, "v2", NULL, &img, NULL, &err) == COMB_ENOTFOUND);
+    CHECK(st->ops->resolve(st, NULL, NULL, &img, NULL, &err) == COMB_OK);
+    CHECK(st->ops->resolve(st, NULL, "linux/amd64", &img, NULL, &err) == COMB_ENOTFOUND); /* no platform listed */
+    CHECK(st->ops->resolve(st, NULL, NULL, &img, NULL, &err) == COMB_OK);
 
     comb_key *k1 = NULL, *k2 = NULL;
     CHECK(comb_key_generate(COMB_KEY_ECDSA_P256, 0, &k1, &err) == COMB_OK);
@@ -342,7 +344,7 @@ static void test_layout_sign_verify(void)
     CHECK(comb_sign_image(st, &img, k2, &o, &res, &err) == COMB_OK);
     /* after signing, the image is still the only one resolved without a tag */
     comb_desc again;
-    CHECK(st->ops->resolve(st, NULL, &again, NULL, &err) == COMB_OK);
+    CHECK(st->ops->resolve(st, NULL, NULL, &again, NULL, &err) == COMB_OK);
     CHECK_STR(again.digest, digest);
     comb_desc *refs = NULL;
     size_t n = 0;
