@@ -15,6 +15,7 @@
 
 #define COMB_CONTAINERS_MAX_FILE (64u << 20)
 #define COMB_CONTAINERS_MAX 65536
+#define COMB_CONTAINERS_MAX_CONFIG (4u << 20) /* one container's config.json */
 #define COMB_CONTAINERS_DEFAULT "/var/lib/containers/storage/overlay-containers/containers.json"
 
 typedef struct comb_container_meta {
@@ -26,6 +27,8 @@ typedef struct comb_container_meta {
     char *image_id;            /* 12 hex digits, as Falco shows it */
     const char *runtime;       /* "podman" */
     int64_t created_ns;
+    int privileged;            /* tristate (-1 unknown): podman's annotation in the
+                                  container's OCI config.json, read on first lookup */
 } comb_container_meta;
 
 typedef struct comb_ctrmeta comb_ctrmeta;
