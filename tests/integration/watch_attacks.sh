@@ -7,30 +7,18 @@
 # iproute2; fails (never skips) without them.
 . "$(dirname "$0")/lib/common.bash"
 
-RULES="$COMB_SHARED/data/falco-rules/falco_rules.yaml"
-IMAGE="localhost/comb-test/busybox:watch-$$"
-PODMAN=(podman --runtime runc)
-RUNOPTS=(--ulimit nofile=1024:20000 --ulimit nproc=1024:1024)
-PIDS=()
-CONTAINERS=()
+. "$(dirname "$0")/lib/watch.bash"
 NETNS="comb-watch-$$"
 LOGDIR="/var/log/comb-watch-$$"
-
-[ "$(id -u)" = 0 ] || { echo "FAIL: needs root to load the BPF sensor"; exit 1; }
-[ -r "$RULES" ] || { echo "FAIL: $RULES missing"; exit 1; }
-[ -x /bin/busybox ] || { echo "FAIL: /bin/busybox missing (apt-get install busybox-static)"; exit 1; }
 for t in ssh debugfs shred ip ldd; do
   command -v "$t" >/dev/null || { echo "FAIL: $t missing (scripts/setup installs it)"; exit 1; }
 done
 
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for c in "${CONTAINERS[@]}"; do "${PODMAN[@]}" rm -f "$c" >/dev/null 2>&1 || true; done
-  podman rmi -f "$IMAGE" >/dev/null 2>&1 || true
+attacks_cleanup() {
   ip netns del "$NETNS" 2>/dev/null || true
-  rm -rf "$TMP" "$LOGDIR" /dev/shm/comb-true-$$
+  rm -rf "$LOGDIR" /dev/shm/comb-true-$$
 }
-trap cleanup EXIT
+CLEANUP_EXTRA=attacks_cleanup
 
 # --- a test image: busybox plus a static helper that performs the attacks ---
 cat >"$TMP/attack.c" <<'EOF'
@@ -87,9 +75,7 @@ int main(int argc, char **argv)
 }
 EOF
 gcc -static -O2 -o "$TMP/attack" "$TMP/attack.c" || { echo "FAIL: cannot build the helper"; exit 1; }
-mkdir -p "$TMP/root/bin" "$TMP/root/etc" "$TMP/root/tmp"
-cp /bin/busybox "$TMP/root/bin/"
-for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$TMP/root/bin/$a"; done
+busybox_root "$TMP/root"
 cp "$TMP/attack" "$TMP/root/bin/attack"
 # a stand-in for a long-running server (the name is what Falco's rule knows)
 mkdir -p "$TMP/root/usr/sbin" "$TMP/root/var/log" "$TMP/root/www/cgi-bin" "$TMP/root/root" "$TMP/root/mnt"
@@ -106,39 +92,15 @@ echo 'Nov 28 00:00:00 host app: started' >"$TMP/root/var/log/syslog"
 # a CGI with a command injection: the query string goes to a shell
 printf '#!/bin/sh\necho "Content-Type: text/plain"\necho\n/bin/sh -c "$QUERY_STRING"\n' >"$TMP/root/www/cgi-bin/run.cgi"
 chmod 755 "$TMP/root/www/cgi-bin/run.cgi"
-tar -C "$TMP/root" -c . | podman import - "$IMAGE" >/dev/null 2>&1 || { echo "FAIL: podman import"; exit 1; }
+import_image "$TMP/root"
 
 # --- two watchers: Falco's stable rules, and comb's built-in rules ---
-start_watch() { # NAME [comb watch args...]
-  local name=$1; shift
-  "$COMB" watch --duration 600 -o "$TMP/$name.json" "$@" 2>"$TMP/$name.err" &
-  PIDS+=($!)
-  eval "${name}_PID=$!"
-}
-wait_ready() { # NAME PID: until the watcher says it is attached (or dies)
-  while ! grep -q 'comb: watch: ready' "$TMP/$1.err"; do
-    kill -0 "$2" 2>/dev/null || { echo "FAIL: comb watch ($1) exited: $(cat "$TMP/$1.err")"; exit 1; }
-    sleep 0.2
-  done
-}
-start_watch falco -q -r "$RULES"
-start_watch builtin
-wait_ready falco "$falco_PID"
-wait_ready builtin "$builtin_PID"
-info "attached: $(grep ready "$TMP/falco.err")"
-
-run_container() { # NAME [podman run args and command...]: runs it, records its id
-  local name="comb-watch-$1-$$"; shift
-  CONTAINERS+=("$name")
-  "${PODMAN[@]}" run --name "$name" "${RUNOPTS[@]}" "$@" </dev/null >"$TMP/$name.out" 2>&1 || true
-  "${PODMAN[@]}" inspect -f '{{.Id}}' "$name" >"$TMP/id.$name"
-  cat "$TMP/id.$name"
-}
+start_watchers
 
 # --- the behaviours ---
 # a "server" that has been running for 6 s reads /etc/shadow (started first,
 # collected at the end)
-LATE="comb-watch-late-$$"
+LATE="comb-$TEST_NAME-late-$$"
 CONTAINERS+=("$LATE")
 "${PODMAN[@]}" run -d --name "$LATE" "${RUNOPTS[@]}" "$IMAGE" nginx lateread /etc/shadow 6 >"$TMP/id.late"
 ID_LATE=$(cat "$TMP/id.late")
@@ -181,7 +143,7 @@ ID_RELEASE=$(run_container release --privileged "$IMAGE" sh -c 'mkdir -p /mnt/cg
   if mount -t cgroup -o none,name=comb-watch cgroup /mnt/cg; then
     echo /nonexistent-comb-agent >/mnt/cg/release_agent; echo "cgroup v1 mounted"; umount /mnt/cg
   else : >/tmp/release_agent; echo "no cgroup v1: a file named release_agent"; fi')
-info "release_agent container: $(cat "$TMP/comb-watch-release-$$.out")"
+info "release_agent container: $(cat "$TMP/comb-$TEST_NAME-release-$$.out")"
 # ssh to port 443 of an address (TEST-NET-2, not loopback: the rule ignores
 # loopback, though on the namespace's lo device) in a network namespace of the test's own, from a container in it
 # and from the host; a listener there accepts the connection
@@ -233,19 +195,7 @@ dpkg -l >/dev/null
 
 timeout 30 "${PODMAN[@]}" wait "$LATE" >/dev/null || true
 sleep 1 # the last records reach the watchers
-for p in "$falco_PID" "$builtin_PID"; do kill -INT "$p"; done
-wait "$falco_PID"; RC_FALCO=$?
-wait "$builtin_PID"; RC_BUILTIN=$?
-PIDS=()
-[ "$RC_FALCO" = 0 ] && pass "watch (Falco rules) exits 0 on SIGINT" || fail "watch (Falco rules) exit $RC_FALCO: $(tail -3 "$TMP/falco.err")"
-[ "$RC_BUILTIN" = 0 ] && pass "watch (built-in rules) exits 0 on SIGINT" || fail "watch (built-in) exit $RC_BUILTIN: $(tail -3 "$TMP/builtin.err")"
-for n in falco builtin; do
-  if grep -Eq '^comb: watch: [0-9]+ events, [0-9]+ alerts; ring: [0-9]+ records, [0-9]+ drops; 0 malformed' "$TMP/$n.err"; then
-    pass "$n: counters at exit: $(grep -E '^comb: watch: [0-9]+ events' "$TMP/$n.err" | sed 's/^comb: watch: //')"
-  else
-    fail "$n: no counters line: $(tail -3 "$TMP/$n.err")"
-  fi
-done
+stop_watchers
 
 # expect FILE RULE CONTAINER PROC.NAME CMDLINE-SUBSTRING [FIELD=VALUE...]
 expect() {
@@ -370,7 +320,7 @@ expect "$B" "Netcat with command execution" "$ID_NC" nc "nc 127.0.0.1 9 -e /bin/
 expect "$B" "Program executed from memory" host "memfd:hostpaylo" "memfd:hostpaylo fileless"
 
 # the podman container's name and image come from podman's state
-if $PY - "$F" "$ID_SHADOW" "comb-watch-shadow-$$" "${IMAGE%:*}" <<'EOF'
+if $PY - "$F" "$ID_SHADOW" "comb-$TEST_NAME-shadow-$$" "${IMAGE%:*}" <<'EOF'
 import json, sys
 path, cid, name, repo = sys.argv[1:]
 for line in open(path):
