@@ -1,7 +1,9 @@
 /* test_sensor_containers.c - container names and images from a
- * containers/storage containers.json, hostile files included. */
+ * containers/storage containers.json, privileged from each container's OCI
+ * config.json, hostile files included. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "runtime/sensor/containers.h"
@@ -68,6 +70,64 @@ static void test_podman_entries(void)
     comb_ctrmeta_free(c);
 }
 
+static void write_file(const char *p, const char *text)
+{
+    FILE *f = fopen(p, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* container.privileged: podman's annotation in <dir>/<id>/userdata/config.json */
+static void test_privileged(void)
+{
+    char dir[64], json[96], cfg[3][256];
+    snprintf(dir, sizeof dir, "/tmp/comb-ctrpriv-%d", (int)getpid());
+    snprintf(json, sizeof json, "%s/containers.json", dir);
+    const char *ids[3] = { A, B, C };
+    const char *configs[3] = {
+        "{\"annotations\":{\"io.podman.annotations.privileged\":\"TRUE\"}}",
+        "{\"annotations\":{\"io.podman.annotations.privileged\":\"FALSE\"}}",
+        "{\"annotations\":{\"io.podman.annotations.privileged\":7}}", /* hostile */
+    };
+    mkdir(dir, 0700);
+    for (int i = 0; i < 3; i++) {
+        char d[200];
+        snprintf(d, sizeof d, "%s/%s", dir, ids[i]);
+        mkdir(d, 0700);
+        snprintf(d, sizeof d, "%s/%s/userdata", dir, ids[i]);
+        mkdir(d, 0700);
+        snprintf(cfg[i], sizeof cfg[i], "%s/config.json", d);
+        write_file(cfg[i], configs[i]);
+    }
+    write_file(json, "[{\"id\":\"" A "\"},{\"id\":\"" B "\"},{\"id\":\"" C "\"},"
+                     "{\"id\":\"" D "\"}]");
+    comb_ctrmeta *c;
+    comb_err err;
+    CHECK_INT(comb_ctrmeta_new(json, &c, &err), COMB_OK);
+    const comb_container_meta *m = comb_ctrmeta_lookup(c, A);
+    CHECK(m && m->privileged == 1);
+    m = comb_ctrmeta_lookup(c, B);
+    CHECK(m && m->privileged == 0);
+    m = comb_ctrmeta_lookup(c, C);
+    CHECK(m && m->privileged == -1); /* not a string: unknown */
+    m = comb_ctrmeta_lookup(c, D);
+    CHECK(m && m->privileged == -1); /* no config.json: unknown */
+    comb_ctrmeta_free(c);
+    for (int i = 0; i < 3; i++) {
+        char d[200];
+        unlink(cfg[i]);
+        snprintf(d, sizeof d, "%s/%s/userdata", dir, ids[i]);
+        rmdir(d);
+        snprintf(d, sizeof d, "%s/%s", dir, ids[i]);
+        rmdir(d);
+    }
+    unlink(json);
+    rmdir(dir);
+}
+
 static void test_hostile_files(void)
 {
     const char *bad[] = { "", "{}", "[", "\"x\"", "[{\"id\":5}]", "[[[[[[[[]]]]]]]]" };
@@ -92,6 +152,7 @@ int main(void)
     snprintf(path, sizeof path, "/tmp/comb-containers-%d.json", (int)getpid());
     RUN(test_podman_entries);
     RUN(test_hostile_files);
+    RUN(test_privileged);
     unlink(path);
     return test_summary();
 }

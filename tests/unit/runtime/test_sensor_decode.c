@@ -312,6 +312,68 @@ static void test_network_and_others(void)
     CHECK_STR(arg(&ev, "flags"), "CLONE_NEWNS|CLONE_NEWUSER");
 }
 
+/* sendto and sendmsg: the destination, the socket's own end, and Falco's
+ * fd.connected / fd.name_changed as the outbound macro of its rules uses them */
+static void test_sendto_sendmsg(void)
+{
+    comb_event ev;
+    struct sensor_syscall sc;
+    /* sendto(5, buf, 64, 0, 203.0.113.9:53) on an unconnected UDP socket
+     * bound to 10.1.2.3:5353 */
+    memset(&sc, 0, sizeof sc);
+    hdr(&sc.h, SENSOR_EV_SYSCALL, 4242, 4200, "dig");
+    sc.id = 44;
+    sc.args[0] = 5;
+    sc.args[2] = 64;
+    sc.ret = 64;
+    unsigned char sa4[16] = { 2, 0, 0, 53, 203, 0, 113, 9 };
+    memcpy(sc.addr, sa4, sizeof sa4);
+    sc.addr_len = sizeof sa4;
+    sc.fd_family = 2;
+    sc.fd_proto = 17;
+    sc.lport = 5353;
+    sc.sk_state = 7; /* TCP_CLOSE: not connected */
+    unsigned char l4[4] = { 10, 1, 2, 3 };
+    memcpy(sc.laddr, l4, 4);
+    CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
+    CHECK_STR(ev.type, "sendto");
+    CHECK_INT(ev.fd.num, 5);
+    CHECK_STR(arg(&ev, "size"), "64");
+    CHECK_STR(arg(&ev, "addr"), "203.0.113.9:53");
+    CHECK_STR(ev.fd.l4proto, "udp");
+    CHECK_INT(ev.fd.connected, 0);
+    CHECK_INT(ev.fd.name_changed, 1);
+    CHECK_INT(cond("evt.type in (sendto, sendmsg) and fd.l4proto != tcp and fd.connected = false "
+                   "and fd.name_changed = true and fd.typechar = 4 and fd.sport = 53 and "
+                   "fd.name = \"10.1.2.3:5353->203.0.113.9:53\" and not fd.snet in (\"10.0.0.0/8\")",
+                   &ev), 1);
+
+    /* sendmsg(6, {msg_name = NULL}) on a connected UDP socket: no destination
+     * of its own, the name did not change */
+    memset(&sc, 0, sizeof sc);
+    hdr(&sc.h, SENSOR_EV_SYSCALL, 4242, 4200, "dig");
+    sc.id = 46;
+    sc.args[0] = 6;
+    sc.ret = 10;
+    sc.fd_family = 10;
+    sc.fd_proto = 17;
+    sc.sk_state = 1; /* TCP_ESTABLISHED */
+    CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
+    CHECK_STR(ev.type, "sendmsg");
+    CHECK_STR(ev.fd.type, "ipv6");
+    CHECK_INT(ev.fd.connected, 1);
+    CHECK_INT(ev.fd.name_changed, 0);
+    CHECK(arg(&ev, "size") == NULL);
+    CHECK_INT(cond("fd.connected = false", &ev), 0);
+
+    /* a socket the kernel side could not look at (sk_state 0): unknown */
+    sc.sk_state = 0;
+    sc.fd_family = 0;
+    CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
+    CHECK_INT(ev.fd.connected, -1);
+    CHECK_INT(cond("fd.connected = false", &ev), 0);
+}
+
 static void test_hostile_records(void)
 {
     comb_event ev;
@@ -427,6 +489,7 @@ int main(void)
     RUN(test_cwd);
     RUN(test_memfd_exec_and_ancestry);
     RUN(test_network_and_others);
+    RUN(test_sendto_sendmsg);
     RUN(test_hostile_records);
     RUN(test_random_records);
     comb_ruleset_free(rs);
