@@ -153,6 +153,11 @@ ip -n "$NETNS" link set lo up
 SSH_OPTS="-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -p 443"
 ID_SSH=$(run_container ssh --network "ns:/run/netns/$NETNS" "$IMAGE" sh -c "timeout 6 nc -l -p 443 </dev/null & sleep 0.5
   timeout 4 ssh $SSH_OPTS comb@198.51.100.2 true; wait; true")
+# a container reaching for the Kubernetes API's port (6443) in the same
+# namespace; Falco's rule needs fd.sip.name = kubernetes.default.svc.cluster.local,
+# a name only cluster DNS resolves: it cannot fire here
+ID_K8S=$(run_container k8s --network "ns:/run/netns/$NETNS" "$IMAGE" sh -c "timeout 4 nc -l -p 6443 </dev/null >/dev/null & sleep 0.5
+  timeout 2 /bin/nc 198.51.100.2 6443 </dev/null; wait; true")
 ip netns exec "$NETNS" timeout 6 busybox nc -l -p 443 </dev/null >/dev/null &
 sleep 0.5
 ip netns exec "$NETNS" timeout 4 ssh $SSH_OPTS comb@198.51.100.2 true 2>/dev/null || true
@@ -304,6 +309,7 @@ expect "$B" "Debugfs in a privileged container" "$ID_DEBUGFS" debugfs "debugfs -
 expect "$B" "Cgroup release_agent opened for writing in a container" "$ID_RELEASE" sh "sh -c"
 expect "$B" "SSH connection to a non-standard port" "$ID_SSH" ssh "ssh $SSH_OPTS" fd.sport=443
 expect "$B" "SSH connection to a non-standard port" host ssh "ssh $SSH_OPTS" fd.sport=443
+expect "$B" "Connection to the Kubernetes API from a container" "$ID_K8S" nc "nc 198.51.100.2 6443" fd.sport=6443
 expect "$B" "Standard input or output redirected to a socket in a container" "$ID_REVERSE" nc "nc 127.0.0.1 9999 -e /bin/true"
 expect "$B" "Kernel module load from a container" "$ID_MODULE" attack "attack module"
 expect "$B" "Process attached with ptrace" "$ID_PTRACE" attack "attack ptrace"
@@ -337,7 +343,7 @@ then pass "container name and image of ${ID_SHADOW:0:12}"; else fail "container 
 OTHERS=("$ID_TTY" "$ID_SHADOW" "$ID_RELATIVE" "$ID_PACKET" "$ID_NC" "$ID_REVERSE" "$ID_PTRACE"
   "$ID_MEMFD" "$ID_MODULE" "$ID_TRAVERSAL" "$ID_KEYS" "$ID_AWS" "$ID_LOG" "$ID_SHRED" "$ID_LINKS"
   "$ID_TRACEME" "$ID_SHM" "$ID_CGI" "$ID_SYSUSER" "$ID_DEBUGFS" "$ID_DEBUGFS_UNPRIV" "$ID_RELEASE"
-  "$ID_SSH" "$ID_LATE")
+  "$ID_SSH" "$ID_LATE" "$ID_K8S")
 for pair in "$F:Drop and execute new binary in container" "$B:Executable not in the container image"; do
   if $PY - "${pair%%:*}" "${pair#*:}" "$ID_DROP" "${OTHERS[@]}" <<'EOF'
 import json, sys
