@@ -85,10 +85,39 @@ for b in "$(command -v ssh)" "$(command -v debugfs)"; do
   cp -L --parents "$b" "$TMP/root/"
   for l in $(ldd "$b" | grep -o '/[^ ]*'); do cp -L --parents "$l" "$TMP/root/" 2>/dev/null || true; done
 done
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\nwww-data:x:33:33:www-data:/var/www:/bin/sh\n' >"$TMP/root/etc/passwd"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\nwww-data:x:33:33:www-data:/var/www:/bin/sh\nsshd:x:100:65534::/run/sshd:/bin/false\n' >"$TMP/root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\nwww-data:x:33:\n' >"$TMP/root/etc/group"
 echo 'root:*:19000:0:99999:7:::' >"$TMP/root/etc/shadow"
 echo 'Nov 28 00:00:00 host app: started' >"$TMP/root/var/log/syslog"
+# an ssh server (OpenSSH's sshd from Debian's openssh-server package, taken
+# from apt's cache or fetched with apt-get download: installing it on the host
+# would start a host sshd) where the system account www-data has a key
+SSHX="$TMP/sshd-x"
+for p in openssh-server libwrap0; do
+  deb=$(ls /var/cache/apt/archives/${p}_*.deb 2>/dev/null | head -1 || true)
+  if [ -z "$deb" ]; then
+    mkdir -p "$TMP/debs"
+    (cd "$TMP/debs" && apt-get download "$p" >/dev/null 2>&1) || { echo "FAIL: cannot get the $p package"; exit 1; }
+    deb=$(ls "$TMP/debs/${p}"_*.deb | head -1)
+  fi
+  dpkg-deb -x "$deb" "$SSHX"
+done
+cp "$SSHX/usr/sbin/sshd" "$TMP/root/usr/sbin/sshd"
+for l in $(LD_LIBRARY_PATH="$SSHX/usr/lib/x86_64-linux-gnu" ldd "$SSHX/usr/sbin/sshd" | grep -o '/[^ ]*'); do
+  case "$l" in
+    "$SSHX"/*) mkdir -p "$TMP/root/$(dirname "${l#"$SSHX"}")"; cp -L "$l" "$TMP/root/${l#"$SSHX"}" ;;
+    *) cp -L --parents "$l" "$TMP/root/" 2>/dev/null || true ;;
+  esac
+done
+mkdir -p "$TMP/root/etc/ssh/keys" "$TMP/root/run/sshd" "$TMP/root/root/.ssh" "$TMP/root/var/www"
+chmod 755 "$TMP/root/run/sshd"
+ssh-keygen -q -t ed25519 -N '' -f "$TMP/root/etc/ssh/ssh_host_ed25519_key"
+ssh-keygen -q -t ed25519 -N '' -f "$TMP/root/root/.ssh/id_ed25519"
+cp "$TMP/root/root/.ssh/id_ed25519.pub" "$TMP/root/etc/ssh/keys/www-data"
+printf '%s\n' 'Port 2222' 'ListenAddress 127.0.0.1' 'HostKey /etc/ssh/ssh_host_ed25519_key' \
+  'UsePAM no' 'StrictModes no' 'PermitRootLogin no' 'PasswordAuthentication no' \
+  'AuthorizedKeysFile /etc/ssh/keys/%u' 'PidFile /run/sshd.pid' 'LogLevel ERROR' \
+  >"$TMP/root/etc/ssh/sshd_config"
 # a CGI with a command injection: the query string goes to a shell
 printf '#!/bin/sh\necho "Content-Type: text/plain"\necho\n/bin/sh -c "$QUERY_STRING"\n' >"$TMP/root/www/cgi-bin/run.cgi"
 chmod 755 "$TMP/root/www/cgi-bin/run.cgi"
@@ -135,6 +164,11 @@ ID_CGI=$(run_container cgi "$IMAGE" sh -c '/bin/httpd -p 127.0.0.1:8080 -h /www;
   until wget -q -O /dev/null "http://127.0.0.1:8080/cgi-bin/run.cgi?id" || [ $i -ge 50 ]; do i=$((i+1)); sleep 0.1; done')
 # a system account (nobody) running login
 ID_SYSUSER=$(run_container sysuser "$IMAGE" sh -c 'su -s /bin/sh nobody -c "/bin/timeout 5 /bin/login -h comb" </dev/null; true')
+# the system account www-data runs a command over ssh (sshd in the container)
+ID_SSHD=$(run_container sshd "$IMAGE" sh -c "/usr/sbin/sshd -e -f /etc/ssh/sshd_config || exit 1; i=0
+  until /usr/bin/ssh -i /root/.ssh/id_ed25519 -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+      -p 2222 www-data@127.0.0.1 /bin/sh -c true || [ \$i -ge 50 ]; do i=\$((i+1)); sleep 0.1; done; echo tries \$i")
+info "sshd container: $(tail -2 "$TMP/comb-$TEST_NAME-sshd-$$.out" | tr '\n' ' ')"
 # privileged: debugfs, and a cgroup v1 release_agent opened for writing (a
 # named v1 hierarchy when the kernel has cgroup v1, else a file of that name)
 ID_DEBUGFS=$(run_container debugfs --privileged "$IMAGE" debugfs -V)
@@ -279,6 +313,7 @@ expect "$F" "Execution from /dev/shm" "$ID_SHM" sh "sh -c /dev/shm/run.sh"
 expect "$F" "Execution from /dev/shm" host "comb-true-$$" "comb-true-$$" proc.exepath=/dev/shm/comb-true-$$
 expect "$F" "Run shell untrusted" "$ID_CGI" sh "sh -c id" proc.pname=run.cgi
 expect "$F" "System user interactive" "$ID_SYSUSER" login "login -h comb" user.name=nobody
+expect "$F" "System user interactive" "$ID_SSHD" sh "sh -c /bin/sh -c true" user.name=www-data proc.pname=sshd
 expect "$F" "Debugfs Launched in Privileged Container" "$ID_DEBUGFS" debugfs "debugfs -V"
 expect "$F" "Detect release_agent File Container Escapes" "$ID_RELEASE" sh "sh -c"
 expect "$F" "Disallowed SSH Connection Non Standard Port" "$ID_SSH" ssh "ssh $SSH_OPTS" fd.rport=443
@@ -305,6 +340,7 @@ expect "$B" "Program executed from /dev/shm" "$ID_SHM" sh "sh -c /dev/shm/run.sh
 expect "$B" "Program executed from /dev/shm" host "comb-true-$$" "comb-true-$$" proc.exepath=/dev/shm/comb-true-$$
 expect "$B" "Shell started by a server" "$ID_CGI" sh "sh -c id"
 expect "$B" "System account ran an interactive program" "$ID_SYSUSER" login "login -h comb" user.name=nobody
+expect "$B" "System account ran an interactive program" "$ID_SSHD" sh "sh -c /bin/sh -c true" user.name=www-data
 expect "$B" "Debugfs in a privileged container" "$ID_DEBUGFS" debugfs "debugfs -V"
 expect "$B" "Cgroup release_agent opened for writing in a container" "$ID_RELEASE" sh "sh -c"
 expect "$B" "SSH connection to a non-standard port" "$ID_SSH" ssh "ssh $SSH_OPTS" fd.sport=443
@@ -343,7 +379,7 @@ then pass "container name and image of ${ID_SHADOW:0:12}"; else fail "container 
 OTHERS=("$ID_TTY" "$ID_SHADOW" "$ID_RELATIVE" "$ID_PACKET" "$ID_NC" "$ID_REVERSE" "$ID_PTRACE"
   "$ID_MEMFD" "$ID_MODULE" "$ID_TRAVERSAL" "$ID_KEYS" "$ID_AWS" "$ID_LOG" "$ID_SHRED" "$ID_LINKS"
   "$ID_TRACEME" "$ID_SHM" "$ID_CGI" "$ID_SYSUSER" "$ID_DEBUGFS" "$ID_DEBUGFS_UNPRIV" "$ID_RELEASE"
-  "$ID_SSH" "$ID_LATE" "$ID_K8S")
+  "$ID_SSH" "$ID_LATE" "$ID_K8S" "$ID_SSHD")
 for pair in "$F:Drop and execute new binary in container" "$B:Executable not in the container image"; do
   if $PY - "${pair%%:*}" "${pair#*:}" "$ID_DROP" "${OTHERS[@]}" <<'EOF'
 import json, sys
