@@ -174,8 +174,8 @@ info "sshd container: $(tail -2 "$TMP/comb-$TEST_NAME-sshd-$$.out" | tr '\n' ' '
 ID_DEBUGFS=$(run_container debugfs --privileged "$IMAGE" debugfs -V)
 ID_DEBUGFS_UNPRIV=$(run_container debugfs-unpriv "$IMAGE" debugfs -V)
 ID_RELEASE=$(run_container release --privileged "$IMAGE" sh -c 'mkdir -p /mnt/cg
-  if mount -t cgroup -o none,name=comb-watch cgroup /mnt/cg; then
-    echo /nonexistent-comb-agent >/mnt/cg/release_agent; echo "cgroup v1 mounted"; umount /mnt/cg
+  if /bin/mount -t cgroup -o none,name=comb-watch cgroup /mnt/cg; then
+    echo /nonexistent-comb-agent >/mnt/cg/release_agent; echo "cgroup v1 mounted"; /bin/umount /mnt/cg
   else : >/tmp/release_agent; echo "no cgroup v1: a file named release_agent"; fi')
 info "release_agent container: $(cat "$TMP/comb-$TEST_NAME-release-$$.out")"
 # ssh to port 443 of an address (TEST-NET-2, not loopback: the rule ignores
@@ -343,6 +343,9 @@ expect "$B" "System account ran an interactive program" "$ID_SYSUSER" login "log
 expect "$B" "System account ran an interactive program" "$ID_SSHD" sh "sh -c /bin/sh -c true" user.name=www-data
 expect "$B" "Debugfs in a privileged container" "$ID_DEBUGFS" debugfs "debugfs -V"
 expect "$B" "Cgroup release_agent opened for writing in a container" "$ID_RELEASE" sh "sh -c"
+if grep -q "cgroup v1 mounted" "$TMP/comb-$TEST_NAME-release-$$.out"; then
+  expect "$B" "Filesystem mounted in a container" "$ID_RELEASE" mount "mount -t cgroup -o none,name=comb-watch cgroup /mnt/cg" evt.arg.dir=/mnt/cg
+fi
 expect "$B" "SSH connection to a non-standard port" "$ID_SSH" ssh "ssh $SSH_OPTS" fd.sport=443
 expect "$B" "SSH connection to a non-standard port" host ssh "ssh $SSH_OPTS" fd.sport=443
 expect "$B" "Connection to the Kubernetes API from a container" "$ID_K8S" nc "nc 198.51.100.2 6443" fd.sport=6443

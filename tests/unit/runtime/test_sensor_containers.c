@@ -17,14 +17,19 @@
 
 static char path[64];
 
-static void write_json(const char *text)
+static void write_file(const char *p, const char *text)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = fopen(p, "w");
     CHECK(f != NULL);
     if (f) {
         fputs(text, f);
         fclose(f);
     }
+}
+
+static void write_json(const char *text)
+{
+    write_file(path, text);
 }
 
 static void test_podman_entries(void)
@@ -68,16 +73,6 @@ static void test_podman_entries(void)
     m = comb_ctrmeta_lookup(c, D);
     CHECK(m != NULL && m->name && !strcmp(m->name, "late"));
     comb_ctrmeta_free(c);
-}
-
-static void write_file(const char *p, const char *text)
-{
-    FILE *f = fopen(p, "w");
-    CHECK(f != NULL);
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
 }
 
 /* container.privileged: podman's annotation in <dir>/<id>/userdata/config.json */
