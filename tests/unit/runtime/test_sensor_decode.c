@@ -480,6 +480,12 @@ static void test_builtin_rules(void)
     fk.child_tgid = 912;
     CHECK_INT(comb_decode(&dec, &fk, sizeof fk, &ev), 0);
     CHECK_STR(exec_fires(912, 911, "sh", ARGV("sh\0-c\0id"), 1, 0), "Shell started by a server");
+    /* npm runs its scripts with sh below node: not a server */
+    CHECK_STR(exec_fires(915, 1, "node", ARGV("node\0/usr/bin/npm\0run\0build"), 0, 0), "(none)");
+    hdr(&fk.h, SENSOR_EV_FORK, 915, 1, "node");
+    fk.child_tgid = 916;
+    CHECK_INT(comb_decode(&dec, &fk, sizeof fk, &ev), 0);
+    CHECK_STR(exec_fires(916, 915, "sh", ARGV("sh\0-c\0tsc"), 0, 0), "(none)");
     /* benign programs */
     CHECK_STR(exec_fires(920, 1, "gcc", ARGV("gcc\0-O2\0-c\0x.c"), 0, 0), "(none)");
     CHECK_STR(exec_fires(921, 920, "cc1", ARGV("/usr/libexec/gcc/cc1\0x.c"), 0, 0), "(none)");
