@@ -185,7 +185,10 @@ ip netns add "$NETNS"
 ip -n "$NETNS" addr add 198.51.100.2/32 dev lo
 ip -n "$NETNS" link set lo up
 SSH_OPTS="-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -p 443"
-ID_SSH=$(run_container ssh --network "ns:/run/netns/$NETNS" "$IMAGE" sh -c "timeout 6 nc -l -p 443 </dev/null & sleep 0.5
+# (each client waits, bounded, until its listener is up: a refused connect
+# is not "outbound" for Falco)
+WAIT_443='i=0; until netstat -ltn | grep -q ":443 " || [ $i -ge 50 ]; do i=$((i+1)); sleep 0.1; done'
+ID_SSH=$(run_container ssh --network "ns:/run/netns/$NETNS" "$IMAGE" sh -c "timeout 6 nc -l -p 443 </dev/null & $WAIT_443
   timeout 4 ssh $SSH_OPTS comb@198.51.100.2 true; wait; true")
 # a container reaching for the Kubernetes API's port (6443) in the same
 # namespace; Falco's rule needs fd.sip.name = kubernetes.default.svc.cluster.local,
@@ -193,7 +196,7 @@ ID_SSH=$(run_container ssh --network "ns:/run/netns/$NETNS" "$IMAGE" sh -c "time
 ID_K8S=$(run_container k8s --network "ns:/run/netns/$NETNS" "$IMAGE" sh -c "timeout 4 nc -l -p 6443 </dev/null >/dev/null & sleep 0.5
   timeout 2 /bin/nc 198.51.100.2 6443 </dev/null; wait; true")
 ip netns exec "$NETNS" timeout 6 busybox nc -l -p 443 </dev/null >/dev/null &
-sleep 0.5
+ip netns exec "$NETNS" busybox sh -c "$WAIT_443"
 ip netns exec "$NETNS" timeout 4 ssh $SSH_OPTS comb@198.51.100.2 true 2>/dev/null || true
 wait $! 2>/dev/null || true
 find /etc -xdev -maxdepth 2 -name id_rsa >/dev/null 2>&1 || true

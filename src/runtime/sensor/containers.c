@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 struct comb_ctrmeta {
@@ -141,6 +143,9 @@ static void reload(comb_ctrmeta *c)
         m->runtime = "podman";
         m->privileged = -2; /* not read yet */
         m->name = dup_or_null(json_string_value(json_array_get(json_object_get(e, "names"), 0)));
+        const char *layer = json_string_value(json_object_get(e, "layer"));
+        if (layer && strlen(layer) == 64 && strspn(layer, "0123456789abcdef") == 64)
+            memcpy(m->layer, layer, 65);
         const char *img = json_string_value(json_object_get(e, "image"));
         if (img)
             m->image_id = strndup(img, 12);
@@ -192,4 +197,58 @@ const comb_container_meta *comb_ctrmeta_lookup(comb_ctrmeta *c, const char *id)
             reload(c); /* a new container: read the file again if it changed */
     }
     return NULL;
+}
+
+/* <storage>: containers.json is <storage>/overlay-containers/containers.json */
+static size_t storage_dir(const comb_ctrmeta *c)
+{
+    const char *end = c->path + strlen(c->path);
+    for (int up = 0; up < 2; up++) {
+        while (end > c->path && end[-1] != '/')
+            end--;
+        while (end > c->path && end[-1] == '/')
+            end--;
+    }
+    return (size_t)(end - c->path);
+}
+
+int comb_ctrmeta_layer_dir(void *ctrmeta, const char *id, size_t i, char *out, size_t cap)
+{
+    comb_ctrmeta *c = ctrmeta;
+    const comb_container_meta *m = comb_ctrmeta_lookup(c, id);
+    if (!m || !m->layer[0])
+        return 0;
+    int sl = (int)storage_dir(c);
+    int n;
+    if (i == 0) {
+        n = snprintf(out, cap, "%.*s/overlay/%s/diff", sl, c->path, m->layer);
+        return n > 0 && (size_t)n < cap;
+    }
+    /* lower: "l/AAA:l/BBB", links to the image's layers, topmost first */
+    char path[4200], buf[65536];
+    snprintf(path, sizeof path, "%.*s/overlay/%s/lower", sl, c->path, m->layer);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return 0;
+    ssize_t len = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (len <= 0)
+        return 0;
+    buf[len] = '\0';
+    size_t k = 1;
+    for (char *tok = buf, *next; tok && *tok; tok = next, k++) {
+        next = strchr(tok, ':');
+        if (next)
+            *next++ = '\0';
+        if (k != i)
+            continue;
+        size_t tl = strcspn(tok, "\n");
+        tok[tl] = '\0';
+        if (tl < 3 || strncmp(tok, "l/", 2) ||
+            strspn(tok + 2, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != tl - 2)
+            return 0;
+        n = snprintf(out, cap, "%.*s/overlay/%s", sl, c->path, tok);
+        return n > 0 && (size_t)n < cap;
+    }
+    return 0;
 }

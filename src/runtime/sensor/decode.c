@@ -144,6 +144,11 @@ static void fill_common(comb_decoder *d, const struct sensor_hdr *h, comb_event 
     }
     ev->proc.tid = ev->proc.vtid = h->tid;
     comb_procinfo *p = comb_proctable_get(d->procs, h->tgid);
+    if (d->users && d->containers && !d->users_layers) {
+        /* a short-lived container's users: from its layers once it is gone */
+        comb_users_set_layers(d->users, comb_ctrmeta_layer_dir, d->containers);
+        d->users_layers = 1;
+    }
     if (d->users && ev->proc.uid != COMB_NA) {
         const char *cid = p ? p->container_id : "";
         comb_user_info ui = comb_users_user(d->users, cid, h->tgid, ev->proc.uid);

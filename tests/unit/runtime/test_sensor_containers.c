@@ -123,6 +123,52 @@ static void test_privileged(void)
     rmdir(dir);
 }
 
+/* The container's layers in the overlay store next to containers.json:
+ * its upper diff, then the image's from `lower`; hostile ids and entries
+ * never become paths. */
+static void test_layer_dirs(void)
+{
+    char dir[64], p[256], out[4096];
+    snprintf(dir, sizeof dir, "/tmp/comb-ctrlayers-%d", (int)getpid());
+    const char *sub[] = { "", "/overlay-containers", "/overlay", "/overlay/" A, "/overlay/" B };
+    for (size_t i = 0; i < sizeof sub / sizeof *sub; i++) {
+        snprintf(p, sizeof p, "%s%s", dir, sub[i]);
+        mkdir(p, 0700);
+    }
+    snprintf(p, sizeof p, "%s/overlay/" A "/lower", dir);
+    write_file(p, "l/ABC123:l/DEF456\n");
+    snprintf(p, sizeof p, "%s/overlay/" B "/lower", dir);
+    write_file(p, "l/OK:l/../../etc:l/x");
+    char json[128];
+    snprintf(json, sizeof json, "%s/overlay-containers/containers.json", dir);
+    write_file(json, "[{\"id\":\"" C "\",\"layer\":\"" A "\"},"
+                     "{\"id\":\"" D "\",\"layer\":\"" B "\"},"
+                     "{\"id\":\"" E "\",\"layer\":\"../../../../etc\"}]");
+    comb_ctrmeta *c;
+    comb_err err;
+    CHECK_INT(comb_ctrmeta_new(json, &c, &err), COMB_OK);
+    char want[256];
+    CHECK_INT(comb_ctrmeta_layer_dir(c, C, 0, out, sizeof out), 1);
+    snprintf(want, sizeof want, "%s/overlay/" A "/diff", dir);
+    CHECK_STR(out, want);
+    CHECK_INT(comb_ctrmeta_layer_dir(c, C, 1, out, sizeof out), 1);
+    snprintf(want, sizeof want, "%s/overlay/l/ABC123", dir);
+    CHECK_STR(out, want);
+    CHECK_INT(comb_ctrmeta_layer_dir(c, C, 2, out, sizeof out), 1);
+    snprintf(want, sizeof want, "%s/overlay/l/DEF456", dir);
+    CHECK_STR(out, want);
+    CHECK_INT(comb_ctrmeta_layer_dir(c, C, 3, out, sizeof out), 0);
+    CHECK_INT(comb_ctrmeta_layer_dir(c, D, 1, out, sizeof out), 1);
+    CHECK_INT(comb_ctrmeta_layer_dir(c, D, 2, out, sizeof out), 0); /* "l/../../etc" */
+    CHECK_INT(comb_ctrmeta_layer_dir(c, D, 3, out, sizeof out), 0); /* lower case */
+    CHECK_INT(comb_ctrmeta_layer_dir(c, E, 0, out, sizeof out), 0); /* not a layer id */
+    CHECK_INT(comb_ctrmeta_layer_dir(c, A, 0, out, sizeof out), 0); /* no such container */
+    CHECK_INT(comb_ctrmeta_layer_dir(c, C, 0, out, 8), 0);          /* does not fit */
+    comb_ctrmeta_free(c);
+    snprintf(p, sizeof p, "rm -rf %s", dir);
+    CHECK_INT(system(p), 0);
+}
+
 static void test_hostile_files(void)
 {
     const char *bad[] = { "", "{}", "[", "\"x\"", "[{\"id\":5}]", "[[[[[[[[]]]]]]]]" };
@@ -148,6 +194,7 @@ int main(void)
     RUN(test_podman_entries);
     RUN(test_hostile_files);
     RUN(test_privileged);
+    RUN(test_layer_dirs);
     unlink(path);
     return test_summary();
 }
