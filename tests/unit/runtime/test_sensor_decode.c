@@ -313,20 +313,27 @@ static void test_network_and_others(void)
     CHECK_STR(arg(&ev, "flags"), "CLONE_NEWNS|CLONE_NEWUSER");
 }
 
+/* A syscall record of pid (parent 1). */
+static struct sensor_syscall sys_rec(unsigned pid, const char *comm, long id, long ret)
+{
+    struct sensor_syscall sc;
+    memset(&sc, 0, sizeof sc);
+    hdr(&sc.h, SENSOR_EV_SYSCALL, pid, 1, comm);
+    sc.id = id;
+    sc.ret = ret;
+    return sc;
+}
+
 /* sendto and sendmsg: the destination, the socket's own end, and Falco's
  * fd.connected / fd.name_changed as the outbound macro of its rules uses them */
 static void test_sendto_sendmsg(void)
 {
     comb_event ev;
-    struct sensor_syscall sc;
     /* sendto(5, buf, 64, 0, 203.0.113.9:53) on an unconnected UDP socket
      * bound to 10.1.2.3:5353 */
-    memset(&sc, 0, sizeof sc);
-    hdr(&sc.h, SENSOR_EV_SYSCALL, 4242, 4200, "dig");
-    sc.id = 44;
+    struct sensor_syscall sc = sys_rec(4242, "dig", 44, 64);
     sc.args[0] = 5;
     sc.args[2] = 64;
-    sc.ret = 64;
     unsigned char sa4[16] = { 2, 0, 0, 53, 203, 0, 113, 9 };
     memcpy(sc.addr, sa4, sizeof sa4);
     sc.addr_len = sizeof sa4;
@@ -351,11 +358,8 @@ static void test_sendto_sendmsg(void)
 
     /* sendmsg(6, {msg_name = NULL}) on a connected UDP socket: no destination
      * of its own, the name did not change */
-    memset(&sc, 0, sizeof sc);
-    hdr(&sc.h, SENSOR_EV_SYSCALL, 4242, 4200, "dig");
-    sc.id = 46;
+    sc = sys_rec(4242, "dig", 46, 10);
     sc.args[0] = 6;
-    sc.ret = 10;
     sc.fd_family = 10;
     sc.fd_proto = 17;
     sc.sk_state = 1; /* TCP_ESTABLISHED */
@@ -411,16 +415,6 @@ static const char *exec_fires(unsigned pid, unsigned ppid, const char *comm, con
     if (comb_decode(&dec, &ex, sizeof ex, &ev) != 1)
         return "(not decoded)";
     return fired(&ev);
-}
-
-static struct sensor_syscall sys_rec(unsigned pid, const char *comm, long id, long ret)
-{
-    struct sensor_syscall sc;
-    memset(&sc, 0, sizeof sc);
-    hdr(&sc.h, SENSOR_EV_SYSCALL, pid, 1, comm);
-    sc.id = id;
-    sc.ret = ret;
-    return sc;
 }
 
 static const char *sys_fires(struct sensor_syscall *sc)
