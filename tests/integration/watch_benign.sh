@@ -55,24 +55,21 @@ stop_watchers
 
 # alerts of the workload: its container, or host processes of its programs
 for f in falco builtin; do
-  $PY - "$TMP/$f.json" "$ID_WEB" >"$TMP/$f.verdict" <<'EOP'
+  $PY - "$TMP/$f.json" "$ID_WEB" "$TMP" "127.0.0.1:$PORT" >"$TMP/$f.verdict" <<'EOP'
 import json, sys
-path, web = sys.argv[1], sys.argv[2][:12]
-workload = ("gcc", "cc1", "as", "collect2", "ld", "hello", "python3", "curl", "dpkg", "dpkg-query",
-            "apt-cache", "httpd", "wget", "http.server")
-mine = others = 0
+path, web, markers = sys.argv[1], sys.argv[2][:12], sys.argv[3:]
+# the workload's host processes: their command lines name this test's
+# directory or server port, or they are the build's and package tools
+# (python3, curl and the like also run in other tests: not by name)
+tools = {"gcc", "cc1", "as", "collect2", "ld", "dpkg", "dpkg-query", "apt-cache"}
 for line in open(path):
     a = json.loads(line)
     f = a["output_fields"]
     cid = f.get("container.id")
-    names = {str(f.get("proc.name")), str(f.get("proc.pname"))}
     cmd = str(f.get("proc.cmdline"))
-    if cid == web or (cid == "host" and (names & set(workload) or any(w in cmd for w in workload))):
-        mine += 1
-        print("WORKLOAD", a["rule"], "|", cid, f.get("proc.name"), cmd[:160])
-    else:
-        others += 1
-        print("OTHER", a["rule"], "|", cid, f.get("proc.name"), cmd[:160])
+    mine = cid == web or (cid == "host" and (str(f.get("proc.name")) in tools
+                                             or any(m in cmd for m in markers)))
+    print("WORKLOAD" if mine else "OTHER", a["rule"], "|", cid, f.get("proc.name"), cmd[:160])
 EOP
   n=$(grep -c '^WORKLOAD' "$TMP/$f.verdict" || true)
   o=$(grep -c '^OTHER' "$TMP/$f.verdict" || true)
