@@ -173,20 +173,27 @@ static db *find_db(comb_users *u, const char *container, int64_t pid)
         /* through the process while it lives; a short-lived container's
          * process may be gone: its layers on disk, when known */
         snprintf(root, sizeof root, "/proc/%lld/root", (long long)pid);
-        if (pid > 0 && !access(root, X_OK)) {
+        int alive = pid > 0 && !access(root, X_OK);
+        if (alive) {
             snprintf(pw, sizeof pw, "%s/etc/passwd", root);
             snprintf(gr, sizeof gr, "%s/etc/group", root);
             tpw = slurp(pw);
             tgr = slurp(gr);
+            /* no passwd in a living container is remembered (as empty); a
+             * process that exited meanwhile is not */
+            alive = tpw || !access(root, X_OK);
         }
-        if (!tpw && u->layers) {
+        if (!alive) {
             free(tgr);
-            tpw = slurp_layers(u, container, "etc/passwd");
-            tgr = slurp_layers(u, container, "etc/group");
-        }
-        if (!tpw) { /* nothing read: try again with the container's next process */
-            free(tgr);
-            return NULL;
+            tgr = NULL;
+            if (u->layers) {
+                tpw = slurp_layers(u, container, "etc/passwd");
+                tgr = slurp_layers(u, container, "etc/group");
+            }
+            if (!tpw) { /* nothing read: try again with the container's next process */
+                free(tgr);
+                return NULL;
+            }
         }
     } else {
         snprintf(pw, sizeof pw, "%s/etc/passwd", u->host_root);
