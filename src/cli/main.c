@@ -36,6 +36,7 @@ int cli_exit_code(comb_code code)
     case COMB_ELIMIT: return EXIT_LIMIT;
     case COMB_EDIGEST: return EXIT_DIGEST;
     case COMB_ENOMEM: return EXIT_INTERNAL;
+    case COMB_EAUTH: return EXIT_AUTH;
     default: return EXIT_INPUT;
     }
 }

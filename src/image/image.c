@@ -31,6 +31,41 @@ int comb_image_add_blob(comb_image *img, const char *key)
     return (int)img->nblobs++;
 }
 
+comb_code comb_image_add_doc(comb_image *img, const char *key, const char *digest,
+                             unsigned char *data, size_t len, comb_err *err)
+{
+    if (img->ndocs == img->capdocs) {
+        size_t cap = img->capdocs ? img->capdocs * 2 : 8;
+        comb_doc *nd = cap > 4096 ? NULL : realloc(img->docs, cap * sizeof *nd);
+        if (!nd) {
+            free(data);
+            return comb_fail(err, COMB_ENOMEM, "out of memory");
+        }
+        img->docs = nd;
+        img->capdocs = cap;
+    }
+    comb_doc *d = &img->docs[img->ndocs];
+    memset(d, 0, sizeof *d);
+    d->key = comb_arena_strdup(&img->arena, key);
+    if (!d->key) {
+        free(data);
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    }
+    snprintf(d->digest, sizeof d->digest, "%s", digest);
+    d->data = data;
+    d->len = len;
+    img->ndocs++;
+    return COMB_OK;
+}
+
+const comb_doc *comb_image_find_doc(const comb_image *img, const char *key)
+{
+    for (size_t i = 0; i < img->ndocs; i++)
+        if (!strcmp(img->docs[i].key, key))
+            return &img->docs[i];
+    return NULL;
+}
+
 void comb_image_progress(comb_image *img, uint64_t more)
 {
     img->done_bytes += more;
@@ -106,7 +141,25 @@ comb_code comb_image_open(const char *target, const comb_image_opts *opts, comb_
             break;
         }
     }
-    comb_code rc = split_target(img, t, err);
+    if (!strncmp(target, "registry://", 11)) {
+        forced = SRC_REMOTE;
+        t = target + 11;
+    }
+    comb_code rc = forced == SRC_REMOTE ? COMB_ENOTFOUND : split_target(img, t, err);
+    /* not an existing path: an image reference */
+    if (rc == COMB_ENOTFOUND && (forced == SRC_REMOTE || (forced < 0 && comb_looks_like_ref(t)))) {
+        comb_err_clear(err);
+        img->kind = SRC_REMOTE;
+        img->registry_opts = opts ? opts->registry : NULL;
+        img->meta.source_kind = "registry";
+        rc = comb_open_remote(img, t, err);
+        if (rc) {
+            comb_image_close(img);
+            return rc;
+        }
+        *out = img;
+        return COMB_OK;
+    }
     struct stat st;
     if (rc == COMB_OK && stat(img->path, &st) != 0)
         rc = comb_fail(err, COMB_EIO, "%s: %s", img->path, strerror(errno));
@@ -187,6 +240,11 @@ comb_code comb_image_walk(comb_image *img, const comb_walk_visitor *v, comb_err 
         break;
     case SRC_OCI_LAYOUT:
         rc = comb_walk_layout(img, err);
+        if (rc == COMB_OK)
+            rc = verify(img, err);
+        break;
+    case SRC_REMOTE:
+        rc = comb_walk_remote(img, err);
         if (rc == COMB_OK)
             rc = verify(img, err);
         break;
@@ -278,6 +336,7 @@ void comb_image_close(comb_image *img)
 {
     if (!img)
         return;
+    comb_close_remote(img);
     for (size_t i = 0; i < img->nblobs; i++)
         comb_pathset_free(&img->blobs[i].index);
     free(img->blobs);

@@ -4,13 +4,14 @@
 
 #include <archive.h>
 #include <jansson.h>
+#include <sys/types.h>
 
 #include "core/arena.h"
 #include "core/digest.h"
 #include "core/pathset.h"
 #include "image/image.h"
 
-enum comb_source_kind { SRC_ARCHIVE, SRC_OCI_LAYOUT, SRC_ROOTFS };
+enum comb_source_kind { SRC_ARCHIVE, SRC_OCI_LAYOUT, SRC_ROOTFS, SRC_REMOTE };
 
 /* Tags for the per-layer path index (see visible() in image.c). */
 enum { TAG_ENTRY = 0, TAG_NONDIR = 1, TAG_WHITEOUT = 2, TAG_OPAQUE = 3 };
@@ -62,10 +63,16 @@ struct comb_image {
     uint64_t done_bytes, total_bytes;
     const comb_walk_visitor *visitor;
     int selected;             /* the image was chosen before the walk */
+    const struct comb_registry_opts *registry_opts;
+    struct comb_registry *remote; /* SRC_REMOTE: the registry client */
 };
 
 /* image.c */
 int comb_image_add_blob(comb_image *img, const char *key); /* id or -1 */
+/* Keep a small document (takes ownership of data, malloc'd, even on failure). */
+comb_code comb_image_add_doc(comb_image *img, const char *key, const char *digest,
+                             unsigned char *data, size_t len, comb_err *err);
+const comb_doc *comb_image_find_doc(const comb_image *img, const char *key);
 void comb_image_progress(comb_image *img, uint64_t more);
 void comb_image_warn(comb_image *img, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -75,6 +82,9 @@ typedef struct comb_raw_source {
     struct archive *outer;    /* else: archive_read_data() of the current entry */
     const unsigned char *pre; /* bytes already consumed for sniffing, replayed first */
     size_t prelen;
+    /* else, when set: pull up to len bytes (0 at the end, -1 with err set) */
+    ssize_t (*pull)(void *ud, void *buf, size_t len, comb_err *err);
+    void *pull_ud;
 } comb_raw_source;
 
 comb_code comb_layer_walk(comb_image *img, int blob, comb_raw_source *src, comb_err *err);
@@ -101,5 +111,11 @@ int comb_image_try_cache(comb_image *img, int blob);
 comb_code comb_open_layout(comb_image *img, comb_err *err);
 comb_code comb_walk_layout(comb_image *img, comb_err *err);
 comb_code comb_walk_rootfs(comb_image *img, comb_err *err);
+/* remote.c: a registry reference ("registry/repo[:tag][@digest]") */
+comb_code comb_open_remote(comb_image *img, const char *ref, comb_err *err);
+comb_code comb_walk_remote(comb_image *img, comb_err *err);
+void comb_close_remote(comb_image *img);
+/* 1 if `s` parses as an image reference (for telling names from paths). */
+int comb_looks_like_ref(const char *s);
 
 #endif
