@@ -264,7 +264,9 @@ comb_code comb_image_walk(comb_image *img, const comb_walk_visitor *v, comb_err 
         }
     }
     img->visitor = NULL;
-    if (rc)
+    if (rc && img->kind == SRC_REMOTE)
+        comb_err_prefix(err, "registry %s", img->meta.name);
+    else if (rc)
         comb_err_prefix(err, "%s", img->meta.target);
     return rc;
 }

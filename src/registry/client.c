@@ -246,7 +246,7 @@ static comb_code transfer_error(comb_blob_stream *s, int *transient, comb_err *e
         return comb_fail(err, COMB_EIO, "%s: more than %ld redirects (a redirect loop?)", s->what,
                          MAX_REDIRECTS);
     case CURLE_UNSUPPORTED_PROTOCOL:
-        return comb_fail(err, COMB_EIO, "%s: %s (plain http is refused unless --insecure)",
+        return comb_fail(err, COMB_EIO, "%s: %s (only https, or plain http with --insecure)",
                          s->what, why);
     case CURLE_OPERATION_TIMEDOUT:
         *transient = 1;
@@ -490,8 +490,6 @@ static comb_code open_path(comb_registry *r, const char *path, const char *accep
         if (rc == COMB_OK || !h->mirror)
             break;
     }
-    if (rc)
-        comb_err_prefix(err, "registry %s", r->refname);
     return rc;
 }
 
@@ -586,7 +584,6 @@ ssize_t comb_blob_stream_read(comb_blob_stream *s, void *buf, size_t len, comb_e
                               s->what, (unsigned long long)s->got);
                 else
                     transfer_error(s, &transient, err);
-                comb_err_prefix(err, "registry %s", s->r->refname);
                 return -1;
             }
             return 0;
@@ -615,8 +612,10 @@ comb_code comb_registry_manifest(comb_registry *r, const char *ref, unsigned cha
     snprintf(what, sizeof what, "manifest %s", ref);
     comb_blob_stream *s;
     comb_code rc = open_path(r, path, manifest_accept, COMB_REGISTRY_MAX_MANIFEST, 1, what, &s, err);
-    if (rc)
+    if (rc) {
+        comb_err_prefix(err, "registry %s", r->refname);
         return rc;
+    }
     rc = read_all(s, COMB_REGISTRY_MAX_MANIFEST, data, len, err);
     if (rc == COMB_OK) {
         snprintf(media_type, mtsz, "%s", s->content_type);
@@ -659,12 +658,14 @@ comb_code comb_registry_blob(comb_registry *r, const char *digest, size_t max,
 {
     comb_blob_stream *s;
     comb_code rc = comb_registry_blob_open(r, digest, max, &s, err);
-    if (rc)
+    if (rc == COMB_OK) {
+        rc = read_all(s, max, data, len, err);
+        stream_free(s);
+    }
+    if (rc) {
+        comb_err_prefix(err, "registry %s", r->refname);
         return rc;
-    rc = read_all(s, max, data, len, err);
-    stream_free(s);
-    if (rc)
-        return rc;
+    }
     char got[72];
     if (comb_sha256_buf(*data, *len, got) || strcmp(got, digest)) {
         free(*data);

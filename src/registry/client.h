@@ -59,7 +59,8 @@ comb_code comb_registry_blob(comb_registry *r, const char *digest, size_t max,
                              unsigned char **data, size_t *len, comb_err *err);
 
 /* A blob as a stream; `size` (if not 0) bounds it. The caller verifies the
- * digest of what it reads (the image walker does). */
+ * digest of what it reads (the image walker does). Errors of the stream
+ * functions do not name the registry: the caller gives the context. */
 comb_code comb_registry_blob_open(comb_registry *r, const char *digest, uint64_t size,
                                   comb_blob_stream **out, comb_err *err);
 /* > 0 bytes, 0 at the end, -1 on error (err filled). */
