@@ -123,6 +123,7 @@ comb_code comb_image_open(const char *target, const comb_image_opts *opts, comb_
     if (!img)
         return comb_fail(err, COMB_ENOMEM, "out of memory");
     comb_arena_init(&img->arena);
+    img->engine_fd = img->engine_err_fd = -1;
     if (opts) {
         img->index_lookup = opts->index_lookup;
         img->index_ud = opts->index_ud;
@@ -141,12 +142,39 @@ comb_code comb_image_open(const char *target, const comb_image_opts *opts, comb_
             break;
         }
     }
+    static const char *const engines[] = { "podman://", "docker://", "containerd://" };
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(engines[i]);
+        if (strncmp(target, engines[i], n))
+            continue;
+        comb_code rc = i == 2 ? comb_fail(err, COMB_EUNSUPPORTED,
+                                          "containerd:// is not supported: export the image "
+                                          "(ctr image export FILE NAME) and scan the archive")
+                              : comb_open_engine(img, i == 0 ? "podman" : "docker", target + n, err);
+        if (rc) {
+            comb_err_prefix(err, "%s", target);
+            comb_image_close(img);
+            return rc;
+        }
+        *out = img;
+        return COMB_OK;
+    }
     if (!strncmp(target, "registry://", 11)) {
         forced = SRC_REMOTE;
         t = target + 11;
     }
     comb_code rc = forced == SRC_REMOTE ? COMB_ENOTFOUND : split_target(img, t, err);
-    /* not an existing path: an image reference */
+    /* not an existing path: an image podman has, else an image reference */
+    if (rc == COMB_ENOTFOUND && forced < 0 && comb_looks_like_ref(t) && comb_podman_has_image(t)) {
+        comb_err_clear(err);
+        rc = comb_open_engine(img, "podman", t, err);
+        if (rc) {
+            comb_image_close(img);
+            return rc;
+        }
+        *out = img;
+        return COMB_OK;
+    }
     if (rc == COMB_ENOTFOUND && (forced == SRC_REMOTE || (forced < 0 && comb_looks_like_ref(t)))) {
         comb_err_clear(err);
         img->kind = SRC_REMOTE;
@@ -250,6 +278,16 @@ comb_code comb_image_walk(comb_image *img, const comb_walk_visitor *v, comb_err 
         break;
     default:
         rc = comb_walk_archive(img, err);
+        if (img->engine) {
+            /* a failed export explains a broken stream better than the stream does */
+            comb_err eerr;
+            comb_code erc = comb_engine_finish(img, &eerr);
+            if (erc && (rc == COMB_OK || rc == COMB_EFORMAT || rc == COMB_EIO)) {
+                rc = erc;
+                *err = eerr;
+            }
+            img->meta.source_kind = img->engine;
+        }
         if (rc == COMB_OK)
             rc = verify(img, err);
         break;
@@ -339,6 +377,7 @@ void comb_image_close(comb_image *img)
     if (!img)
         return;
     comb_close_remote(img);
+    comb_close_engine(img);
     for (size_t i = 0; i < img->nblobs; i++)
         comb_pathset_free(&img->blobs[i].index);
     free(img->blobs);

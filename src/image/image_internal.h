@@ -65,6 +65,8 @@ struct comb_image {
     int selected;             /* the image was chosen before the walk */
     const struct comb_registry_opts *registry_opts;
     struct comb_registry *remote; /* SRC_REMOTE: the registry client */
+    const char *engine;       /* "podman", "docker": an export stream (engine.c) */
+    int engine_pid, engine_fd, engine_err_fd;
 };
 
 /* image.c */
@@ -115,6 +117,11 @@ comb_code comb_walk_rootfs(comb_image *img, comb_err *err);
 comb_code comb_open_remote(comb_image *img, const char *ref, comb_err *err);
 comb_code comb_walk_remote(comb_image *img, comb_err *err);
 void comb_close_remote(comb_image *img);
+/* engine.c: podman:// and docker:// export streams */
+comb_code comb_open_engine(comb_image *img, const char *engine, const char *name, comb_err *err);
+comb_code comb_engine_finish(comb_image *img, comb_err *err);
+void comb_close_engine(comb_image *img);
+int comb_podman_has_image(const char *name);
 /* 1 if `s` parses as an image reference (for telling names from paths). */
 int comb_looks_like_ref(const char *s);
 
