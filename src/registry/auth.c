@@ -152,10 +152,14 @@ static int decode_auth(const char *b64, comb_cred *out)
     int m = EVP_DecodeBlock(buf, (const unsigned char *)b64, (int)n);
     if (m < 0)
         return -1;
-    while (n && b64[n - 1] == '=') { /* EVP_DecodeBlock counts padding as zero bytes */
-        n--;
-        m--;
-    }
+    size_t pad = 0;
+    while (pad < n && b64[n - 1 - pad] == '=')
+        pad++;
+    if (pad > 2 || memchr(b64, '=', n - pad))
+        return -1;
+    m -= (int)pad; /* EVP_DecodeBlock counts padding as zero bytes */
+    if (m < 0)
+        return -1;
     buf[m] = '\0';
     if (memchr(buf, '\0', (size_t)m))
         return -1;

@@ -171,6 +171,12 @@ static void test_cred_files(void)
     j = "{\"auths\":{\"x.io\":{\"auth\":\"bm9jb2xvbg==\"}}}"; /* "nocolon" */
     CHECK_INT(comb_cred_parse_file(j, strlen(j), "x.io", &c, &found, helper, sizeof helper, &e),
               COMB_EFORMAT);
+    j = "{\"auths\":{\"x.io\":{\"auth\":\"dTp=======\"}}}"; /* padding run (fuzzer) */
+    CHECK_INT(comb_cred_parse_file(j, strlen(j), "x.io", &c, &found, helper, sizeof helper, &e),
+              COMB_EFORMAT);
+    j = "{\"auths\":{\"x.io\":{\"auth\":\"dT=wOjE=\"}}}"; /* '=' inside */
+    CHECK_INT(comb_cred_parse_file(j, strlen(j), "x.io", &c, &found, helper, sizeof helper, &e),
+              COMB_EFORMAT);
     CHECK_INT(comb_cred_parse_file("[", 1, "x.io", &c, &found, helper, sizeof helper, &e),
               COMB_EFORMAT);
 }
