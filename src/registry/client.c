@@ -413,6 +413,8 @@ static comb_code open_url(comb_registry *r, host *h, const char *url, const char
                           comb_blob_stream **out, comb_err *err)
 {
     int retries = r->o.retries > 0 ? r->o.retries : (r->o.retries < 0 ? 0 : 3);
+    if (h && h->mirror && !token_request)
+        retries = 0; /* a failing mirror: go to the registry itself at once */
     unsigned delay = r->o.backoff_ms ? r->o.backoff_ms : 500;
     unsigned cap = r->o.retry_after_cap_s ? r->o.retry_after_cap_s : 60;
     int auth_tries = 0;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bearer token auth and rate limiting, with a python front (lib/fakereg.py) before Debian's
+# Bearer token auth, rate limiting and mirrors, with a python front (lib/fakereg.py) before Debian's
 # docker-registry: the token flow (WWW-Authenticate realm/service/scope -> /token with Basic
 # credentials -> Bearer), 401 without credentials, 429 answers retried (Retry-After honoured) and,
 # when they do not stop, reported clearly with a non-zero exit.
@@ -46,4 +46,12 @@ run_sbom "$TMP/lim.json" --insecure "$FAKE_lim/debian:12"
 n429=$(grep -c ' 429$' "$TMP/lim.log" || true)
 [ "$RC" -eq 1 ] && grep -q "Too Many Requests" "$ERR" && grep -q "after 4 attempts" "$ERR" && [ ! -s "$TMP/lim.json" ] &&
   pass "rate limited for ever: exit 1 after $n429 attempts: $(head -c 220 "$ERR")" || fail "rate limited: exit $RC, $n429 x 429: $(cat "$ERR")"
+# mirrors: tried first; the registry itself when the mirror fails
+start_fakereg mir --upstream "http://$REG" --log "$TMP/mir.log"
+run_sbom "$TMP/mir.json" --insecure --registry-mirror "127.0.0.1:9=$FAKE_mir" "127.0.0.1:9/debian:12"
+pkgs "$TMP/mir.json" >"$TMP/mir.tsv" 2>/dev/null || true
+[ "$RC" -eq 0 ] && grep -q "^GET /v2/debian/manifests/12 200" "$TMP/mir.log" && cmp -s <(sort "$TMP/local.tsv") <(sort "$TMP/mir.tsv") &&
+  pass "--registry-mirror: pulled through the mirror (origin 127.0.0.1:9 unreachable)" || fail "mirror: exit $RC $(cat "$ERR")"
+COMB_REGISTRY_MIRRORS="$REG=127.0.0.1:9" run_sbom "$TMP/mir2.json" --insecure "$REG/debian:12"
+[ "$RC" -eq 0 ] && pass "\$COMB_REGISTRY_MIRRORS: a dead mirror falls back to the registry" || fail "mirror fallback: exit $RC $(cat "$ERR")"
 finish
