@@ -35,8 +35,8 @@ comb_code comb_image_add_doc(comb_image *img, const char *key, const char *diges
                              unsigned char *data, size_t len, comb_err *err)
 {
     if (img->ndocs == img->capdocs) {
-        size_t cap = img->capdocs ? img->capdocs * 2 : 8;
-        comb_doc *nd = cap > 4096 ? NULL : realloc(img->docs, cap * sizeof *nd);
+        size_t cap = img->capdocs ? img->capdocs * 2 : 16;
+        comb_doc *nd = realloc(img->docs, cap * sizeof *nd);
         if (!nd) {
             free(data);
             return comb_fail(err, COMB_ENOMEM, "out of memory");
@@ -64,6 +64,17 @@ const comb_doc *comb_image_find_doc(const comb_image *img, const char *key)
         if (!strcmp(img->docs[i].key, key))
             return &img->docs[i];
     return NULL;
+}
+
+const unsigned char *comb_image_blob_doc(const comb_image *img, const char *digest, size_t *len,
+                                         char key[100])
+{
+    snprintf(key, 100, "blobs/sha256/%.64s", digest + 7);
+    const comb_doc *d = comb_image_find_doc(img, key);
+    if (!d)
+        return NULL;
+    *len = d->len;
+    return d->data;
 }
 
 void comb_image_progress(comb_image *img, uint64_t more)

@@ -75,6 +75,9 @@ int comb_image_add_blob(comb_image *img, const char *key); /* id or -1 */
 comb_code comb_image_add_doc(comb_image *img, const char *key, const char *digest,
                              unsigned char *data, size_t len, comb_err *err);
 const comb_doc *comb_image_find_doc(const comb_image *img, const char *key);
+/* The kept document of blob `digest` (key receives "blobs/sha256/<hex>"), or NULL. */
+const unsigned char *comb_image_blob_doc(const comb_image *img, const char *digest, size_t *len,
+                                         char key[100]);
 void comb_image_progress(comb_image *img, uint64_t more);
 void comb_image_warn(comb_image *img, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -41,12 +41,9 @@ static const unsigned char *remote_lookup(comb_image *img, const char *digest, s
                                           comb_err *err)
 {
     char key[100];
-    snprintf(key, sizeof key, "blobs/sha256/%s", digest + 7);
-    const comb_doc *known = comb_image_find_doc(img, key);
-    if (known) {
-        *len = known->len;
-        return known->data;
-    }
+    const unsigned char *known = comb_image_blob_doc(img, digest, len, key);
+    if (known)
+        return known;
     unsigned char *data = NULL;
     size_t n = 0;
     comb_code rc;
