@@ -3,8 +3,10 @@
 #define COMB_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/error.h"
+#include "registry/client.h"
 
 /* Documented exit codes (see docs/comb.1 and `comb --help`). */
 enum {
@@ -30,8 +32,6 @@ int cli_parse_size(const char *s, uint64_t *out);
 int cli_parse_int(const char *opt, const char *s, long min, long max, long *out);
 
 /* Registry options shared by `comb scan` and `comb sbom` (docs/REGISTRY.md). */
-#include "registry/client.h"
-#include <stdio.h>
 enum { OPT_USERNAME = 0x200, OPT_PASSWORD_STDIN, OPT_INSECURE, OPT_MIRROR, OPT_TIMEOUT };
 #define CLI_REGISTRY_LONGOPTS                                              \
     { "username", required_argument, NULL, OPT_USERNAME },                 \
