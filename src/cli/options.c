@@ -109,7 +109,7 @@ void cli_registry_help(FILE *out)
           "      --registry-mirror REGISTRY=MIRROR\n"
           "                           try MIRROR first for images of REGISTRY (repeatable;\n"
           "                           also $COMB_REGISTRY_MIRRORS)\n"
-          "      --timeout SECONDS    give up on a registry that makes no progress for\n"
-          "                           SECONDS (default 30)\n",
+          "      --timeout SECONDS    give up on a registry that sends less than 512\n"
+          "                           bytes/s for SECONDS (default 30)\n",
           out);
 }

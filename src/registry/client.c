@@ -197,7 +197,9 @@ static comb_blob_stream *stream_start(comb_registry *r, const char *url, const c
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protos);
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, protos);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, stall_s(r));
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    /* a server dribbling bytes (slow loris) is as stuck as a silent one; curl
+     * does not count the time a transfer is paused for the walker */
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 512L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, stall_s(r));
     if (whole_timeout)
         curl_easy_setopt(e, CURLOPT_TIMEOUT, 4 * stall_s(r));
