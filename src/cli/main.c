@@ -24,7 +24,8 @@ static const char usage[] =
     "\n"
     "Exit codes:\n"
     "   0 success, 1 the target could not be read, 2 usage error,\n"
-    "   3 a limit was exceeded, 4 digest mismatch, 5 internal error\n"
+    "   3 a limit was exceeded, 4 digest mismatch, 5 internal error,\n"
+    "   6 a registry refused access\n"
     "\n"
     "See 'comb help <command>' or man comb.\n";
 
