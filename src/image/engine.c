@@ -30,6 +30,8 @@
 
 #define ENGINE_ERR_MAX 600
 
+static comb_code engine_error(comb_image *img, int st, comb_err *err);
+
 static int valid_name(const char *s)
 {
     if (!*s || *s == '-' || strlen(s) > 512)
@@ -160,8 +162,8 @@ comb_code comb_open_engine(comb_image *img, const char *engine, const char *name
         if (dn >= 0)
             dup2(dn, 0);
         if (podman) {
-            execlp("podman", "podman", "image", "save", "--format", "docker-archive", name,
-                   (char *)NULL);
+            execlp("podman", "podman", "image", "save", "--quiet", "--format", "docker-archive",
+                   name, (char *)NULL);
             _exit(127);
         }
         docker_export(sock, name);
@@ -187,11 +189,32 @@ comb_code comb_open_engine(comb_image *img, const char *engine, const char *name
     return COMB_OK;
 }
 
-/* Reap the exporter; an error if it failed (its first stderr line). */
-comb_code comb_engine_finish(comb_image *img, comb_err *err)
+/* Reap the exporter; an error if it failed (its first stderr line). After a
+ * failed walk, only an exporter that failed on its own counts: it is given
+ * a moment to exit while the pipe stays open (a healthy one blocks on it). */
+comb_code comb_engine_finish(comb_image *img, int walk_failed, comb_err *err)
 {
     if (img->engine_pid <= 0)
         return COMB_OK;
+    if (walk_failed) {
+        int st = 0, exited = 0;
+        for (int i = 0; i < 50 && !exited; i++) {
+            pid_t p = waitpid(img->engine_pid, &st, WNOHANG);
+            if (p == img->engine_pid)
+                exited = 1;
+            else if (p < 0 && errno != EINTR)
+                break;
+            else
+                usleep(10000);
+        }
+        if (!exited || (WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+            if (exited)
+                img->engine_pid = 0;
+            return COMB_OK; /* the walk's own error stands */
+        }
+        img->engine_pid = 0;
+        return engine_error(img, st, err);
+    }
     if (img->engine_fd >= 0) {
         close(img->engine_fd); /* an exporter still writing gets EPIPE */
         img->engine_fd = -1;
@@ -200,6 +223,11 @@ comb_code comb_engine_finish(comb_image *img, comb_err *err)
     while (waitpid(img->engine_pid, &st, 0) < 0 && errno == EINTR)
         ;
     img->engine_pid = 0;
+    return engine_error(img, st, err);
+}
+
+static comb_code engine_error(comb_image *img, int st, comb_err *err)
+{
     char msg[ENGINE_ERR_MAX + 1];
     ssize_t n = 0;
     if (img->engine_err_fd >= 0) {
@@ -224,7 +252,7 @@ void comb_close_engine(comb_image *img)
     if (img->engine_pid > 0) {
         kill(img->engine_pid, SIGTERM);
         comb_err e;
-        comb_engine_finish(img, &e);
+        comb_engine_finish(img, 0, &e);
     }
     if (img->engine_fd >= 0)
         close(img->engine_fd);

@@ -294,8 +294,8 @@ comb_code comb_image_walk(comb_image *img, const comb_walk_visitor *v, comb_err 
         if (img->engine) {
             /* a failed export explains a broken stream better than the stream does */
             comb_err eerr;
-            comb_code erc = comb_engine_finish(img, &eerr);
-            if (erc && (rc == COMB_OK || rc == COMB_EFORMAT || rc == COMB_EIO)) {
+            comb_code erc = comb_engine_finish(img, rc != COMB_OK, &eerr);
+            if (erc) {
                 rc = erc;
                 *err = eerr;
             }

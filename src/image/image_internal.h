@@ -122,7 +122,7 @@ comb_code comb_walk_remote(comb_image *img, comb_err *err);
 void comb_close_remote(comb_image *img);
 /* engine.c: podman:// and docker:// export streams */
 comb_code comb_open_engine(comb_image *img, const char *engine, const char *name, comb_err *err);
-comb_code comb_engine_finish(comb_image *img, comb_err *err);
+comb_code comb_engine_finish(comb_image *img, int walk_failed, comb_err *err);
 void comb_close_engine(comb_image *img);
 int comb_podman_has_image(const char *name);
 /* 1 if `s` parses as an image reference (for telling names from paths). */
