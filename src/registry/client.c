@@ -258,12 +258,15 @@ static comb_code transfer_error(comb_blob_stream *s, int *transient, comb_err *e
     case CURLE_PEER_FAILED_VERIFICATION:
         return comb_fail(err, COMB_EIO,
                          "%s: TLS failed: %s (a plain-HTTP registry needs --insecure)", s->what, why);
+    case CURLE_PARTIAL_FILE:
+        *transient = 1;
+        return comb_fail(err, COMB_EIO, "%s: truncated: the connection closed after %llu bytes",
+                         s->what, (unsigned long long)s->got);
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
         *transient = 1;
         /* fall through */
     default:
@@ -583,11 +586,7 @@ ssize_t comb_blob_stream_read(comb_blob_stream *s, void *buf, size_t len, comb_e
         if (s->done) {
             if (s->result != CURLE_OK) {
                 int transient;
-                if (s->result == CURLE_PARTIAL_FILE)
-                    comb_fail(err, COMB_EIO, "%s: truncated: the connection closed after %llu bytes",
-                              s->what, (unsigned long long)s->got);
-                else
-                    transfer_error(s, &transient, err);
+                transfer_error(s, &transient, err);
                 return -1;
             }
             return 0;
