@@ -192,7 +192,7 @@ comb_code comb_image_open(const char *target, const comb_image_opts *opts, comb_
         img->registry_opts = opts ? opts->registry : NULL;
         img->meta.source_kind = "registry";
         rc = comb_open_remote(img, t, err);
-        if (rc && forced != SRC_REMOTE)
+        if (rc && forced != SRC_REMOTE && !strchr(t, '/')) /* a name that could be a file */
             comb_err_prefix(err, "%s: no such file or directory; as an image reference", t);
         if (rc) {
             comb_image_close(img);

@@ -55,6 +55,15 @@ struct comb_blob_stream {
     char content_type[128];
     char cerr[CURL_ERROR_SIZE];
     char what[200];
+    /* to resume a cut transfer with a Range request */
+    char *url, *accept;
+    const host *h;
+    int basic, whole, resumes;
+    uint64_t range_from;  /* the resumed request asked for bytes from here */
+    int range_check;      /* the first body chunk of a resumed request is next */
+    uint64_t skip;        /* a server that ignored Range: bytes already had */
+    uint64_t errgot;
+    char content_range[100];
 };
 
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
@@ -67,6 +76,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     }
     if (!comb_http_header(p, len, "www-authenticate", s->challenge, sizeof s->challenge) &&
         !comb_http_header(p, len, "retry-after", s->retry_after, sizeof s->retry_after) &&
+        !comb_http_header(p, len, "content-range", s->content_range, sizeof s->content_range) &&
         !comb_http_header(p, len, "docker-content-digest", s->content_digest,
                           sizeof s->content_digest))
         comb_http_header(p, len, "content-type", s->content_type, sizeof s->content_type);
@@ -88,12 +98,32 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
         memcpy(s->errbody + s->errlen, p, k);
         s->errlen += k;
         s->errbody[s->errlen] = '\0';
-        if (s->got + len > MAX_ERROR_BODY) {
+        if (s->errgot + len > MAX_ERROR_BODY) {
             s->error_too_big = 1;
             return 0;
         }
-        s->got += len;
+        s->errgot += len;
         return len;
+    }
+    size_t taken = len; /* what curl is told was consumed */
+    if (s->range_check) {
+        s->range_check = 0;
+        if (code == 206) {
+            char want[40];
+            int w = snprintf(want, sizeof want, "bytes %llu-", (unsigned long long)s->range_from);
+            if (strncmp(s->content_range, want, (size_t)w))
+                return 0; /* not the part asked for: fail the transfer */
+        } else {
+            s->skip = s->range_from; /* the whole blob again: drop what was read */
+        }
+    }
+    if (s->skip) {
+        size_t k = s->skip < len ? (size_t)s->skip : len;
+        s->skip -= k;
+        p += k;
+        len -= k;
+        if (!len)
+            return taken;
     }
     s->body_ok = 1;
     if (s->max && s->got + len > s->max) {
@@ -109,7 +139,11 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     }
     if (s->cap - s->len < len) {
         if (s->len) {
-            s->paused = 1; /* the reader is behind: curl keeps the data for later */
+            /* the reader is behind: curl keeps the chunk and hands it over again */
+            s->skip = taken - len;
+            if (s->skip)
+                s->range_check = 0;
+            s->paused = 1;
             return CURL_WRITEFUNC_PAUSE;
         }
         if (len > MAX_CHUNK) {
@@ -125,21 +159,32 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     memcpy(s->buf + s->len, p, len);
     s->len += len;
     s->got += len;
-    return len;
+    return taken;
+}
+
+static void stream_teardown(comb_blob_stream *s)
+{
+    if (s->e) {
+        if (s->m)
+            curl_multi_remove_handle(s->m, s->e);
+        curl_easy_cleanup(s->e);
+    }
+    if (s->m)
+        curl_multi_cleanup(s->m);
+    curl_slist_free_all(s->hdrs);
+    s->e = NULL;
+    s->m = NULL;
+    s->hdrs = NULL;
 }
 
 static void stream_free(comb_blob_stream *s)
 {
     if (!s)
         return;
-    if (s->e) {
-        curl_multi_remove_handle(s->m, s->e);
-        curl_easy_cleanup(s->e);
-    }
-    if (s->m)
-        curl_multi_cleanup(s->m);
-    curl_slist_free_all(s->hdrs);
+    stream_teardown(s);
     free(s->buf);
+    free(s->url);
+    free(s->accept);
     free(s);
 }
 
@@ -147,46 +192,43 @@ void comb_blob_stream_close(comb_blob_stream *s) { stream_free(s); }
 
 static long stall_s(const comb_registry *r) { return r->o.timeout_s > 0 ? r->o.timeout_s : 30; }
 
-/* Start a GET of url; auth from h (NULL: none, or basic creds for a token server). */
-static comb_blob_stream *stream_start(comb_registry *r, const char *url, const char *accept,
-                                      const host *h, int basic, uint64_t max, int whole_timeout)
+/* A GET of s->url from byte `from` on; auth from s->h (none for a token
+ * server, which gets Basic credentials when s->basic). 0 or -1. */
+static int stream_setup(comb_blob_stream *s, uint64_t from)
 {
-    comb_blob_stream *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    s->r = r;
-    s->max = max;
-    s->cap = STREAM_BUF;
-    s->buf = malloc(s->cap);
+    comb_registry *r = s->r;
     s->m = curl_multi_init();
     s->e = curl_easy_init();
-    if (!s->buf || !s->m || !s->e) {
-        stream_free(s);
-        return NULL;
-    }
+    if (!s->m || !s->e)
+        return -1;
     r->requests++;
-    if (accept) {
-        char a[400];
-        snprintf(a, sizeof a, "Accept: %s", accept);
+    char a[400];
+    if (s->accept) {
+        snprintf(a, sizeof a, "Accept: %s", s->accept);
         s->hdrs = curl_slist_append(s->hdrs, a);
     }
+    if (from) {
+        snprintf(a, sizeof a, "Range: bytes=%llu-", (unsigned long long)from);
+        s->hdrs = curl_slist_append(s->hdrs, a);
+    }
+    const host *h = s->h;
     if (h && h->token) {
         size_t al = strlen(h->token) + 32;
-        char *a = malloc(al);
-        if (a) {
-            snprintf(a, al, "Authorization: Bearer %s", h->token);
-            s->hdrs = curl_slist_append(s->hdrs, a);
-            free(a);
-        }
+        char *t = malloc(al);
+        if (!t)
+            return -1;
+        snprintf(t, al, "Authorization: Bearer %s", h->token);
+        s->hdrs = curl_slist_append(s->hdrs, t);
+        free(t);
     }
     CURL *e = s->e;
-    if ((basic || (h && h->basic)) && r->have_cred) {
+    if ((s->basic || (h && h->basic)) && r->have_cred) {
         curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(e, CURLOPT_USERNAME, r->cred.user);
         curl_easy_setopt(e, CURLOPT_PASSWORD, r->cred.secret);
     }
     const char *protos = r->o.insecure ? "https,http" : "https";
-    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_URL, s->url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->hdrs);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
@@ -201,17 +243,53 @@ static comb_blob_stream *stream_start(comb_registry *r, const char *url, const c
      * does not count the time a transfer is paused for the walker */
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 512L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, stall_s(r));
-    if (whole_timeout)
+    if (s->whole)
         curl_easy_setopt(e, CURLOPT_TIMEOUT, 4 * stall_s(r));
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->cerr);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "comb/" COMB_VERSION);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, NULL);
-    if (curl_multi_add_handle(s->m, e) != CURLM_OK) {
+    return curl_multi_add_handle(s->m, e) == CURLM_OK ? 0 : -1;
+}
+
+static comb_blob_stream *stream_start(comb_registry *r, const char *url, const char *accept,
+                                      const host *h, int basic, uint64_t max, int whole_timeout)
+{
+    comb_blob_stream *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->r = r;
+    s->max = max;
+    s->h = h;
+    s->basic = basic;
+    s->whole = whole_timeout;
+    s->cap = STREAM_BUF;
+    s->buf = malloc(s->cap);
+    s->url = strdup(url);
+    s->accept = accept ? strdup(accept) : NULL;
+    if (!s->buf || !s->url || (accept && !s->accept) || stream_setup(s, 0)) {
         stream_free(s);
         return NULL;
     }
     return s;
+}
+
+/* Start again from the first byte not yet received (the reader has taken
+ * everything before it). 0 or -1. */
+static int stream_resume(comb_blob_stream *s)
+{
+    stream_teardown(s);
+    s->done = s->paused = 0;
+    s->result = CURLE_OK;
+    s->status = 0;
+    s->off = s->len = 0;
+    s->errlen = s->errgot = 0;
+    s->cerr[0] = s->content_range[0] = '\0';
+    s->range_from = s->got;
+    s->range_check = 1;
+    s->skip = 0;
+    s->resumes++;
+    return stream_setup(s, s->got);
 }
 
 static void pump(comb_blob_stream *s)
@@ -252,7 +330,7 @@ static comb_code transfer_error(comb_blob_stream *s, int *transient, comb_err *e
                          s->what, why);
     case CURLE_OPERATION_TIMEDOUT:
         *transient = 1;
-        return comb_fail(err, COMB_EIO, "%s: timed out (no progress for %ld s or too slow; see --timeout)",
+        return comb_fail(err, COMB_EIO, "%s: timed out (under 512 bytes/s for %ld s; see --timeout)",
                          s->what, stall_s(s->r));
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -584,12 +662,25 @@ ssize_t comb_blob_stream_read(comb_blob_stream *s, void *buf, size_t len, comb_e
             return (ssize_t)k;
         }
         if (s->done) {
-            if (s->result != CURLE_OK) {
-                int transient;
-                transfer_error(s, &transient, err);
+            if (s->result == CURLE_OK && (s->status < 200 || s->status >= 300)) {
+                comb_fail(err, COMB_EIO, "%s: HTTP %ld when resuming at byte %llu", s->what,
+                          s->status, (unsigned long long)s->range_from);
                 return -1;
             }
-            return 0;
+            if (s->result == CURLE_OK)
+                return 0;
+            int transient;
+            comb_code rc = transfer_error(s, &transient, err);
+            int retries = s->r->o.retries > 0 ? s->r->o.retries : (s->r->o.retries < 0 ? 0 : 3);
+            if (!transient || rc == COMB_ELIMIT || s->resumes >= retries)
+                return -1;
+            /* cut in the middle: ask for the rest (Range), the digests are checked anyway */
+            comb_sleep_ms((s->r->o.backoff_ms ? s->r->o.backoff_ms : 500) << s->resumes);
+            if (stream_resume(s)) {
+                comb_fail(err, COMB_ENOMEM, "out of memory");
+                return -1;
+            }
+            continue;
         }
         if (s->paused) {
             s->paused = 0;

@@ -9,7 +9,8 @@
  * Every request: https unless `insecure`; Basic or Bearer token auth on a
  * 401 (credentials from opts, else auth.h's lookup); retries with
  * exponential backoff on connection errors, 5xx and 429 (Retry-After
- * honoured, capped) before any body byte was handed out; at most 5
+ * honoured, capped); a stream cut in the middle resumes with a Range
+ * request from the first byte not yet read; at most 5
  * redirects, never to plain http unless insecure; a stall timeout (no
  * progress for `timeout_s`) and a total timeout for small documents.
  * Mirrors are tried before the registry itself for pulls.

@@ -40,4 +40,15 @@ redirect-loop|1|more than 5 redirects
 http-redirect|1|only https
 slow|1|timed out
 CASES
+# a transfer cut in the middle is resumed (Range), or read again from the start when the server
+# ignores Range; the digests decide, and the result equals the control's
+for fault in drop-once drop-norange; do
+  start_fakereg "$fault" --layout "$L" --tag latest --fault "$fault" --log "$TMP/$fault.log"
+  port_var="FAKE_${fault//-/_}"
+  run_sbom "$TMP/$fault.json" --insecure "${!port_var}/img:latest"
+  cuts=$(grep -c ' 200-cut$' "$TMP/$fault.log" || true); ranged=$(grep -c ' 206$' "$TMP/$fault.log" || true)
+  if [ "$RC" -eq 0 ] && [ "$cuts" -gt 0 ] && cmp -s <(pkgs "$TMP/ok.json" | sort) <(pkgs "$TMP/$fault.json" | sort); then
+    pass "$fault: $cuts cut transfers resumed ($ranged answered 206), same packages as the control"
+  else fail "$fault: exit $RC, $cuts cuts: $(head -c 300 "$ERR")"; fi
+done
 finish

@@ -6,7 +6,9 @@ from an OCI layout (--layout DIR --tag TAG). On top of that it can:
   --bearer USER:PASS   demand a Bearer token; /token hands one out for Basic USER:PASS
   --throttle N         answer 429 (Retry-After: 1) to the first N blob GETs
   --fault KIND         misbehave: manifest-digest, blob-digest, truncated-blob,
-                       huge-manifest, redirect-loop, slow, long-blob, http-redirect
+                       huge-manifest, redirect-loop, slow, long-blob, http-redirect,
+                       drop-once (cut each layer's first GET halfway, then honour Range: 206),
+                       drop-norange (cut the first GET, then ignore Range: the whole blob again)
   --log FILE           one line per request: METHOD PATH STATUS
 Prints its port on stdout, then serves until killed.
 """
@@ -148,6 +150,24 @@ class H(BaseHTTPRequestHandler):
                 log(self.command, self.path, "200-truncated")
                 self.close_connection = True
                 return
+            if is_layer and f in ("drop-once", "drop-norange"):
+                with lock:
+                    n = state.get(digest, 0)
+                    state[digest] = n + 1
+                if n == 0:
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    log(self.command, self.path, "200-cut")
+                    self.close_connection = True
+                    return
+                rng = self.headers.get("Range", "")
+                if f == "drop-once" and rng.startswith("bytes=") and rng.endswith("-"):
+                    start = int(rng[6:-1])
+                    return self.send(206, body[start:], {"Content-Range": f"bytes {start}-{len(body) - 1}/{len(body)}"},
+                                     ctype="application/octet-stream")
             if is_layer and f == "long-blob":
                 body = body + b"\0" * 4096
             return self.send(200, body, ctype="application/octet-stream")

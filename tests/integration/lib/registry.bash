@@ -45,10 +45,11 @@ start_registry() {
 start_fakereg() {
   local name=$1; shift
   local out="$TMP/fakereg-$name.port"
+  rm -f "$out"  # a reused name must not find the previous server's port
   $PY "$COMB_SRC/tests/integration/lib/fakereg.py" "$@" >"$out" 2>"$TMP/fakereg-$name.err" &
   REG_PIDS+=($!)
   for _ in $(seq 1 100); do [ -s "$out" ] && break; sleep 0.1; done
-  printf -v "FAKE_$name" '127.0.0.1:%s' "$(head -1 "$out")"
+  printf -v "FAKE_${name//-/_}" '127.0.0.1:%s' "$(head -1 "$out")"
 }
 
 push() {
