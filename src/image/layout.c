@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/path.h"
 #include "image/image_internal.h"
 
@@ -43,31 +44,7 @@ static comb_code read_small(const char *root, const char *rel, unsigned char **o
         return comb_fail(err, errno == ENOENT ? COMB_ENOTFOUND : COMB_EIO, "%s: %s",
                          rel, errno == EXDEV || errno == ELOOP ? "leads out of the layout"
                                                                  : strerror(errno));
-    const char *path = rel;
-    struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (off_t)MAX_DOC_SIZE) {
-        close(fd);
-        return comb_fail(err, COMB_EFORMAT, "%s: not a regular file of at most %u bytes", path,
-                         MAX_DOC_SIZE);
-    }
-    unsigned char *buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        close(fd);
-        return comb_fail(err, COMB_ENOMEM, "out of memory");
-    }
-    size_t n = 0;
-    while (n < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *out = buf;
-    *len = n;
-    return COMB_OK;
+    return comb_read_small_fd(fd, rel, MAX_DOC_SIZE, out, len, err);
 }
 
 static const unsigned char *layout_lookup(comb_image *img, const char *digest, size_t *len,

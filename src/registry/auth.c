@@ -1,6 +1,8 @@
 /* auth.c - see auth.h. */
 #include "registry/auth.h"
 
+#include "core/file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -245,7 +247,8 @@ done:
     return rc;
 }
 
-static comb_code read_file(const char *path, char **out, size_t *len, int *absent, comb_err *err)
+static comb_code read_file(const char *path, unsigned char **out, size_t *len, int *absent,
+                           comb_err *err)
 {
     *absent = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -256,29 +259,7 @@ static comb_code read_file(const char *path, char **out, size_t *len, int *absen
         }
         return comb_fail(err, COMB_EIO, "%s: %s", path, strerror(errno));
     }
-    struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (off_t)MAX_AUTH_FILE) {
-        close(fd);
-        return comb_fail(err, COMB_EFORMAT, "%s: not a regular file of at most %u bytes", path,
-                         MAX_AUTH_FILE);
-    }
-    char *buf = malloc((size_t)st.st_size + 1);
-    size_t n = 0;
-    while (buf && n < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    if (!buf)
-        return comb_fail(err, COMB_ENOMEM, "out of memory");
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return COMB_OK;
+    return comb_read_small_fd(fd, path, MAX_AUTH_FILE, out, len, err);
 }
 
 static long now_ms(void)
@@ -421,7 +402,7 @@ comb_code comb_cred_lookup(const char *registry, comb_cred *out, int *found, com
     else if (home && *home)
         snprintf(paths[np++], sizeof paths[0], "%s/.docker/config.json", home);
     for (int i = 0; i < np; i++) {
-        char *data = NULL;
+        unsigned char *data = NULL;
         size_t len = 0;
         int absent;
         comb_code rc = read_file(paths[i], &data, &len, &absent, err);
@@ -430,7 +411,7 @@ comb_code comb_cred_lookup(const char *registry, comb_cred *out, int *found, com
         if (absent)
             continue;
         char helper[128];
-        rc = comb_cred_parse_file(data, len, registry, out, found, helper, sizeof helper, err);
+        rc = comb_cred_parse_file((const char *)data, len, registry, out, found, helper, sizeof helper, err);
         OPENSSL_cleanse(data, len);
         free(data);
         if (rc) {
