@@ -13,13 +13,17 @@ NAME="localhost/comb-it-podman-$$:t1"
 SVC=""
 cleanup() {
   [ -n "$SVC" ] && kill "$SVC" 2>/dev/null && wait "$SVC" 2>/dev/null
-  podman untag "$NAME" >/dev/null 2>&1 || true
+  podman untag "$NAME" "$NAME" >/dev/null 2>&1 || true  # only this name (no name: all of them)
+  [ -n "${LOADED_NEW:-}" ] && podman rmi "$LOADED_NEW" >/dev/null 2>&1 || true
   rm -rf "$TMP"
 }
 trap cleanup EXIT
 
+fixture_name=$($PY -c 'import json,sys,tarfile; print(json.load(tarfile.open(sys.argv[1]).extractfile("manifest.json"))[0]["RepoTags"][0])' "$A" 2>/dev/null || true)
+had=0; [ -n "$fixture_name" ] && podman image exists "$fixture_name" && had=1
 id=$(podman load -q -i "$A" 2>/dev/null | sed -n 's/^Loaded image: //p' | head -1)
 [ -n "$id" ] || { fail "podman load $A"; finish; }
+[ "$had" = 1 ] || LOADED_NEW=$id  # leave podman's storage as it was
 podman tag "$id" "$NAME"
 info "podman image $NAME"
 
