@@ -176,7 +176,8 @@ comb_code comb_image_open(const char *target, const comb_image_opts *opts, comb_
     }
     comb_code rc = forced == SRC_REMOTE ? COMB_ENOTFOUND : split_target(img, t, err);
     /* not an existing path: an image podman has, else an image reference */
-    if (rc == COMB_ENOTFOUND && forced < 0 && comb_looks_like_ref(t) && comb_podman_has_image(t)) {
+    if (rc == COMB_ENOTFOUND && forced < 0 && comb_looks_like_ref(t) && comb_names_no_registry(t) &&
+        comb_podman_has_image(t)) {
         comb_err_clear(err);
         rc = comb_open_engine(img, "podman", t, err);
         if (rc) {

@@ -125,6 +125,9 @@ comb_code comb_open_engine(comb_image *img, const char *engine, const char *name
 comb_code comb_engine_finish(comb_image *img, int walk_failed, comb_err *err);
 void comb_close_engine(comb_image *img);
 int comb_podman_has_image(const char *name);
+/* 1 if the reference names no remote registry ("app:1", "team/app",
+ * "localhost/app"): the kind of name a local engine may hold. */
+int comb_names_no_registry(const char *s);
 /* 1 if `s` parses as an image reference (for telling names from paths). */
 int comb_looks_like_ref(const char *s);
 

@@ -37,6 +37,16 @@ int comb_looks_like_ref(const char *s)
     return comb_ref_parse(s, &r, &e) == COMB_OK;
 }
 
+int comb_names_no_registry(const char *s)
+{
+    size_t n = strcspn(s, "/");
+    if (!s[n])
+        return 1; /* one component: a bare name */
+    if (n == 9 && !strncmp(s, "localhost", 9))
+        return 1;
+    return !memchr(s, '.', n) && !memchr(s, ':', n);
+}
+
 static const unsigned char *remote_lookup(comb_image *img, const char *digest, size_t *len,
                                           comb_err *err)
 {
