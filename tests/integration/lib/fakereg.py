@@ -7,6 +7,7 @@ from an OCI layout (--layout DIR --tag TAG). On top of that it can:
   --throttle N         answer 429 (Retry-After: 1) to the first N blob GETs
   --fault KIND         misbehave: manifest-digest, blob-digest, truncated-blob,
                        huge-manifest, redirect-loop, slow, long-blob, http-redirect,
+                       config-digest (a config that is not the one named), schema1,
                        drop-once (cut each layer's first GET halfway, then honour Range: 206),
                        drop-norange (cut the first GET, then ignore Range: the whole blob again)
   --log FILE           one line per request: METHOD PATH STATUS
@@ -130,6 +131,9 @@ class H(BaseHTTPRequestHandler):
                 for l in m.get("layers", []):
                     l["size"] = len(recompress(layout_blob(l["digest"])))
                 body = json.dumps(m).encode()
+            if f == "schema1":
+                body = json.dumps({"schemaVersion": 1, "name": "img", "tag": "latest", "fsLayers": []}).encode()
+                mt = "application/vnd.docker.distribution.manifest.v1+prettyjws"
             if f == "huge-manifest":
                 body = b'{"pad":"' + b"a" * (5 << 20) + b'"}'
             digest = "sha256:" + ("0" * 64 if f == "manifest-digest" else hashlib.sha256(body).hexdigest())
@@ -139,6 +143,8 @@ class H(BaseHTTPRequestHandler):
             body = layout_blob(digest)
             man = json.loads(layout_manifest(args.tag))
             is_layer = any(l["digest"] == digest for l in man.get("layers", []))
+            if f == "config-digest" and digest == man["config"]["digest"]:
+                body = body.replace(b"{", b"{ ", 1)
             if is_layer and f == "blob-digest":
                 body = recompress(body)
             if is_layer and f == "truncated-blob":
