@@ -95,7 +95,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
         size_t k = sizeof s->errbody - 1 - s->errlen;
         if (k > len)
             k = len;
-        memcpy(s->errbody + s->errlen, p, k);
+        for (size_t i = 0; i < k; i++) /* shown to the user: printable ASCII only */
+            s->errbody[s->errlen + i] = p[i] >= ' ' && p[i] < 0x7f ? p[i] : ' ';
         s->errlen += k;
         s->errbody[s->errlen] = '\0';
         if (s->errgot + len > MAX_ERROR_BODY) {

@@ -35,6 +35,7 @@ manifest-digest|4|digest mismatch: Docker-Content-Digest says
 blob-digest|4|blob digest mismatch
 config-digest|4|digest mismatch: content is
 schema1|1|Docker schema 1 is not supported
+teapot|1|HTTP 418: short and stout \[31m red
 truncated-blob|1|truncated
 long-blob|3|larger than
 huge-manifest|3|larger than 4194304 bytes

@@ -7,7 +7,7 @@ from an OCI layout (--layout DIR --tag TAG). On top of that it can:
   --throttle N         answer 429 (Retry-After: 1) to the first N blob GETs
   --fault KIND         misbehave: manifest-digest, blob-digest, truncated-blob,
                        huge-manifest, redirect-loop, slow, long-blob, http-redirect,
-                       config-digest (a config that is not the one named), schema1,
+                       teapot (HTTP 418 with control characters), config-digest (a config that is not the one named), schema1,
                        drop-once (cut each layer's first GET halfway, then honour Range: 206),
                        drop-norange (cut the first GET, then ignore Range: the whole blob again)
   --log FILE           one line per request: METHOD PATH STATUS
@@ -102,6 +102,8 @@ class H(BaseHTTPRequestHandler):
             if n < args.throttle:
                 return self.send(429, b'{"errors":[{"code":"TOOMANYREQUESTS"}]}', {"Retry-After": "1"})
         f = args.fault
+        if f == "teapot":  # an unexpected status with control characters in its body
+            return self.send(418, b"short and stout\x1b[31m\nred\x07", ctype="text/plain")
         if f == "redirect-loop":
             return self.send(307, b"", {"Location": self.path + ("x" if len(self.path) < 300 else "")})
         if f == "http-redirect" and is_blob:
