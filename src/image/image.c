@@ -124,6 +124,47 @@ static comb_code split_target(comb_image *img, const char *t, comb_err *err)
     return comb_fail(err, COMB_ENOTFOUND, "%s: no such file or directory", t);
 }
 
+static const char *const engines[] = { "podman://", "docker://", "containerd://" };
+
+/* Index in engines[] of the target's prefix, or -1. */
+static int engine_prefix(const char *target)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strncmp(target, engines[i], strlen(engines[i])))
+            return i;
+    return -1;
+}
+
+/* podman://, docker://, containerd:// (engine >= 0), registry://REF (forced_ref),
+ * or a bare name: an image podman has when the name has no remote registry,
+ * else a registry reference. */
+static comb_code open_named(comb_image *img, const char *target, int engine,
+                            const char *forced_ref, const comb_image_opts *opts, comb_err *err)
+{
+    comb_code rc;
+    if (engine == 2)
+        rc = comb_fail(err, COMB_EUNSUPPORTED, "containerd:// is not supported: export the image "
+                                               "(ctr image export FILE NAME) and scan the archive");
+    else if (engine >= 0)
+        rc = comb_open_engine(img, engine == 0 ? "podman" : "docker",
+                              target + strlen(engines[engine]), err);
+    if (engine >= 0) {
+        if (rc)
+            comb_err_prefix(err, "%s", target);
+        return rc;
+    }
+    const char *t = forced_ref ? forced_ref : target;
+    if (!forced_ref && comb_names_no_registry(t) && comb_podman_has_image(t))
+        return comb_open_engine(img, "podman", t, err);
+    img->kind = SRC_REMOTE;
+    img->registry_opts = opts ? opts->registry : NULL;
+    img->meta.source_kind = "registry";
+    rc = comb_open_remote(img, t, err);
+    if (rc && !forced_ref && !strchr(t, '/')) /* a name that could be a mistyped file */
+        comb_err_prefix(err, "%s: no such file or directory; as an image reference", t);
+    return rc;
+}
+
 comb_code comb_image_open(const char *target, const comb_image_opts *opts, comb_image **out,
                           comb_err *err)
 {
@@ -153,48 +194,17 @@ comb_code comb_image_open(const char *target, const comb_image_opts *opts, comb_
             break;
         }
     }
-    static const char *const engines[] = { "podman://", "docker://", "containerd://" };
-    for (size_t i = 0; i < 3; i++) {
-        size_t n = strlen(engines[i]);
-        if (strncmp(target, engines[i], n))
-            continue;
-        comb_code rc = i == 2 ? comb_fail(err, COMB_EUNSUPPORTED,
-                                          "containerd:// is not supported: export the image "
-                                          "(ctr image export FILE NAME) and scan the archive")
-                              : comb_open_engine(img, i == 0 ? "podman" : "docker", target + n, err);
-        if (rc) {
-            comb_err_prefix(err, "%s", target);
-            comb_image_close(img);
-            return rc;
-        }
-        *out = img;
-        return COMB_OK;
-    }
     if (!strncmp(target, "registry://", 11)) {
         forced = SRC_REMOTE;
         t = target + 11;
     }
-    comb_code rc = forced == SRC_REMOTE ? COMB_ENOTFOUND : split_target(img, t, err);
-    /* not an existing path: an image podman has, else an image reference */
-    if (rc == COMB_ENOTFOUND && forced < 0 && comb_looks_like_ref(t) && comb_names_no_registry(t) &&
-        comb_podman_has_image(t)) {
+    int engine = engine_prefix(target);
+    comb_code rc = engine >= 0 || forced == SRC_REMOTE ? COMB_ENOTFOUND : split_target(img, t, err);
+    /* an engine's image or a registry reference, not an existing path */
+    if (rc == COMB_ENOTFOUND && (engine >= 0 || forced == SRC_REMOTE ||
+                                 (forced < 0 && comb_looks_like_ref(t)))) {
         comb_err_clear(err);
-        rc = comb_open_engine(img, "podman", t, err);
-        if (rc) {
-            comb_image_close(img);
-            return rc;
-        }
-        *out = img;
-        return COMB_OK;
-    }
-    if (rc == COMB_ENOTFOUND && (forced == SRC_REMOTE || (forced < 0 && comb_looks_like_ref(t)))) {
-        comb_err_clear(err);
-        img->kind = SRC_REMOTE;
-        img->registry_opts = opts ? opts->registry : NULL;
-        img->meta.source_kind = "registry";
-        rc = comb_open_remote(img, t, err);
-        if (rc && forced != SRC_REMOTE && !strchr(t, '/')) /* a name that could be a file */
-            comb_err_prefix(err, "%s: no such file or directory; as an image reference", t);
+        rc = open_named(img, target, engine, forced == SRC_REMOTE ? t : NULL, opts, err);
         if (rc) {
             comb_image_close(img);
             return rc;
