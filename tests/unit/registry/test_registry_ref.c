@@ -1,4 +1,5 @@
 /* test_registry_ref.c - image reference parsing and WWW-Authenticate challenges. */
+#include "image/image_internal.h"
 #include "registry/auth.h"
 #include "registry/ref.h"
 #include "test.h"
@@ -181,8 +182,31 @@ static void test_cred_files(void)
               COMB_EFORMAT);
 }
 
+/* telling image names from paths, and local names from remote ones */
+static void test_names(void)
+{
+    CHECK(comb_looks_like_ref("alpine"));
+    CHECK(comb_looks_like_ref("alpine:3.19"));
+    CHECK(comb_looks_like_ref("127.0.0.1:5000/app@sha256:" D64));
+    CHECK(!comb_looks_like_ref("image.tar"));
+    CHECK(!comb_looks_like_ref("image.tar.gz"));
+    CHECK(!comb_looks_like_ref("layout.oci"));
+    CHECK(!comb_looks_like_ref("sbom.json"));
+    CHECK(!comb_looks_like_ref("./alpine"));
+    CHECK(!comb_looks_like_ref("/tmp/alpine"));
+    CHECK(!comb_looks_like_ref("Alpine"));
+    CHECK(!comb_looks_like_ref(""));
+    CHECK(comb_names_no_registry("app:dev"));
+    CHECK(comb_names_no_registry("team/app"));
+    CHECK(comb_names_no_registry("localhost/app:1"));
+    CHECK(!comb_names_no_registry("127.0.0.1:5000/app"));
+    CHECK(!comb_names_no_registry("ghcr.io/o/app"));
+    CHECK(!comb_names_no_registry("docker.io/library/alpine"));
+}
+
 int main(void)
 {
+    RUN(test_names);
     RUN(test_refs);
     RUN(test_challenges);
     RUN(test_cred_files);
