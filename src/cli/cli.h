@@ -4,8 +4,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/error.h"
+#include "registry/client.h"
 
 /* Documented exit codes (see docs/comb.1 and `comb --help`). */
 enum {
@@ -16,6 +18,7 @@ enum {
     EXIT_DIGEST = 4,   /* content does not match its digest */
     EXIT_INTERNAL = 5, /* out of memory or internal error */
     EXIT_UNVERIFIED = 6, /* comb verify: no valid signature by a trusted key, or policy reject */
+    EXIT_AUTH = 7,     /* a registry refused access (HTTP 401/403) */
 };
 
 int cli_exit_code(comb_code code);
@@ -29,6 +32,26 @@ int cli_parse_size(const char *s, uint64_t *out);
 /* An integer option's value in [min, max]; reports a bad one itself (naming
  * opt) and returns -1, else 0. */
 int cli_parse_int(const char *opt, const char *s, long min, long max, long *out);
+
+/* Registry options shared by `comb scan` and `comb sbom` (docs/REGISTRY.md). */
+enum { OPT_USERNAME = 0x200, OPT_PASSWORD_STDIN, OPT_INSECURE, OPT_MIRROR, OPT_TIMEOUT };
+#define CLI_REGISTRY_LONGOPTS                                              \
+    { "username", required_argument, NULL, OPT_USERNAME },                 \
+    { "password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN },           \
+    { "insecure", no_argument, NULL, OPT_INSECURE },                       \
+    { "registry-mirror", required_argument, NULL, OPT_MIRROR },            \
+    { "timeout", required_argument, NULL, OPT_TIMEOUT }
+typedef struct cli_registry {
+    comb_registry_opts opts;
+    int password_stdin;
+    char password[4096];
+    char mirrors[2048];
+} cli_registry;
+/* 1: c was a registry option (handled), 0: not one, -1: bad value (reported). */
+int cli_registry_option(cli_registry *r, int c, const char *arg);
+/* After option parsing: reads --password-stdin; 0 or an exit code. */
+int cli_registry_finish(cli_registry *r);
+void cli_registry_help(FILE *out);
 
 int cmd_sbom(int argc, char **argv);
 void help_sbom(void);

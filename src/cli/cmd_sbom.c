@@ -21,6 +21,10 @@ void help_sbom(void)
           "  DIR[:TAG]                OCI image layout (TAG picks a ref name)\n"
           "  IMAGE.tar[:TAG]          OCI archive, or a docker-archive with several images\n"
           "  DIR                      a plain root filesystem (e.g. /)\n"
+          "  [REGISTRY/]REPO[:TAG][@sha256:DIGEST]\n"
+          "                           an image in a registry (\"alpine\" is\n"
+          "                           docker.io/library/alpine:latest); an existing path\n"
+          "                           wins over a name; registry://REF forces a registry\n"
           "  docker-archive:PATH, oci:PATH[:TAG], oci-archive:PATH, rootfs:PATH\n"
           "                           force the kind of target\n"
           "\n"
@@ -41,9 +45,12 @@ void help_sbom(void)
           "                           go first (default 1G)\n"
           "  -q, --quiet              no warnings or progress on stderr\n"
           "  -h, --help               this help\n"
-          "\n"
+          "\n", stdout);
+    cli_registry_help(stdout);
+    fputs("\n"
           "Exit codes: 0 success, 1 the target could not be read, 2 usage error,\n"
-          "3 a limit was exceeded, 4 digest mismatch, 5 internal error.\n",
+          "3 a limit was exceeded, 4 digest mismatch, 5 internal error,\n"
+          "7 a registry refused access (HTTP 401/403).\n",
           stdout);
 }
 
@@ -77,6 +84,7 @@ int cmd_sbom(int argc, char **argv)
         { "cache", no_argument, NULL, 'C' },
         { "cache-dir", required_argument, NULL, 'D' },
         { "cache-max", required_argument, NULL, 'M' },
+        CLI_REGISTRY_LONGOPTS,
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -85,6 +93,7 @@ int cmd_sbom(int argc, char **argv)
     const char *output = NULL;
     comb_sbom_opts opts = { 0 };
     int quiet = 0;
+    cli_registry reg = { 0 };
     comb_err err;
     comb_err_clear(&err);
     optind = 1;
@@ -122,8 +131,13 @@ int cmd_sbom(int argc, char **argv)
             break;
         case 'q': quiet = 1; break;
         case 'h': help_sbom(); return EXIT_OK;
-        default:
-            return cli_bad_option(c, argv, "sbom");
+        default: {
+            int r = cli_registry_option(&reg, c, optarg);
+            if (r < 0)
+                return EXIT_USAGE;
+            if (r == 0)
+                return cli_bad_option(c, argv, "sbom");
+        }
         }
     }
     if (optind != argc - 1) {
@@ -132,6 +146,10 @@ int cmd_sbom(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *target = argv[optind];
+    int rr = cli_registry_finish(&reg);
+    if (rr)
+        return rr;
+    opts.registry = &reg.opts;
     progress_state ps = { 0 };
     if (!quiet && isatty(STDERR_FILENO)) {
         opts.progress = progress;

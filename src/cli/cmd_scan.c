@@ -59,13 +59,16 @@ void help_scan(void)
           "      --cache-dir DIR      the layer cache (default ~/.cache/comb/layers)\n"
           "  -q, --quiet              no warnings or progress on stderr\n"
           "  -h, --help               this help\n"
-          "\n"
+          "\n", stdout);
+    cli_registry_help(stdout);
+    fputs("\n"
           "The database is never refreshed here; a database older than 7 days is\n"
           "used with a warning.\n"
           "\n"
           "Exit codes: 0 success (or findings without --exit-code), N findings with\n"
           "--exit-code N, 1 the target or database could not be read, 2 usage error,\n"
-          "3 a limit was exceeded, 4 digest mismatch, 5 internal error.\n",
+          "3 a limit was exceeded, 4 digest mismatch, 5 internal error,\n"
+          "7 a registry refused access (HTTP 401/403).\n",
           stdout);
 }
 
@@ -109,6 +112,7 @@ int cmd_scan(int argc, char **argv)
         { "clamav-db", required_argument, NULL, 'A' },
         { "max-image-age", required_argument, NULL, 'G' },
         { "max-scan-file-size", required_argument, NULL, 'Z' },
+        CLI_REGISTRY_LONGOPTS,
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -119,6 +123,7 @@ int cmd_scan(int argc, char **argv)
     comb_sbom_opts sbo = { .use_cache = 1 }; /* rescans read only new layers */
     comb_detect_opts dopts = { .scanners = COMB_SCANNER_ALL };
     int quiet = 0, exit_code = 0, have_min = 0;
+    cli_registry reg = { 0 };
     comb_severity min = COMB_SEV_UNKNOWN;
     unsigned list = 0;
     comb_err err;
@@ -188,8 +193,13 @@ int cmd_scan(int argc, char **argv)
             break;
         case 'q': quiet = 1; break;
         case 'h': help_scan(); return EXIT_OK;
-        default:
-            return cli_bad_option(c, argv, "scan");
+        default: {
+            int r = cli_registry_option(&reg, c, optarg);
+            if (r < 0)
+                return EXIT_USAGE;
+            if (r == 0)
+                return cli_bad_option(c, argv, "scan");
+        }
         }
     }
     if (optind != argc - 1) {
@@ -197,6 +207,10 @@ int cmd_scan(int argc, char **argv)
                                  : "one target at a time; see 'comb help scan'");
         return EXIT_USAGE;
     }
+    int rr = cli_registry_finish(&reg);
+    if (rr)
+        return rr;
+    sbo.registry = &reg.opts;
     if (list && have_min) {
         cli_error("--severity and --severity-min exclude each other");
         return EXIT_USAGE;

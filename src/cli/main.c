@@ -29,6 +29,7 @@ static const char usage[] =
     "   0 success, 1 the target could not be read, 2 usage error,\n"
     "   3 a limit was exceeded, 4 digest mismatch, 5 internal error,\n"
     "   6 (verify) not verified\n"
+    "   7 a registry refused access\n"
     "\n"
     "See 'comb help <command>' or man comb.\n";
 
@@ -40,6 +41,7 @@ int cli_exit_code(comb_code code)
     case COMB_ELIMIT: return EXIT_LIMIT;
     case COMB_EDIGEST: return EXIT_DIGEST;
     case COMB_ENOMEM: return EXIT_INTERNAL;
+    case COMB_EAUTH: return EXIT_AUTH;
     default: return EXIT_INPUT;
     }
 }

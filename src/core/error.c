@@ -62,6 +62,7 @@ const char *comb_code_name(comb_code code)
     case COMB_EDIGEST: return "digest mismatch";
     case COMB_ENOTFOUND: return "not found";
     case COMB_EUNSUPPORTED: return "unsupported";
+    case COMB_EAUTH: return "authentication failed";
     }
     return "error";
 }

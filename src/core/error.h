@@ -19,7 +19,8 @@ typedef enum comb_code {
     COMB_ELIMIT,      /* input exceeds a configured bound */
     COMB_EDIGEST,     /* content does not match its digest */
     COMB_ENOTFOUND,   /* target, tag, platform or file absent */
-    COMB_EUNSUPPORTED /* recognised but not supported */
+    COMB_EUNSUPPORTED, /* recognised but not supported */
+    COMB_EAUTH        /* a registry refused access: no or wrong credentials */
 } comb_code;
 
 #define COMB_ERR_MSG_MAX 1024

@@ -54,27 +54,15 @@ static la_ssize_t outer_read(struct archive *a, void *ud, const void **buf)
 static comb_code keep_doc_owned(comb_image *img, const char *key, unsigned char *data, size_t n,
                                 comb_err *err)
 {
-    if (img->ndocs == img->capdocs) {
-        size_t cap = img->capdocs ? img->capdocs * 2 : 16;
-        comb_doc *nd = realloc(img->docs, cap * sizeof *nd);
-        if (!nd) {
-            free(data);
-            return comb_fail(err, COMB_ENOMEM, "out of memory");
-        }
-        img->docs = nd;
-        img->capdocs = cap;
-    }
-    comb_doc *d = &img->docs[img->ndocs];
-    d->key = comb_arena_strdup(&img->arena, key);
-    d->data = data;
-    d->len = n;
-    if (!d->key || comb_sha256_buf(data, n, d->digest) != 0) {
+    char digest[72];
+    if (comb_sha256_buf(data, n, digest) != 0) {
         free(data);
         return comb_fail(err, COMB_ENOMEM, "out of memory");
     }
-    img->docs_bytes += n;
-    img->ndocs++;
-    return COMB_OK;
+    comb_code rc = comb_image_add_doc(img, key, digest, data, n, err);
+    if (rc == COMB_OK)
+        img->docs_bytes += n;
+    return rc;
 }
 
 static comb_code keep_doc(comb_image *img, const char *key, struct archive *a,

@@ -31,6 +31,52 @@ int comb_image_add_blob(comb_image *img, const char *key)
     return (int)img->nblobs++;
 }
 
+comb_code comb_image_add_doc(comb_image *img, const char *key, const char *digest,
+                             unsigned char *data, size_t len, comb_err *err)
+{
+    if (img->ndocs == img->capdocs) {
+        size_t cap = img->capdocs ? img->capdocs * 2 : 16;
+        comb_doc *nd = realloc(img->docs, cap * sizeof *nd);
+        if (!nd) {
+            free(data);
+            return comb_fail(err, COMB_ENOMEM, "out of memory");
+        }
+        img->docs = nd;
+        img->capdocs = cap;
+    }
+    comb_doc *d = &img->docs[img->ndocs];
+    memset(d, 0, sizeof *d);
+    d->key = comb_arena_strdup(&img->arena, key);
+    if (!d->key) {
+        free(data);
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    }
+    snprintf(d->digest, sizeof d->digest, "%s", digest);
+    d->data = data;
+    d->len = len;
+    img->ndocs++;
+    return COMB_OK;
+}
+
+const comb_doc *comb_image_find_doc(const comb_image *img, const char *key)
+{
+    for (size_t i = 0; i < img->ndocs; i++)
+        if (!strcmp(img->docs[i].key, key))
+            return &img->docs[i];
+    return NULL;
+}
+
+const unsigned char *comb_image_blob_doc(const comb_image *img, const char *digest, size_t *len,
+                                         char key[100])
+{
+    snprintf(key, 100, "blobs/sha256/%.64s", digest + 7);
+    const comb_doc *d = comb_image_find_doc(img, key);
+    if (!d)
+        return NULL;
+    *len = d->len;
+    return d->data;
+}
+
 void comb_image_progress(comb_image *img, uint64_t more)
 {
     img->done_bytes += more;
@@ -78,6 +124,47 @@ static comb_code split_target(comb_image *img, const char *t, comb_err *err)
     return comb_fail(err, COMB_ENOTFOUND, "%s: no such file or directory", t);
 }
 
+static const char *const engines[] = { "podman://", "docker://", "containerd://" };
+
+/* Index in engines[] of the target's prefix, or -1. */
+static int engine_prefix(const char *target)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strncmp(target, engines[i], strlen(engines[i])))
+            return i;
+    return -1;
+}
+
+/* podman://, docker://, containerd:// (engine >= 0), registry://REF (forced_ref),
+ * or a bare name: an image podman has when the name has no remote registry,
+ * else a registry reference. */
+static comb_code open_named(comb_image *img, const char *target, int engine,
+                            const char *forced_ref, const comb_image_opts *opts, comb_err *err)
+{
+    comb_code rc;
+    if (engine == 2)
+        rc = comb_fail(err, COMB_EUNSUPPORTED, "containerd:// is not supported: export the image "
+                                               "(ctr image export FILE NAME) and scan the archive");
+    else if (engine >= 0)
+        rc = comb_open_engine(img, engine == 0 ? "podman" : "docker",
+                              target + strlen(engines[engine]), err);
+    if (engine >= 0) {
+        if (rc)
+            comb_err_prefix(err, "%s", target);
+        return rc;
+    }
+    const char *t = forced_ref ? forced_ref : target;
+    if (!forced_ref && comb_names_no_registry(t) && comb_podman_has_image(t))
+        return comb_open_engine(img, "podman", t, err);
+    img->kind = SRC_REMOTE;
+    img->registry_opts = opts ? opts->registry : NULL;
+    img->meta.source_kind = "registry";
+    rc = comb_open_remote(img, t, err);
+    if (rc && !forced_ref && !strchr(t, '/')) /* a name that could be a mistyped file */
+        comb_err_prefix(err, "%s: no such file or directory; as an image reference", t);
+    return rc;
+}
+
 comb_code comb_image_open(const char *target, const comb_image_opts *opts, comb_image **out,
                           comb_err *err)
 {
@@ -88,6 +175,7 @@ comb_code comb_image_open(const char *target, const comb_image_opts *opts, comb_
     if (!img)
         return comb_fail(err, COMB_ENOMEM, "out of memory");
     comb_arena_init(&img->arena);
+    img->engine_fd = img->engine_err_fd = -1;
     if (opts) {
         img->index_lookup = opts->index_lookup;
         img->index_ud = opts->index_ud;
@@ -106,7 +194,24 @@ comb_code comb_image_open(const char *target, const comb_image_opts *opts, comb_
             break;
         }
     }
-    comb_code rc = split_target(img, t, err);
+    if (!strncmp(target, "registry://", 11)) {
+        forced = SRC_REMOTE;
+        t = target + 11;
+    }
+    int engine = engine_prefix(target);
+    comb_code rc = engine >= 0 || forced == SRC_REMOTE ? COMB_ENOTFOUND : split_target(img, t, err);
+    /* an engine's image or a registry reference, not an existing path */
+    if (rc == COMB_ENOTFOUND && (engine >= 0 || forced == SRC_REMOTE ||
+                                 (forced < 0 && comb_looks_like_ref(t)))) {
+        comb_err_clear(err);
+        rc = open_named(img, target, engine, forced == SRC_REMOTE ? t : NULL, opts, err);
+        if (rc) {
+            comb_image_close(img);
+            return rc;
+        }
+        *out = img;
+        return COMB_OK;
+    }
     struct stat st;
     if (rc == COMB_OK && stat(img->path, &st) != 0)
         rc = comb_fail(err, COMB_EIO, "%s: %s", img->path, strerror(errno));
@@ -190,8 +295,23 @@ comb_code comb_image_walk(comb_image *img, const comb_walk_visitor *v, comb_err 
         if (rc == COMB_OK)
             rc = verify(img, err);
         break;
+    case SRC_REMOTE:
+        rc = comb_walk_remote(img, err);
+        if (rc == COMB_OK)
+            rc = verify(img, err);
+        break;
     default:
         rc = comb_walk_archive(img, err);
+        if (img->engine) {
+            /* a failed export explains a broken stream better than the stream does */
+            comb_err eerr;
+            comb_code erc = comb_engine_finish(img, rc != COMB_OK, &eerr);
+            if (erc) {
+                rc = erc;
+                *err = eerr;
+            }
+            img->meta.source_kind = img->engine;
+        }
         if (rc == COMB_OK)
             rc = verify(img, err);
         break;
@@ -206,7 +326,9 @@ comb_code comb_image_walk(comb_image *img, const comb_walk_visitor *v, comb_err 
         }
     }
     img->visitor = NULL;
-    if (rc)
+    if (rc && img->kind == SRC_REMOTE)
+        comb_err_prefix(err, "registry %s", img->meta.name);
+    else if (rc)
         comb_err_prefix(err, "%s", img->meta.target);
     return rc;
 }
@@ -278,6 +400,8 @@ void comb_image_close(comb_image *img)
 {
     if (!img)
         return;
+    comb_close_remote(img);
+    comb_close_engine(img);
     for (size_t i = 0; i < img->nblobs; i++)
         comb_pathset_free(&img->blobs[i].index);
     free(img->blobs);

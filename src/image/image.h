@@ -2,7 +2,8 @@
  *
  * comb_image_open() recognises the target (docker-archive tarball, plain or
  * compressed; OCI image layout directory; OCI archive; plain root filesystem
- * directory) and reads the small JSON documents it needs. comb_image_walk()
+ * directory; an image in a registry, "registry://REF" or a bare reference
+ * that is not an existing path: see registry/client.h) and reads the small JSON documents it needs. comb_image_walk()
  * then streams every layer once, without extracting anything to disk, and
  * hands each regular file that the visitor wants to it as a pull reader.
  *
@@ -33,7 +34,7 @@ typedef struct comb_layer_info {
 
 typedef struct comb_image_meta {
     const char *target;          /* what the user typed */
-    const char *source_kind;     /* "docker-archive", "oci-layout", "oci-archive", "rootfs" */
+    const char *source_kind;     /* "docker-archive", "oci-layout", "oci-archive", "rootfs", "registry" */
     const char *name;            /* repo tag or ref name, or NULL */
     const char *config_digest;   /* image ID */
     const char *manifest_digest;
@@ -60,6 +61,9 @@ typedef struct comb_image_opts {
      * buffer for the archive's identity. Optional. */
     int (*index_lookup)(void *ud, const char *identity, unsigned char **buf, size_t *len);
     void *index_ud;
+    /* Registry client options (credentials, --insecure, mirrors, timeouts)
+     * for remote references; NULL: defaults. */
+    const struct comb_registry_opts *registry;
 } comb_image_opts;
 
 typedef struct comb_walk_visitor {

@@ -4,13 +4,14 @@
 
 #include <archive.h>
 #include <jansson.h>
+#include <sys/types.h>
 
 #include "core/arena.h"
 #include "core/digest.h"
 #include "core/pathset.h"
 #include "image/image.h"
 
-enum comb_source_kind { SRC_ARCHIVE, SRC_OCI_LAYOUT, SRC_ROOTFS };
+enum comb_source_kind { SRC_ARCHIVE, SRC_OCI_LAYOUT, SRC_ROOTFS, SRC_REMOTE };
 
 /* Tags for the per-layer path index (see visible() in image.c). */
 enum { TAG_ENTRY = 0, TAG_NONDIR = 1, TAG_WHITEOUT = 2, TAG_OPAQUE = 3 };
@@ -62,10 +63,21 @@ struct comb_image {
     uint64_t done_bytes, total_bytes;
     const comb_walk_visitor *visitor;
     int selected;             /* the image was chosen before the walk */
+    const struct comb_registry_opts *registry_opts;
+    struct comb_registry *remote; /* SRC_REMOTE: the registry client */
+    const char *engine;       /* "podman", "docker": an export stream (engine.c) */
+    int engine_pid, engine_fd, engine_err_fd;
 };
 
 /* image.c */
 int comb_image_add_blob(comb_image *img, const char *key); /* id or -1 */
+/* Keep a small document (takes ownership of data, malloc'd, even on failure). */
+comb_code comb_image_add_doc(comb_image *img, const char *key, const char *digest,
+                             unsigned char *data, size_t len, comb_err *err);
+const comb_doc *comb_image_find_doc(const comb_image *img, const char *key);
+/* The kept document of blob `digest` (key receives "blobs/sha256/<hex>"), or NULL. */
+const unsigned char *comb_image_blob_doc(const comb_image *img, const char *digest, size_t *len,
+                                         char key[100]);
 void comb_image_progress(comb_image *img, uint64_t more);
 void comb_image_warn(comb_image *img, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -75,6 +87,9 @@ typedef struct comb_raw_source {
     struct archive *outer;    /* else: archive_read_data() of the current entry */
     const unsigned char *pre; /* bytes already consumed for sniffing, replayed first */
     size_t prelen;
+    /* else, when set: pull up to len bytes (0 at the end, -1 with err set) */
+    ssize_t (*pull)(void *ud, void *buf, size_t len, comb_err *err);
+    void *pull_ud;
 } comb_raw_source;
 
 comb_code comb_layer_walk(comb_image *img, int blob, comb_raw_source *src, comb_err *err);
@@ -109,5 +124,19 @@ comb_code comb_layout_read(const char *root, const char *rel, unsigned char **ou
 int comb_tag_matches(const char *want, const char *have);
 comb_code comb_walk_layout(comb_image *img, comb_err *err);
 comb_code comb_walk_rootfs(comb_image *img, comb_err *err);
+/* remote.c: a registry reference ("registry/repo[:tag][@digest]") */
+comb_code comb_open_remote(comb_image *img, const char *ref, comb_err *err);
+comb_code comb_walk_remote(comb_image *img, comb_err *err);
+void comb_close_remote(comb_image *img);
+/* engine.c: podman:// and docker:// export streams */
+comb_code comb_open_engine(comb_image *img, const char *engine, const char *name, comb_err *err);
+comb_code comb_engine_finish(comb_image *img, int walk_failed, comb_err *err);
+void comb_close_engine(comb_image *img);
+int comb_podman_has_image(const char *name);
+/* 1 if the reference names no remote registry ("app:1", "team/app",
+ * "localhost/app"): the kind of name a local engine may hold. */
+int comb_names_no_registry(const char *s);
+/* 1 if `s` parses as an image reference (for telling names from paths). */
+int comb_looks_like_ref(const char *s);
 
 #endif

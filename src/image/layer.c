@@ -51,6 +51,12 @@ static la_ssize_t raw_read(struct archive *a, void *ud, const void **buf)
             n = RAW_BUF;
         memcpy(rawbuf, s->pre + c->prepos, (size_t)n);
         c->prepos += (size_t)n;
+    } else if (s->pull) {
+        n = s->pull(s->pull_ud, rawbuf, RAW_BUF, c->err);
+        if (n < 0) {
+            c->failed = 1;
+            return -1;
+        }
     } else if (s->fd >= 0) {
         do
             n = read(s->fd, rawbuf, RAW_BUF);
@@ -78,7 +84,7 @@ static la_ssize_t raw_read(struct archive *a, void *ud, const void **buf)
         c->failed = 1;
         return -1;
     }
-    if (s->fd >= 0)
+    if (s->fd >= 0 || s->pull)
         comb_image_progress(c->img, (uint64_t)n); /* archives count their own bytes */
     *buf = rawbuf;
     return n;
@@ -191,12 +197,22 @@ comb_code comb_layer_walk(comb_image *img, int blob, comb_raw_source *src, comb_
     /* Sniff the first bytes: an uncompressed layer is fed straight to the
      * tar reader (one copy less), and its diff_id is its blob digest. */
     unsigned char head[512];
-    if (src->prelen == 0 && src->fd >= 0) {
+    if (src->prelen == 0 && (src->fd >= 0 || src->pull)) {
         ssize_t n;
         size_t got = 0;
-        while (got < sizeof head && ((n = read(src->fd, head + got, sizeof head - got)) > 0 ||
-                                     (n < 0 && errno == EINTR)))
-            got += n > 0 ? (size_t)n : 0;
+        while (got < sizeof head) {
+            n = src->pull ? src->pull(src->pull_ud, head + got, sizeof head - got, err)
+                          : read(src->fd, head + got, sizeof head - got);
+            if (n < 0 && src->pull) {
+                rc = err->code ? err->code : COMB_EIO;
+                goto out;
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
         src->pre = head;
         src->prelen = got;
     }

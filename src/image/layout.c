@@ -51,40 +51,28 @@ static const unsigned char *layout_lookup(comb_image *img, const char *digest, s
                                           comb_err *err)
 {
     char key[100];
-    snprintf(key, sizeof key, "blobs/sha256/%s", digest + 7);
-    for (size_t i = 0; i < img->ndocs; i++)
-        if (!strcmp(img->docs[i].key, key)) {
-            *len = img->docs[i].len;
-            return img->docs[i].data;
-        }
-    if (img->ndocs == img->capdocs) {
-        size_t cap = img->capdocs ? img->capdocs * 2 : 8;
-        comb_doc *nd = realloc(img->docs, cap * sizeof *nd);
-        if (!nd) {
-            comb_fail(err, COMB_ENOMEM, "out of memory");
-            return NULL;
-        }
-        img->docs = nd;
-        img->capdocs = cap;
-    }
-    comb_doc *d = &img->docs[img->ndocs];
-    memset(d, 0, sizeof *d);
-    if (comb_layout_read(img->path, key, &d->data, &d->len, err))
+    const unsigned char *known = comb_image_blob_doc(img, digest, len, key);
+    if (known)
+        return known;
+    unsigned char *data;
+    size_t n;
+    char got[72];
+    if (comb_layout_read(img->path, key, &data, &n, err))
         return NULL;
-    if (comb_sha256_buf(d->data, d->len, d->digest) != 0) {
-        free(d->data);
+    if (comb_sha256_buf(data, n, got) != 0) {
+        free(data);
         comb_fail(err, COMB_ENOMEM, "out of memory");
         return NULL;
     }
-    if (strcmp(d->digest, digest)) {
-        comb_fail(err, COMB_EDIGEST, "blob %s: content digest is %s", key, d->digest);
-        free(d->data);
+    if (strcmp(got, digest)) {
+        comb_fail(err, COMB_EDIGEST, "blob %s: content digest is %s", key, got);
+        free(data);
         return NULL;
     }
-    d->key = comb_arena_strdup(&img->arena, key);
-    img->ndocs++;
-    *len = d->len;
-    return d->data;
+    if (comb_image_add_doc(img, key, got, data, n, err))
+        return NULL;
+    *len = n;
+    return data;
 }
 
 comb_code comb_open_layout(comb_image *img, comb_err *err)

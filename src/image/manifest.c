@@ -370,7 +370,7 @@ comb_code comb_select_oci(comb_image *img, const unsigned char *index, size_t le
         char key[100];
         snprintf(key, sizeof key, "blobs/sha256/%s", d + 7);
         int b = find_blob(img, key);
-        if (b < 0 && img->kind == SRC_OCI_LAYOUT)
+        if (b < 0 && img->kind != SRC_ARCHIVE)
             b = comb_image_add_blob(img, key);
         if (b < 0) {
             rc = comb_fail(err, COMB_ENOTFOUND, "layer %.19s is missing from the archive", d);

@@ -537,6 +537,7 @@ comb_code comb_inventory_build(const char *target, const comb_sbom_opts *opts,
     if (opts) {
         iopts.platform = opts->platform;
         iopts.max_layer_size = opts->max_layer_size;
+        iopts.registry = opts->registry;
     }
     if (opts && opts->use_cache) {
         char variant[64];

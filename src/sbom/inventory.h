@@ -68,6 +68,7 @@ typedef struct comb_sbom_opts {
     const char *cache_dir;         /* NULL: $XDG_CACHE_HOME/comb/layers */
     uint64_t cache_max;            /* bytes; 0 = default (1 GiB) */
     const comb_content_hooks *content; /* NULL: packages only */
+    const struct comb_registry_opts *registry; /* remote images; NULL: defaults */
 } comb_sbom_opts;
 
 comb_code comb_inventory_build(const char *target, const comb_sbom_opts *opts,

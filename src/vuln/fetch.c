@@ -4,7 +4,6 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +12,8 @@
 #include <unistd.h>
 
 #include "core/digest.h"
+#include "core/http.h"
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 typedef struct xfer {
     int fd;
@@ -56,29 +54,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
     xfer *x = ud;
     size_t len = size * n;
-    if (len >= 5 && !strncmp(p, "HTTP/", 5)) {
+    char ra[16];
+    if (comb_http_status_line(p, len)) {
         x->etag[0] = x->last_modified[0] = '\0';
         x->retry_after = 0;
-        return len;
+    } else if (!comb_http_header(p, len, "etag", x->etag, sizeof x->etag) &&
+               !comb_http_header(p, len, "last-modified", x->last_modified,
+                                 sizeof x->last_modified) &&
+               comb_http_header(p, len, "retry-after", ra, sizeof ra)) {
+        long v = comb_http_retry_after(ra, 3600);
+        x->retry_after = v > 0 ? v : 0;
     }
-    const char *colon = memchr(p, ':', len);
-    if (!colon)
-        return len;
-    size_t kl = (size_t)(colon - p);
-    const char *v = colon + 1;
-    size_t vl = len - kl - 1;
-    while (vl && (*v == ' ' || *v == '\t')) {
-        v++;
-        vl--;
-    }
-    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-        vl--;
-    if (kl == 4 && !strncasecmp(p, "etag", 4) && vl < sizeof x->etag)
-        snprintf(x->etag, sizeof x->etag, "%.*s", (int)vl, v);
-    else if (kl == 13 && !strncasecmp(p, "last-modified", 13) && vl < sizeof x->last_modified)
-        snprintf(x->last_modified, sizeof x->last_modified, "%.*s", (int)vl, v);
-    else if (kl == 11 && !strncasecmp(p, "retry-after", 11) && vl > 0 && vl < 12)
-        x->retry_after = strtol(v, NULL, 10);
     return len;
 }
 
@@ -91,13 +77,6 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
     if (o->progress)
         o->progress(o->progress_ud, (uint64_t)dlnow, (uint64_t)dltotal);
     return 0;
-}
-
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
 }
 
 static int same_digest(const char *want, const char *got)
@@ -118,7 +97,7 @@ comb_code comb_fetch(const char *url, const char *dest, const comb_fetch_opts *o
                   (opts->allow_http && !strncmp(url, "http://", 7)) || !strncmp(url, "file://", 7);
     if (!allowed)
         return comb_fail(err, COMB_EINVAL, "%s: only https:// (or file://) URLs are allowed", url);
-    pthread_once(&curl_once, curl_init);
+    comb_http_init();
     int retries = opts->retries > 0 ? opts->retries : (opts->retries < 0 ? 0 : 3);
     unsigned delay = opts->backoff_ms ? opts->backoff_ms : 1000;
     char part[4096];
@@ -219,7 +198,7 @@ comb_code comb_fetch(const char *url, const char *dest, const comb_fetch_opts *o
         unlink(part);
         if (!transient || attempt == retries)
             break;
-        sleep_ms(delay);
+        comb_sleep_ms(delay);
         if (delay < 60000)
             delay *= 2;
     }

@@ -1,0 +1,74 @@
+/* client.h - an OCI distribution (registry v2 API) client for pulls.
+ *
+ * One client per repository. Manifests and small blobs (configs) are read
+ * into memory under a size bound and verified against their digest; layer
+ * blobs are handed out as pull streams that read straight from the HTTP
+ * response (libcurl multi, paused when the reader falls behind), so a
+ * layer flows into the image walker without touching the disk.
+ *
+ * Every request: https unless `insecure`; Basic or Bearer token auth on a
+ * 401 (credentials from opts, else auth.h's lookup); retries with
+ * exponential backoff on connection errors, 5xx and 429 (Retry-After
+ * honoured, capped); a stream cut in the middle resumes with a Range
+ * request from the first byte not yet read; at most 5
+ * redirects, never to plain http unless insecure; a stall timeout (no
+ * progress for `timeout_s`) and a total timeout for small documents.
+ * Mirrors are tried before the registry itself for pulls.
+ */
+#ifndef COMB_REGISTRY_CLIENT_H
+#define COMB_REGISTRY_CLIENT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/error.h"
+#include "registry/ref.h"
+
+#define COMB_REGISTRY_MAX_MANIFEST (4u << 20)
+#define COMB_REGISTRY_MAX_MIRRORS 8
+
+typedef struct comb_registry_opts {
+    const char *username;   /* with password: explicit credentials */
+    const char *password;
+    int insecure;           /* allow plain http:// to the registry */
+    /* "REGISTRY=MIRROR[,REGISTRY=MIRROR...]", e.g. "docker.io=127.0.0.1:5001";
+     * also read from $COMB_REGISTRY_MIRRORS when NULL */
+    const char *mirrors;
+    int retries;            /* extra attempts; 0: 3, negative: none */
+    unsigned backoff_ms;    /* first delay, doubled; 0: 500 */
+    unsigned retry_after_cap_s; /* longest Retry-After honoured; 0: 60 */
+    long timeout_s;         /* stall timeout; 0: 30 */
+} comb_registry_opts;
+
+typedef struct comb_registry comb_registry;
+typedef struct comb_blob_stream comb_blob_stream;
+
+comb_code comb_registry_open(const comb_ref *ref, const comb_registry_opts *opts,
+                             comb_registry **out, comb_err *err);
+void comb_registry_close(comb_registry *r);
+
+/* GET a manifest or index by tag or digest (Accept: OCI and Docker v2
+ * manifests and indexes). *data is malloc'd, NUL-terminated; digest is the
+ * content's sha256, checked against a requested digest and against the
+ * Docker-Content-Digest header when present. */
+comb_code comb_registry_manifest(comb_registry *r, const char *tag_or_digest,
+                                 unsigned char **data, size_t *len, char *media_type,
+                                 size_t mtsz, char digest[72], comb_err *err);
+
+/* A whole blob into memory (at most max bytes), verified. */
+comb_code comb_registry_blob(comb_registry *r, const char *digest, size_t max,
+                             unsigned char **data, size_t *len, comb_err *err);
+
+/* A blob as a stream; `size` (if not 0) bounds it. The caller verifies the
+ * digest of what it reads (the image walker does). Errors of the stream
+ * functions do not name the registry: the caller gives the context. */
+comb_code comb_registry_blob_open(comb_registry *r, const char *digest, uint64_t size,
+                                  comb_blob_stream **out, comb_err *err);
+/* > 0 bytes, 0 at the end, -1 on error (err filled). */
+ssize_t comb_blob_stream_read(comb_blob_stream *s, void *buf, size_t len, comb_err *err);
+void comb_blob_stream_close(comb_blob_stream *s);
+
+/* Requests made so far (for statistics and tests). */
+unsigned comb_registry_requests(const comb_registry *r);
+
+#endif
