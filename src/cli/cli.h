@@ -41,5 +41,7 @@ int cmd_bench(int argc, char **argv);
 void help_bench(void);
 int cmd_watch(int argc, char **argv);
 void help_watch(void);
+int cmd_segment(int argc, char **argv);
+void help_segment(void);
 
 #endif
