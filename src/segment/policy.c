@@ -63,7 +63,7 @@ char *seg_policy_nft(seg_graph *g, seg_family fam)
     for (size_t i = 0; i < seg_graph_nflows(g); i++) {
         const seg_flow *fl = seg_graph_flow_at(g, i);
         const seg_group *s = seg_graph_group_at(g, fl->src), *d = seg_graph_group_at(g, fl->dst);
-        if (!enforced(s) && !enforced(d))
+        if ((!enforced(s) && !enforced(d)) || s->quarantined || d->quarantined)
             continue;
         for (size_t x = 0; x < s->naddrs; x++)
             for (size_t y = 0; y < d->naddrs; y++) {
@@ -117,23 +117,23 @@ char *seg_policy_nft(seg_graph *g, seg_family fam)
     }
     set_close(f, n);
     fputs("\tchain filter {\n\t\ttype filter hook forward priority 0; policy accept;\n", f);
-    if (fam == SEG_FAMILY_INET) {
-        fputs("\t\tmeta nfproto != ipv4 accept\n", f);
+    if (fam == SEG_FAMILY_INET)
         fputs("\t\tct state established,related accept\n", f);
-    } else {
-        fputs("\t\tether type != ip accept\n", f);
-    }
+    /* Allowed flows first: most packets leave after one lookup. Flows of
+     * quarantined groups are never in @allow. */
+    fputs("\t\tip saddr . ip daddr . meta l4proto . th dport @allow accept\n", f);
+    if (fam == SEG_FAMILY_BRIDGE) /* no conntrack on a bridge: replies by their tuple */
+        fputs("\t\tip daddr . ip saddr . meta l4proto . th sport @allow tcp flags & (syn | ack)"
+              " != syn accept\n"
+              "\t\tip daddr . ip saddr . meta l4proto . th sport @allow meta l4proto udp accept\n",
+              f);
     fputs("\t\tip saddr . ip daddr @quarantine_allow accept\n"
           "\t\tip daddr . ip saddr @quarantine_allow accept\n"
           "\t\tip saddr @quarantine drop\n"
           "\t\tip daddr @quarantine drop\n"
-          "\t\tip saddr . ip daddr . meta l4proto . th dport @allow accept\n"
           "\t\tmeta l4proto { tcp, udp } th dport 53 accept\n", f);
-    if (fam == SEG_FAMILY_BRIDGE) /* no conntrack on a bridge: replies by their tuple */
-        fputs("\t\tip daddr . ip saddr . meta l4proto . th sport @allow tcp flags & (syn | ack)"
-              " != syn accept\n"
-              "\t\tip daddr . ip saddr . meta l4proto . th sport @allow meta l4proto udp accept\n"
-              "\t\ttcp sport 53 tcp flags & (syn | ack) != syn accept\n"
+    if (fam == SEG_FAMILY_BRIDGE)
+        fputs("\t\ttcp sport 53 tcp flags & (syn | ack) != syn accept\n"
               "\t\tudp sport 53 accept\n", f);
     fputs("\t\tip saddr @protect drop\n"
           "\t\tip daddr @protect drop\n"

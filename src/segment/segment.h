@@ -150,11 +150,19 @@ char *seg_policy_k8s(seg_graph *g);
 char *seg_policy_diff(const char *a, const char *b);
 
 /* ---- nftables (libnftables) ---- */
-/* Run in the named network namespace (/run/netns/NAME; NULL: this one). */
-comb_code seg_nft_live(const char *netns, seg_family fam, char **text, comb_err *err);
-/* Replace comb's table atomically by text (one transaction; "" removes it).
- * On failure nothing changed (the kernel refuses the whole batch). */
-comb_code seg_nft_apply(const char *netns, seg_family fam, const char *text, comb_err *err);
+/* Replace comb's table by text in the named network namespace
+ * (/run/netns/NAME; NULL: this one), atomically: one transaction ("" removes
+ * the table). previous: the text applied last (NULL: unknown); when only set
+ * elements differ, the transaction adds and deletes just those elements,
+ * else (or when that fails: the table was changed behind comb's back) it
+ * replaces the whole table. On failure nothing changed (the kernel refuses
+ * the whole batch). */
+comb_code seg_nft_apply(const char *netns, seg_family fam, const char *text,
+                        const char *previous, comb_err *err);
+/* The incremental transaction for previous -> text (malloc'd; "" when
+ * nothing changes), or NULL when the tables differ beyond set elements or
+ * memory ran out. Exposed for tests. */
+char *seg_nft_delta(seg_family fam, const char *previous, const char *text);
 
 /* ---- enforcement (store + nft) ---- */
 /* Generate from the graph, apply in netns (NULL: the one remembered from the
