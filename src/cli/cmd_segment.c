@@ -214,7 +214,7 @@ static int do_run(const opts *o)
             (unsigned long long)st->udp, (unsigned long long)k.udp_dedup,
             (unsigned long long)st->new_flows, (unsigned long long)st->known,
             (unsigned long long)st->violations,
-            (unsigned long long)(st->refused + seg_graph_refused(g)),
+            (unsigned long long)seg_graph_refused(g),
             (unsigned long long)st->ignored, seg_graph_ngroups(g), seg_graph_nflows(g));
     if (ctx.failed) {
         cli_error("%s: cannot write alerts", o->output ? o->output : "standard output");

@@ -120,8 +120,8 @@ int seg_runner_record(seg_runner *r, const struct seg_record *rec, seg_alert_fn 
         char name[SEG_NAME_MAX];
         seg_external_name(rec->daddr, name, sizeof name);
         int added = seg_graph_group(r->g, name, SEG_KIND_EXTERNAL, &dst);
-        if (added < 0) {
-            r->st.refused++;
+        if (added < 0) { /* the graph counts the refusal */
+            r->st.ignored++;
             return 0;
         }
         if (added)
@@ -144,10 +144,8 @@ int seg_runner_record(seg_runner *r, const struct seg_record *rec, seg_alert_fn 
     int protect = sg->mode == SEG_MODE_PROTECT || dg->mode == SEG_MODE_PROTECT ||
                   sg->quarantined || dg->quarantined;
     if (!protect && sg->mode == SEG_MODE_LEARN && dg->mode == SEG_MODE_LEARN) {
-        if (seg_graph_flow_add(r->g, src, dst, rec->proto, rec->dport, 1, now_s(), comm) < 0) {
-            r->st.refused++;
-            return 0;
-        }
+        if (seg_graph_flow_add(r->g, src, dst, rec->proto, rec->dport, 1, now_s(), comm) < 0)
+            return 0; /* the graph counts the refusal */
         r->st.new_flows++;
         sg->last_new = dg->last_new = now_s();
         sg->dirty = dg->dirty = 1;

@@ -220,7 +220,7 @@ void seg_learner_close(seg_learner *l);
 /* ---- run: learn / monitor / protect per group ---- */
 typedef struct seg_run_stats {
     uint64_t records, connects, accepts, listens, udp;
-    uint64_t new_flows, known, violations, refused, ignored;
+    uint64_t new_flows, known, violations, ignored; /* refusals: seg_graph_refused */
     seg_counters kernel;
 } seg_run_stats;
 
