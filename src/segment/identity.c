@@ -1,7 +1,7 @@
 /* identity.c - which workload a network namespace is, and which workload
  * owns an address. Namespaces are found in /run/netns (ip netns names) and
  * through /proc/PID/ns/net (containers: the cgroup names the container,
- * containers.json its name and image; PID 1's namespace is the host). Each
+ * containers.json its name and image; comb's own namespace is the host). Each
  * new namespace is entered once (setns) to read its cookie (the value the
  * BPF learner reports) and its IPv4 addresses. */
 #include <arpa/inet.h>
@@ -144,8 +144,9 @@ static void scan_procs(seg_ident *id, int self)
     DIR *d = opendir("/proc");
     if (!d)
         return;
+    /* comb's own namespace is the host's (PID 1's may be unreadable) */
     struct stat hostst;
-    int have_host = !stat("/proc/1/ns/net", &hostst);
+    int have_host = !fstat(self, &hostst);
     struct dirent *de;
     while ((de = readdir(d))) {
         if (de->d_name[0] < '0' || de->d_name[0] > '9')
