@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,6 +30,24 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
     (void)fmt;
     (void)ap;
     return 0;
+}
+
+/* The cgroup v2 hierarchy's root: /sys/fs/cgroup, or /sys/fs/cgroup/unified
+ * on hybrid hosts: the cgroup2 line of /proc/self/mounts. */
+static int cgroup2_root(void)
+{
+    char line[1024], dir[512] = "/sys/fs/cgroup";
+    FILE *f = fopen("/proc/self/mounts", "re");
+    while (f && fgets(line, sizeof line, f)) {
+        char dev[128], mnt[512], type[64];
+        if (sscanf(line, "%127s %511s %63s", dev, mnt, type) == 3 && !strcmp(type, "cgroup2")) {
+            snprintf(dir, sizeof dir, "%s", mnt);
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+    return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 static comb_code fail(seg_learner *l, comb_err *err, const char *what, int e)
@@ -63,7 +82,7 @@ comb_code seg_learner_open(uint64_t ring_bytes, seg_learner **out, comb_err *err
     l->links[0] = bpf_program__attach(l->skel->progs.seg_tcp_state);
     if (!l->links[0])
         return fail(l, err, "attach inet_sock_set_state", errno);
-    int cg = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int cg = cgroup2_root();
     if (cg >= 0) {
         l->links[1] = bpf_program__attach_cgroup(l->skel->progs.seg_udp_connect4, cg);
         l->links[2] = bpf_program__attach_cgroup(l->skel->progs.seg_udp_sendmsg4, cg);

@@ -1,6 +1,7 @@
 /* nft.c - comb's nftables table through libnftables: read it, replace it in
  * one transaction, remember each version and roll back; and the high-level
  * enforce / quarantine calls on top of the store. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <nftables/libnftables.h>
@@ -393,6 +394,19 @@ comb_code seg_rollback(seg_store *s, comb_err *err)
     return rc;
 }
 
+static int allowlist_ok(const char *list)
+{
+    char copy[256], *save = NULL;
+    snprintf(copy, sizeof copy, "%s", list);
+    int n = 0;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save), n++) {
+        struct in_addr a;
+        if (inet_pton(AF_INET, t, &a) != 1)
+            return 0;
+    }
+    return n > 0;
+}
+
 comb_code seg_quarantine(seg_store *s, const char *workload, int on, const char *allow,
                          comb_err *err)
 {
@@ -408,6 +422,9 @@ comb_code seg_quarantine(seg_store *s, const char *workload, int on, const char 
         if (allow && strlen(allow) >= sizeof gr->qallow)
             rc = comb_fail(err, COMB_ELIMIT, "quarantine allowlist longer than %zu bytes",
                            sizeof gr->qallow - 1);
+        else if (allow && !allowlist_ok(allow))
+            rc = comb_fail(err, COMB_EINVAL, "quarantine allowlist \"%.64s\": expected IPv4 "
+                           "addresses separated by commas", allow);
         else {
             gr->quarantined = on;
             snprintf(gr->qallow, sizeof gr->qallow, "%s", on && allow ? allow : "");

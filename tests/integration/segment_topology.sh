@@ -96,6 +96,12 @@ for _ in $(seq 1 100); do grep -q 'ready' "$TMP/run.err" 2>/dev/null && break; s
 grep -q 'ready' "$TMP/run.err" || { echo "FAIL: learner not ready: $(cat "$TMP/run.err")"; exit 1; }
 [ "$(traffic "$FE" "$BE_IP" 8080 5)" = 5 ] && pass "learn: frontend -> backend:8080 (5 connections)" || fail "learn: frontend -> backend"
 [ "$(traffic "$BE" "$DB_IP" 5432 5)" = 5 ] && pass "learn: backend -> database:5432 (5 connections)" || fail "learn: backend -> database"
+# UDP: three datagrams to backend:5353 (one record: repeats within a second are counted, not sent)
+ip netns exec "$FE" "$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(3):
+    s.sendto(b"x", (sys.argv[1], 5353))' "$BE_IP"
 sleep 2
 
 "$COMB" segment graph --db "$SEGDB" --format json >"$TMP/graph.json"
@@ -106,7 +112,7 @@ for f in g["flows"]:
     if f["src"].startswith(p) or f["dst"].startswith(p):
         print(f'{f["src"]} {f["dst"]} {f["proto"]}/{f["port"]} count>={min(f["count"], 5)}')
 PYEOF
-printf '%s\n' "$FE $BE tcp/8080 count>=5" "$BE $DB tcp/5432 count>=5" >"$TMP/flows.exp"
+printf '%s\n' "$FE $BE tcp/8080 count>=5" "$BE $DB tcp/5432 count>=5" "$FE $BE udp/5353 count>=1" >"$TMP/flows.exp"
 compare "learned flows among the test's workloads" "$TMP/flows.exp" "$TMP/flows.got"
 "$COMB" segment graph --db "$SEGDB" --format dot | grep -q "digraph" && pass "graph --format dot" || fail "graph --format dot"
 "$COMB" segment graph --db "$SEGDB" | grep -q "$FE" && pass "graph --format table" || fail "graph --format table"
@@ -152,7 +158,8 @@ print("schema errors:", bad, file=sys.stderr)
 sys.exit(1 if bad else 0)
 PYEOF
 [ $? = 0 ] && pass "NetworkPolicies validate against networking.k8s.io/v1 ($(grep -c '^kind: NetworkPolicy' "$TMP/np.yaml") documents)" || fail "NetworkPolicy schema: $(head -c 600 "$TMP/np.err")"
-printf '%s\n' "in $FE $BE tcp 8080" "out $FE $BE tcp 8080" "in $BE $DB tcp 5432" "out $BE $DB tcp 5432" >"$TMP/np.exp"
+printf '%s\n' "in $FE $BE tcp 8080" "out $FE $BE tcp 8080" "in $BE $DB tcp 5432" "out $BE $DB tcp 5432" \
+  "in $FE $BE udp 5353" "out $FE $BE udp 5353" >"$TMP/np.exp"
 compare "NetworkPolicy allows exactly the observed flows (ingress and egress)" "$TMP/np.exp" "$TMP/np.got"
 
 # --- monitor: a new flow is alerted, not blocked ---
@@ -203,16 +210,27 @@ ip netns exec "$SW" nft list set bridge comb_segment quarantine | grep -q "$BE_I
 [ "$(traffic "$BE" "$DB_IP" 5432 2)" = 0 ] && pass "quarantine: backend -> database cut" || fail "quarantine: backend -> database still works"
 "$COMB" segment policy --db "$SEGDB" --diff >"$TMP/diff0.txt"
 [ ! -s "$TMP/diff0.txt" ] && pass "policy --diff: nothing to change after an apply" || fail "policy --diff not empty: $(head -c 300 "$TMP/diff0.txt")"
+"$COMB" segment quarantine "$BE" --allow "$FE_IP" --db "$SEGDB"
+[ "$(traffic "$FE" "$BE_IP" 8080 2)" = 2 ] && pass "quarantine --allow frontend: frontend -> backend kept" || fail "quarantine --allow: frontend -> backend cut"
+[ "$(traffic "$BE" "$DB_IP" 5432 2)" = 0 ] && pass "quarantine --allow frontend: backend -> database cut" || fail "quarantine --allow: backend -> database works"
+"$COMB" segment quarantine "$BE" --allow "not-an-address" --db "$SEGDB" 2>/dev/null && fail "quarantine accepted a bad allowlist" || pass "quarantine: a bad allowlist is a usage error"
 "$COMB" segment release "$BE" --db "$SEGDB"
 [ "$(traffic "$FE" "$BE_IP" 8080 2)" = 2 ] && pass "release: frontend -> backend restored" || fail "release: frontend -> backend still cut"
 [ "$(traffic "$BE" "$DB_IP" 5432 2)" = 2 ] && pass "release: backend -> database restored" || fail "release: backend -> database still cut"
 [ "$(traffic "$FE" "$DB_IP" 5432 1)" = 0 ] && pass "release: frontend -> database still blocked" || fail "release: frontend -> database open"
 
-# --- rollback: back to the quarantine ruleset the release replaced ---
+# --- rollback: back to the (allowlisted) quarantine ruleset the release replaced ---
 "$COMB" segment policy --db "$SEGDB" --rollback 2>/dev/null && pass "policy --rollback" || fail "policy --rollback"
-[ "$(traffic "$FE" "$BE_IP" 8080 1)" = 0 ] && pass "rollback: the previous (quarantine) ruleset is back" || fail "rollback: ruleset not restored"
+[ "$(traffic "$BE" "$DB_IP" 5432 1)" = 0 ] && pass "rollback: the previous (quarantine) ruleset is back" || fail "rollback: ruleset not restored"
 "$COMB" segment release "$BE" --db "$SEGDB"
 "$COMB" segment status --db "$SEGDB" | grep -q "enforcement: nftables bridge table comb_segment in netns $SW" && pass "status names the enforcement point" || fail "status"
+
+# --- diff: a flow added to the graph (not applied yet) shows up as one added element ---
+"$COMB" segment policy --db "$SEGDB" --apply 2>/dev/null
+printf 'flow %s %s tcp/6000\n' "$FE" "$DB" >"$TMP/extra.flows"
+"$COMB" segment import --db "$SEGDB" "$TMP/extra.flows" 2>/dev/null
+"$COMB" segment policy --db "$SEGDB" --diff >"$TMP/diff1.txt"
+[ "$(cat "$TMP/diff1.txt")" = "+ $FE_IP . $DB_IP . tcp . 6000" ] && pass "policy --diff shows the one new allowed flow" || fail "policy --diff: $(head -c 400 "$TMP/diff1.txt")"
 
 # --- learner counters ---
 kill -INT "$RUN"; wait "$RUN" || true

@@ -6,7 +6,7 @@
  * connecting process, so pid/comm/cgroup are right, and it fires even when
  * the SYN is then dropped by a policy), SYN_RECV->ESTABLISHED an accept on
  * the server side, CLOSE->LISTEN a listening socket.
- * UDP: cgroup/connect4 and cgroup/sendmsg4 on the root cgroup see the
+ * UDP: cgroup/connect4 and cgroup/sendmsg4 on the root cgroup (v2) cgroup see the
  * destination of every connected or unconnected UDP socket; they always
  * allow the call (return 1) and report each (netns, destination) at most
  * once a second (an LRU map), so a chatty UDP client cannot flood the ring.
