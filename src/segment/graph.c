@@ -346,7 +346,8 @@ static int flow_cmp(const void *a, const void *b)
 void seg_graph_sort_flows(seg_graph *g)
 {
     sort_graph = g;
-    qsort(g->flows, g->nflows, sizeof *g->flows, flow_cmp);
+    if (g->nflows)
+        qsort(g->flows, g->nflows, sizeof *g->flows, flow_cmp);
     sort_graph = NULL;
     rehash_flows(g, g->fmask + 1); /* same size: cannot fail for lack of room */
 }

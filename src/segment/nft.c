@@ -150,7 +150,8 @@ static int parse_text(const char *text, parsed *p)
     if (fclose(sk))
         bad = 1;
     for (size_t i = 0; !bad && i < p->nsets; i++)
-        qsort(p->sets[i].v, p->sets[i].n, sizeof *p->sets[i].v, str_cmp);
+        if (p->sets[i].n)
+            qsort(p->sets[i].v, p->sets[i].n, sizeof *p->sets[i].v, str_cmp);
     if (bad) {
         parsed_free(p);
         memset(p, 0, sizeof *p);
