@@ -361,6 +361,14 @@ void seg_external_name(uint32_t addr, char *out, size_t size)
 static const char *const mode_names[] = { "learn", "monitor", "protect" };
 static const char *const kind_names[] = { "netns", "container", "pod", "host", "external" };
 
+static int name_index(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(s, names[i]))
+            return i;
+    return -1;
+}
+
 const char *seg_mode_name(seg_mode m)
 {
     return (unsigned)m < 3 ? mode_names[m] : "?";
@@ -368,12 +376,10 @@ const char *seg_mode_name(seg_mode m)
 
 int seg_mode_parse(const char *s, seg_mode *out)
 {
-    for (int i = 0; i < 3; i++)
-        if (!strcmp(s, mode_names[i])) {
-            *out = (seg_mode)i;
-            return 0;
-        }
-    return -1;
+    int i = name_index(mode_names, 3, s);
+    if (i >= 0)
+        *out = (seg_mode)i;
+    return i < 0 ? -1 : 0;
 }
 
 const char *seg_kind_name(seg_kind k)
@@ -383,12 +389,10 @@ const char *seg_kind_name(seg_kind k)
 
 int seg_kind_parse(const char *s, seg_kind *out)
 {
-    for (int i = 0; i < 5; i++)
-        if (!strcmp(s, kind_names[i])) {
-            *out = (seg_kind)i;
-            return 0;
-        }
-    return -1;
+    int i = name_index(kind_names, 5, s);
+    if (i >= 0)
+        *out = (seg_kind)i;
+    return i < 0 ? -1 : 0;
 }
 
 const char *seg_proto_name(uint8_t proto)

@@ -206,12 +206,19 @@ comb_code seg_ident_refresh(seg_ident *id, comb_err *err)
     return COMB_OK;
 }
 
-const seg_netns *seg_ident_cookie(seg_ident *id, uint64_t cookie)
+/* The namespace with this cookie (by_addr 0) or owning this address; on a
+ * miss the namespaces are re-read, at most every 200 ms. */
+static const seg_netns *lookup(seg_ident *id, int by_addr, uint64_t key)
 {
     for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < id->n; i++)
-            if (id->ns[i].cookie == cookie)
-                return &id->ns[i];
+        for (size_t i = 0; i < id->n; i++) {
+            const seg_netns *ns = &id->ns[i];
+            if (!by_addr && ns->cookie == key)
+                return ns;
+            for (size_t k = 0; by_addr && k < ns->naddrs; k++)
+                if (ns->addrs[k] == key)
+                    return ns;
+        }
         if (pass || now_ms() - id->last_refresh_ms < 200)
             break;
         comb_err e;
@@ -220,17 +227,12 @@ const seg_netns *seg_ident_cookie(seg_ident *id, uint64_t cookie)
     return NULL;
 }
 
+const seg_netns *seg_ident_cookie(seg_ident *id, uint64_t cookie)
+{
+    return lookup(id, 0, cookie);
+}
+
 const seg_netns *seg_ident_addr(seg_ident *id, uint32_t addr)
 {
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < id->n; i++)
-            for (size_t k = 0; k < id->ns[i].naddrs; k++)
-                if (id->ns[i].addrs[k] == addr)
-                    return &id->ns[i];
-        if (pass || now_ms() - id->last_refresh_ms < 200)
-            break;
-        comb_err e;
-        seg_ident_refresh(id, &e);
-    }
-    return NULL;
+    return lookup(id, 1, addr);
 }

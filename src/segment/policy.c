@@ -48,6 +48,24 @@ static int enforced(const seg_group *g)
     return g->mode == SEG_MODE_PROTECT;
 }
 
+/* The addresses of the protected (or quarantined) groups. */
+static void addr_set(FILE *f, seg_graph *g, const char *name, int quarantined)
+{
+    size_t n;
+    char a[16];
+    set_open(f, name, "ipv4_addr", &n);
+    for (size_t i = 0; i < seg_graph_ngroups(g); i++) {
+        const seg_group *gr = seg_graph_group_at(g, (uint32_t)i);
+        if (quarantined ? !gr->quarantined : !enforced(gr))
+            continue;
+        for (size_t x = 0; x < gr->naddrs; x++) {
+            ip4(gr->addrs[x], a);
+            set_elem(f, &n, a);
+        }
+    }
+    set_close(f, n);
+}
+
 char *seg_policy_nft(seg_graph *g, seg_family fam)
 {
     char *buf = NULL;
@@ -76,24 +94,8 @@ char *seg_policy_nft(seg_graph *g, seg_family fam)
             }
     }
     set_close(f, n);
-    set_open(f, "protect", "ipv4_addr", &n);
-    for (size_t i = 0; i < seg_graph_ngroups(g); i++) {
-        const seg_group *gr = seg_graph_group_at(g, (uint32_t)i);
-        for (size_t x = 0; enforced(gr) && x < gr->naddrs; x++) {
-            ip4(gr->addrs[x], a);
-            set_elem(f, &n, a);
-        }
-    }
-    set_close(f, n);
-    set_open(f, "quarantine", "ipv4_addr", &n);
-    for (size_t i = 0; i < seg_graph_ngroups(g); i++) {
-        const seg_group *gr = seg_graph_group_at(g, (uint32_t)i);
-        for (size_t x = 0; gr->quarantined && x < gr->naddrs; x++) {
-            ip4(gr->addrs[x], a);
-            set_elem(f, &n, a);
-        }
-    }
-    set_close(f, n);
+    addr_set(f, g, "protect", 0);
+    addr_set(f, g, "quarantine", 1);
     set_open(f, "quarantine_allow", "ipv4_addr . ipv4_addr", &n);
     for (size_t i = 0; i < seg_graph_ngroups(g); i++) {
         const seg_group *gr = seg_graph_group_at(g, (uint32_t)i);
@@ -241,27 +243,21 @@ static void yaml_peer(FILE *f, const seg_group *self, const seg_group *peer)
     }
 }
 
-static seg_graph *cmp_graph;
+static seg_graph *cmp_graph; /* qsort has no context argument */
+static int cmp_by_dst;
 
-static int cmp_dst(const void *a, const void *b)
+/* Flow indexes by (this end, other end, protocol, port); this end is the
+ * destination (ingress) or the source (egress). */
+static int cmp_flows(const void *a, const void *b)
 {
     const seg_flow *x = seg_graph_flow_at(cmp_graph, *(const uint32_t *)a);
     const seg_flow *y = seg_graph_flow_at(cmp_graph, *(const uint32_t *)b);
-    if (x->dst != y->dst)
-        return x->dst < y->dst ? -1 : 1;
-    if (x->src != y->src)
-        return x->src < y->src ? -1 : 1;
-    return (int)(x->proto * 65536 + x->dport) - (int)(y->proto * 65536 + y->dport);
-}
-
-static int cmp_src(const void *a, const void *b)
-{
-    const seg_flow *x = seg_graph_flow_at(cmp_graph, *(const uint32_t *)a);
-    const seg_flow *y = seg_graph_flow_at(cmp_graph, *(const uint32_t *)b);
-    if (x->src != y->src)
-        return x->src < y->src ? -1 : 1;
-    if (x->dst != y->dst)
-        return x->dst < y->dst ? -1 : 1;
+    uint32_t x1 = cmp_by_dst ? x->dst : x->src, y1 = cmp_by_dst ? y->dst : y->src;
+    uint32_t x2 = cmp_by_dst ? x->src : x->dst, y2 = cmp_by_dst ? y->src : y->dst;
+    if (x1 != y1)
+        return x1 < y1 ? -1 : 1;
+    if (x2 != y2)
+        return x2 < y2 ? -1 : 1;
     return (int)(x->proto * 65536 + x->dport) - (int)(y->proto * 65536 + y->dport);
 }
 
@@ -348,8 +344,10 @@ char *seg_policy_k8s(seg_graph *g)
     for (size_t i = 0; i < nf; i++)
         by_dst[i] = by_src[i] = (uint32_t)i;
     cmp_graph = g;
-    qsort(by_dst, nf, sizeof *by_dst, cmp_dst);
-    qsort(by_src, nf, sizeof *by_src, cmp_src);
+    cmp_by_dst = 1;
+    qsort(by_dst, nf, sizeof *by_dst, cmp_flows);
+    cmp_by_dst = 0;
+    qsort(by_src, nf, sizeof *by_src, cmp_flows);
     cmp_graph = NULL;
     size_t di = 0, si = 0;
     int oom = 0;
