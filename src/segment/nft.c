@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "segment/nftnl.h"
 #include "segment/segment.h"
 
 static const char *fam_name(seg_family fam)
@@ -234,10 +235,12 @@ static comb_code run_batch(const char *netns, const char *cmd, comb_err *err)
     return rc;
 }
 
-#define STAGE_CHUNK 16384 /* elements per transaction of a staged first apply */
+#define STAGE_CHUNK 65536 /* elements per transaction of a staged first apply */
 
-/* A first apply of a large table, in bounded memory: the table with empty
- * sets, then the elements in chunks, then, last, the chain that uses them.
+/* A first apply of a large table, fast and in bounded memory: the table
+ * with empty sets (libnftables), then the elements in chunks built directly
+ * as netlink messages (libnftnl: no text parser for 100,000 elements), then,
+ * last, the chain that uses them (libnftables).
  * Nothing filters until that last transaction, which enforces the complete
  * sets at once. On failure the half-built table is removed. */
 static comb_code staged_apply(const char *netns, seg_family fam, const char *text,
@@ -259,36 +262,40 @@ static comb_code staged_apply(const char *netns, seg_family fam, const char *tex
         parsed_free(&p);
         return comb_fail(err, COMB_ENOMEM, "nftables: out of memory");
     }
+    int saved;
+    if ((rc = enter(netns, &saved, err))) {
+        fclose(f);
+        free(buf);
+        parsed_free(&p);
+        return rc;
+    }
     fprintf(f, "add table %s %s\ndelete table %s %s\n%.*s}\n", fam_name(fam), SEG_TABLE,
             fam_name(fam), SEG_TABLE, (int)(chain - p.skel), p.skel);
     fflush(f);
-    rc = run_batch(netns, buf, err);
-    for (size_t i = 0; !rc && i < p.nsets; i++)
-        for (size_t k = 0; !rc && k < p.sets[i].n; k += STAGE_CHUNK) {
-            rewind(f);
-            fprintf(f, "add element %s %s %s { ", fam_name(fam), SEG_TABLE, p.sets[i].name);
-            for (size_t j = k; j < p.sets[i].n && j < k + STAGE_CHUNK; j++)
-                fprintf(f, "%s%s", j > k ? ", " : "", p.sets[i].v[j]);
-            fputs(" }\n", f);
-            fputc('\0', f);
-            fflush(f);
-            rc = ferror(f) ? comb_fail(err, COMB_ENOMEM, "nftables: out of memory")
-                           : run_batch(netns, buf, err);
-        }
+    rc = run_batch(NULL, buf, err);
+    /* the elements: built straight into netlink messages (libnftnl) */
+    for (size_t i = 0; !rc && i < p.nsets; i++) {
+        char why[256];
+        if (seg_nftnl_add(fam == SEG_FAMILY_INET, SEG_TABLE, p.sets[i].name, p.sets[i].v,
+                          p.sets[i].n, STAGE_CHUNK, why, sizeof why))
+            rc = comb_fail(err, COMB_EIO, "nftables%s%s: %s (nothing enforced)",
+                           netns ? " in netns " : "", netns ? netns : "", why);
+    }
     if (!rc) {
         rewind(f);
         fprintf(f, "table %s %s {\n%s", fam_name(fam), SEG_TABLE, chain);
         fputc('\0', f);
         fflush(f);
         rc = ferror(f) ? comb_fail(err, COMB_ENOMEM, "nftables: out of memory")
-                       : run_batch(netns, buf, err);
+                       : run_batch(NULL, buf, err);
     }
     if (rc) {
         char del[128];
         snprintf(del, sizeof del, "delete table %s %s\n", fam_name(fam), SEG_TABLE);
         comb_err ignore;
-        run_batch(netns, del, &ignore);
+        run_batch(NULL, del, &ignore);
     }
+    leave(saved);
     fclose(f);
     free(buf);
     parsed_free(&p);
@@ -298,7 +305,7 @@ static comb_code staged_apply(const char *netns, seg_family fam, const char *tex
 comb_code seg_nft_apply(const char *netns, seg_family fam, const char *text,
                         const char *previous, comb_err *err)
 {
-    if ((!previous || !*previous) && strlen(text) > (1u << 20))
+    if ((!previous || !*previous) && strlen(text) > (128u << 10))
         return staged_apply(netns, fam, text, err);
     char *delta = seg_nft_delta(fam, previous, text);
     if (delta) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "segment/nftnl.h"
 #include "segment/segment.h"
 #include "test.h"
 
@@ -116,6 +117,27 @@ static void test_delta(void)
     free(b);
     free(c);
     seg_graph_free(g);
+}
+
+static void test_nftnl_key(void)
+{
+    unsigned char k[SEG_NFTNL_KEY_MAX];
+    size_t n;
+    CHECK_INT(seg_nftnl_key("10.0.0.1 . 10.0.0.2 . tcp . 8080", k, &n), 0);
+    CHECK_INT(n, 16);
+    const unsigned char want[16] = { 10, 0, 0, 1, 10, 0, 0, 2, 6, 0, 0, 0, 0x1f, 0x90, 0, 0 };
+    CHECK(!memcmp(k, want, 16));
+    CHECK_INT(seg_nftnl_key("10.0.0.3", k, &n), 0);
+    CHECK_INT(n, 4);
+    CHECK_INT(seg_nftnl_key("10.0.0.3 . 10.0.0.4", k, &n), 0);
+    CHECK_INT(n, 8);
+    CHECK_INT(seg_nftnl_key("10.0.0.1 . 10.0.0.2 . udp . 53", k, &n), 0);
+    CHECK_INT(k[8], 17);
+    CHECK_INT(k[13], 53);
+    CHECK_INT(seg_nftnl_key("", k, &n), -1);
+    CHECK_INT(seg_nftnl_key("10.0.0.1 . x", k, &n), -1);
+    CHECK_INT(seg_nftnl_key("1 . 2 . 3 . 4 . 5", k, &n), -1);
+    CHECK_INT(seg_nftnl_key("10.0.0.1 . 70000", k, &n), -1);
 }
 
 static void test_k8s(void)
@@ -227,6 +249,7 @@ int main(void)
 {
     RUN(test_nft);
     RUN(test_delta);
+    RUN(test_nftnl_key);
     RUN(test_k8s);
     RUN(test_store);
     RUN(test_alert);
