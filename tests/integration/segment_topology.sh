@@ -114,8 +114,10 @@ for f in g["flows"]:
 PYEOF
 printf '%s\n' "$FE $BE tcp/8080 count>=5" "$BE $DB tcp/5432 count>=5" "$FE $BE udp/5353 count>=1" >"$TMP/flows.exp"
 compare "learned flows among the test's workloads" "$TMP/flows.exp" "$TMP/flows.got"
-"$COMB" segment graph --db "$SEGDB" --format dot | grep -q "digraph" && pass "graph --format dot" || fail "graph --format dot"
-"$COMB" segment graph --db "$SEGDB" | grep -q "$FE" && pass "graph --format table" || fail "graph --format table"
+"$COMB" segment graph --db "$SEGDB" --format dot >"$TMP/graph.dot"
+grep -q "digraph" "$TMP/graph.dot" && pass "graph --format dot" || fail "graph --format dot"
+"$COMB" segment graph --db "$SEGDB" >"$TMP/graph.txt"
+grep -q "$FE" "$TMP/graph.txt" && pass "graph --format table" || fail "graph --format table"
 
 # --- NetworkPolicy: exactly the observed flows, valid networking.k8s.io/v1 ---
 "$COMB" segment policy --db "$SEGDB" --format k8s -o "$TMP/np.yaml"
@@ -198,14 +200,16 @@ sleep 1.5
 [ "$(traffic "$BE" "$DB_IP" 5432 3)" = 3 ] && pass "protect: backend -> database allowed" || fail "protect: backend -> database blocked"
 [ "$(traffic "$FE" "$DB_IP" 5432 2)" = 0 ] && pass "protect: frontend -> database blocked" || fail "protect: frontend -> database NOT blocked"
 for _ in $(seq 1 30); do grep -q '"blocked"' "$TMP/alerts.json" 2>/dev/null && break; sleep 0.1; done
-grep '"blocked"' "$TMP/alerts.json" | grep -q "$DB" && pass "protect: blocked attempt alerted" || fail "protect: no alert for the blocked attempt"
+grep '"blocked"' "$TMP/alerts.json" | grep "$DB" >/dev/null && pass "protect: blocked attempt alerted" || fail "protect: no alert for the blocked attempt"
 
 # --- diff ---
 "$COMB" segment mode monitor "$DB" --db "$SEGDB" 2>/dev/null
-ip netns exec "$SW" nft list set bridge comb_segment protect | grep -q "$DB_IP" && fail "mode monitor: database still in the protect set" || pass "mode change re-applied (database left the protect set)"
+ip netns exec "$SW" nft list set bridge comb_segment protect >"$TMP/protect.set"
+grep -q "$DB_IP" "$TMP/protect.set" && fail "mode monitor: database still in the protect set" || pass "mode change re-applied (database left the protect set)"
 "$COMB" segment mode protect "$DB" --db "$SEGDB" 2>/dev/null
 "$COMB" segment quarantine "$BE" --db "$SEGDB"
-ip netns exec "$SW" nft list set bridge comb_segment quarantine | grep -q "$BE_IP" && pass "quarantine: backend in the quarantine set" || fail "quarantine: set"
+ip netns exec "$SW" nft list set bridge comb_segment quarantine >"$TMP/quarantine.set"
+grep -q "$BE_IP" "$TMP/quarantine.set" && pass "quarantine: backend in the quarantine set" || fail "quarantine: set: $(cat "$TMP/quarantine.set")"
 [ "$(traffic "$FE" "$BE_IP" 8080 2)" = 0 ] && pass "quarantine: frontend -> backend cut" || fail "quarantine: frontend -> backend still works"
 [ "$(traffic "$BE" "$DB_IP" 5432 2)" = 0 ] && pass "quarantine: backend -> database cut" || fail "quarantine: backend -> database still works"
 "$COMB" segment policy --db "$SEGDB" --diff >"$TMP/diff0.txt"
@@ -223,7 +227,8 @@ ip netns exec "$SW" nft list set bridge comb_segment quarantine | grep -q "$BE_I
 "$COMB" segment policy --db "$SEGDB" --rollback 2>/dev/null && pass "policy --rollback" || fail "policy --rollback"
 [ "$(traffic "$BE" "$DB_IP" 5432 1)" = 0 ] && pass "rollback: the previous (quarantine) ruleset is back" || fail "rollback: ruleset not restored"
 "$COMB" segment release "$BE" --db "$SEGDB"
-"$COMB" segment status --db "$SEGDB" | grep -q "enforcement: nftables bridge table comb_segment in netns $SW" && pass "status names the enforcement point" || fail "status"
+"$COMB" segment status --db "$SEGDB" >"$TMP/status.txt"
+grep -q "enforcement: nftables bridge table comb_segment in netns $SW" "$TMP/status.txt" && pass "status names the enforcement point" || fail "status"
 
 # --- diff: a flow added to the graph (not applied yet) shows up as one added element ---
 "$COMB" segment policy --db "$SEGDB" --apply 2>/dev/null
