@@ -273,6 +273,8 @@ static int do_graph(seg_graph *g, const char *format)
             json_str(gr->labels);
             fputs(",\"image\":", stdout);
             json_str(gr->image);
+            fputs(",\"listening\":", stdout);
+            json_str(gr->listening);
             fputs(",\"addresses\":[", stdout);
             char a[16];
             for (size_t k = 0; k < gr->naddrs; k++) {

@@ -235,6 +235,21 @@ int seg_graph_add_addr(seg_graph *g, uint32_t idx, uint32_t addr)
     return 0;
 }
 
+int seg_group_listen(seg_group *gr, uint8_t proto, uint16_t port)
+{
+    char item[16];
+    snprintf(item, sizeof item, "%s/%u", seg_proto_name(proto), port);
+    size_t n = strlen(item), have = strlen(gr->listening);
+    for (const char *p = gr->listening; (p = strstr(p, item)); p += n)
+        if ((p == gr->listening || p[-1] == ',') && (p[n] == ',' || !p[n]))
+            return 0;
+    if (have + n + 2 > sizeof gr->listening)
+        return -1;
+    snprintf(gr->listening + have, sizeof gr->listening - have, "%s%s", have ? "," : "", item);
+    gr->dirty = 1;
+    return 0;
+}
+
 seg_flow *seg_graph_flow_find(seg_graph *g, uint32_t src, uint32_t dst, uint8_t proto,
                               uint16_t dport)
 {

@@ -93,7 +93,14 @@ int seg_runner_record(seg_runner *r, const struct seg_record *rec, seg_alert_fn 
 {
     r->st.records++;
     switch (rec->kind) {
-    case SEG_REC_LISTEN: r->st.listens++; return 0;
+    case SEG_REC_LISTEN: {
+        r->st.listens++;
+        uint32_t g;
+        const seg_netns *ns = seg_ident_cookie(r->id, rec->netns_cookie);
+        if (ns && !ns_group(r, ns, &g))
+            seg_group_listen(seg_graph_group_at(r->g, g), rec->proto, rec->sport);
+        return 0;
+    }
     case SEG_REC_ACCEPT: r->st.accepts++; return 0;
     case SEG_REC_CONNECT: r->st.connects++; break;
     case SEG_REC_UDP: r->st.udp++; break;

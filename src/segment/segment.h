@@ -59,6 +59,7 @@ typedef struct seg_group {
     uint32_t addrs[SEG_MAX_ADDRS]; /* IPv4, network byte order */
     size_t naddrs;
     int64_t created, last_new;     /* unix seconds: first seen, last new flow */
+    char listening[128];           /* "tcp/22,tcp/8080": listening sockets seen */
     int dirty;                     /* changed since loaded/saved */
 } seg_group;
 
@@ -87,6 +88,9 @@ size_t seg_graph_ngroups(const seg_graph *g);
  * resolves it to the group. -1 when the group has SEG_MAX_ADDRS already. */
 int seg_graph_add_addr(seg_graph *g, uint32_t idx, uint32_t addr);
 int seg_graph_addr_group(const seg_graph *g, uint32_t addr, uint32_t *idx); /* 0 / -1 */
+/* Note a listening socket of the group ("tcp/8080"); bounded, 0 when noted
+ * (or already known), -1 when the list is full. */
+int seg_group_listen(seg_group *gr, uint8_t proto, uint16_t port);
 /* Count one or more connections: 1 new flow, 0 known flow, -1 table full
  * (counted in seg_graph_refused) or out of memory. proc may be NULL. */
 int seg_graph_flow_add(seg_graph *g, uint32_t src, uint32_t dst, uint8_t proto, uint16_t dport,

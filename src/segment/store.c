@@ -19,7 +19,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS groups(name TEXT PRIMARY KEY, kind TEXT NOT NULL,"
     " ns TEXT NOT NULL, labels TEXT NOT NULL, image TEXT NOT NULL, mode TEXT NOT NULL,"
     " quarantined INTEGER NOT NULL, qallow TEXT NOT NULL, created INTEGER NOT NULL,"
-    " last_new INTEGER NOT NULL);"
+    " last_new INTEGER NOT NULL, listening TEXT NOT NULL DEFAULT '');"
     "CREATE TABLE IF NOT EXISTS addrs(grp TEXT NOT NULL, addr INTEGER NOT NULL,"
     " PRIMARY KEY(grp, addr));"
     "CREATE TABLE IF NOT EXISTS flows(src TEXT NOT NULL, dst TEXT NOT NULL,"
@@ -75,7 +75,7 @@ comb_code seg_store_load(seg_store *s, seg_graph *g, comb_err *err)
     sqlite3_stmt *st = NULL;
     comb_code rc = COMB_OK;
     if (sqlite3_prepare_v2(s->db, "SELECT name, kind, ns, labels, image, mode, quarantined,"
-                           " qallow, created, last_new FROM groups ORDER BY rowid", -1, &st, NULL))
+                           " qallow, created, last_new, listening FROM groups ORDER BY rowid", -1, &st, NULL))
         return db_fail(s, err, "groups");
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -100,6 +100,7 @@ comb_code seg_store_load(seg_store *s, seg_graph *g, comb_err *err)
         snprintf(gr->qallow, sizeof gr->qallow, "%s", col(st, 7));
         gr->created = sqlite3_column_int64(st, 8);
         gr->last_new = sqlite3_column_int64(st, 9);
+        snprintf(gr->listening, sizeof gr->listening, "%s", col(st, 10));
         gr->dirty = 0;
     }
     if (!rc && r != SQLITE_DONE)
@@ -151,7 +152,7 @@ comb_code seg_store_save(seg_store *s, seg_graph *g, comb_err *err)
     comb_code rc = COMB_OK;
     if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL))
         return db_fail(s, err, "begin");
-    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO groups VALUES(?,?,?,?,?,?,?,?,?,?)",
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO groups VALUES(?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &gs, NULL) ||
         sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO addrs VALUES(?,?)", -1, &as, NULL) ||
         sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO flows VALUES(?,?,?,?,?,?,?,?)", -1,
@@ -173,6 +174,7 @@ comb_code seg_store_save(seg_store *s, seg_graph *g, comb_err *err)
         sqlite3_bind_text(gs, 8, gr->qallow, -1, SQLITE_STATIC);
         sqlite3_bind_int64(gs, 9, gr->created);
         sqlite3_bind_int64(gs, 10, gr->last_new);
+        sqlite3_bind_text(gs, 11, gr->listening, -1, SQLITE_STATIC);
         if (sqlite3_step(gs) != SQLITE_DONE) {
             rc = db_fail(s, err, "save group");
             goto out;

@@ -83,17 +83,15 @@ traffic() { # NS ADDR PORT COUNT
   echo "$n"
 }
 
-server "$BE" 8080
-server "$DB" 5432
-sleep 0.5
-[ "$(traffic "$FE" "$BE_IP" 8080 1)" = 1 ] || { echo "FAIL: topology: frontend cannot reach backend"; exit 1; }
-
-# --- learn ---
+# --- learn (the learner first: it also sees the servers' listening sockets) ---
 "$COMB" segment run --db "$SEGDB" --duration 120 -o "$TMP/alerts.json" 2>"$TMP/run.err" &
 RUN=$!
 PIDS+=($RUN)
 for _ in $(seq 1 100); do grep -q 'ready' "$TMP/run.err" 2>/dev/null && break; sleep 0.1; done
 grep -q 'ready' "$TMP/run.err" || { echo "FAIL: learner not ready: $(cat "$TMP/run.err")"; exit 1; }
+server "$BE" 8080
+server "$DB" 5432
+sleep 0.5
 [ "$(traffic "$FE" "$BE_IP" 8080 5)" = 5 ] && pass "learn: frontend -> backend:8080 (5 connections)" || fail "learn: frontend -> backend"
 [ "$(traffic "$BE" "$DB_IP" 5432 5)" = 5 ] && pass "learn: backend -> database:5432 (5 connections)" || fail "learn: backend -> database"
 # UDP: three datagrams to backend:5353 (one record: repeats within a second are counted, not sent)
@@ -114,6 +112,13 @@ for f in g["flows"]:
 PYEOF
 printf '%s\n' "$FE $BE tcp/8080 count>=5" "$BE $DB tcp/5432 count>=5" "$FE $BE udp/5353 count>=1" >"$TMP/flows.exp"
 compare "learned flows among the test's workloads" "$TMP/flows.exp" "$TMP/flows.got"
+"$PY" -c '
+import json, sys
+g = {x["name"]: x for x in json.load(open(sys.argv[1]))["groups"]}
+assert "tcp/8080" in g[sys.argv[2]]["listening"].split(","), g[sys.argv[2]]
+assert "tcp/5432" in g[sys.argv[3]]["listening"].split(","), g[sys.argv[3]]
+assert g[sys.argv[4]]["listening"] == "", g[sys.argv[4]]' "$TMP/graph.json" "$BE" "$DB" "$FE" \
+  && pass "listening sockets recorded (backend tcp/8080, database tcp/5432)" || fail "listening sockets: $(head -c 400 "$TMP/graph.json")"
 "$COMB" segment graph --db "$SEGDB" --format dot >"$TMP/graph.dot"
 grep -q "digraph" "$TMP/graph.dot" && pass "graph --format dot" || fail "graph --format dot"
 "$COMB" segment graph --db "$SEGDB" >"$TMP/graph.txt"

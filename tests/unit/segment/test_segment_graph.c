@@ -45,6 +45,22 @@ static void test_aggregation(void)
     seg_graph_free(g);
 }
 
+static void test_listen(void)
+{
+    seg_group g;
+    memset(&g, 0, sizeof g);
+    CHECK_INT(seg_group_listen(&g, 6, 80), 0);
+    CHECK_INT(seg_group_listen(&g, 6, 8080), 0);
+    CHECK_INT(seg_group_listen(&g, 6, 80), 0);
+    CHECK_INT(seg_group_listen(&g, 17, 80), 0);
+    CHECK_STR(g.listening, "tcp/80,tcp/8080,udp/80");
+    int full = 0;
+    for (int p = 1000; p < 1100; p++)
+        full |= seg_group_listen(&g, 6, (uint16_t)p) < 0;
+    CHECK(full);
+    CHECK(strlen(g.listening) < sizeof g.listening);
+}
+
 static void test_bounds(void)
 {
     seg_graph *g = seg_graph_new(3, 2);
@@ -150,6 +166,7 @@ static void test_labels(void)
 int main(void)
 {
     RUN(test_aggregation);
+    RUN(test_listen);
     RUN(test_bounds);
     RUN(test_many);
     RUN(test_flowfile);
