@@ -199,8 +199,10 @@ comb_code seg_ident_refresh(seg_ident *id, comb_err *err)
     if (self < 0)
         return comb_fail(err, COMB_EIO, "/proc/self/ns/net: %s", strerror(errno));
     id->n = 0; /* addresses move; names are re-read */
-    scan_named(id, self);
+    /* containers first: podman (netavark) also bind-mounts each container's
+     * namespace as /run/netns/netns-<uuid>, a name that changes on restart */
     scan_procs(id, self);
+    scan_named(id, self);
     close(self);
     id->last_refresh_ms = now_ms();
     return COMB_OK;
