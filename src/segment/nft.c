@@ -370,8 +370,8 @@ comb_code seg_enforce(seg_store *s, seg_graph *g, const char *netns, int *applie
     }
     const char *ns = where[0] ? where : NULL;
     if (!rc && !(rc = seg_nft_apply(ns, fam, text, last, err)) &&
-        !(rc = seg_store_set(s, "netns", where, err)))
-        rc = seg_store_version_add(s, text, last, err);
+        !(rc = seg_store_set(s, "netns", where, err)) && (!last || strcmp(last, text)))
+        rc = seg_store_version_add(s, text, last, err); /* unchanged: no new version */
     if (!rc)
         *applied = 1;
     free(text);

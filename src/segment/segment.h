@@ -131,7 +131,9 @@ comb_code seg_store_sync_modes(seg_store *s, seg_graph *g, comb_err *err);
 /* Key/value settings (enforcement netns, family). ENOTFOUND when absent. */
 comb_code seg_store_get(seg_store *s, const char *key, char *out, size_t size, comb_err *err);
 comb_code seg_store_set(seg_store *s, const char *key, const char *value, comb_err *err);
-/* Policy versions: each apply records the ruleset and the one it replaced. */
+/* Policy versions: each apply that changes the ruleset records it and the
+ * one it replaced; the newest SEG_VERSIONS_KEPT are kept (rollback depth). */
+#define SEG_VERSIONS_KEPT 16
 comb_code seg_store_version_add(seg_store *s, const char *text, const char *previous,
                                 comb_err *err);
 /* The newest version (malloc'd texts; previous may be ""), ENOTFOUND when none. */

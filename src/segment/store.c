@@ -257,6 +257,12 @@ comb_code seg_store_version_add(seg_store *s, const char *text, const char *prev
     sqlite3_bind_text(st, 2, previous ? previous : "", -1, SQLITE_STATIC);
     comb_code rc = sqlite3_step(st) == SQLITE_DONE ? COMB_OK : db_fail(s, err, "versions");
     sqlite3_finalize(st);
+    /* bounded history: the newest SEG_VERSIONS_KEPT versions */
+    char sql[160];
+    snprintf(sql, sizeof sql, "DELETE FROM versions WHERE id <= (SELECT MAX(id) FROM versions) - %d",
+             SEG_VERSIONS_KEPT);
+    if (!rc && sqlite3_exec(s->db, sql, NULL, NULL, NULL))
+        rc = db_fail(s, err, "versions");
     return rc;
 }
 

@@ -207,6 +207,17 @@ static void test_store(void)
     free(text);
     free(prev);
     CHECK_INT(seg_store_version_drop(s, id, &err), COMB_OK);
+    for (int i = 0; i < SEG_VERSIONS_KEPT + 5; i++)
+        CHECK_INT(seg_store_version_add(s, "vN", "vN", &err), COMB_OK);
+    int depth = 0;
+    while (!seg_store_version_last(s, &id, &text, &prev, &err)) {
+        free(text);
+        free(prev);
+        seg_store_version_drop(s, id, &err);
+        depth++;
+    }
+    CHECK_INT(depth, SEG_VERSIONS_KEPT); /* history is bounded */
+    CHECK_INT(seg_store_version_add(s, "v1", "", &err), COMB_OK);
     CHECK_INT(seg_store_version_last(s, &id, &text, &prev, &err), COMB_OK);
     CHECK_STR(text, "v1");
     free(text);
