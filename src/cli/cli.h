@@ -2,6 +2,7 @@
 #ifndef COMB_CLI_H
 #define COMB_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -14,6 +15,7 @@ enum {
     EXIT_LIMIT = 3,    /* a configured limit was exceeded */
     EXIT_DIGEST = 4,   /* content does not match its digest */
     EXIT_INTERNAL = 5, /* out of memory or internal error */
+    EXIT_UNVERIFIED = 6, /* comb verify: no valid signature by a trusted key, or policy reject */
 };
 
 int cli_exit_code(comb_code code);
@@ -43,5 +45,25 @@ int cmd_watch(int argc, char **argv);
 void help_watch(void);
 int cmd_segment(int argc, char **argv);
 void help_segment(void);
+int cmd_key(int argc, char **argv);
+void help_key(void);
+int cmd_sign(int argc, char **argv);
+void help_sign(void);
+int cmd_verify(int argc, char **argv);
+void help_verify(void);
+
+/* The password of a private key: --password-file, COMB_PASSWORD, or a
+ * terminal prompt (twice with confirm); non-empty. EXIT_OK or an exit code
+ * (reported). The caller cleanses buf. */
+int cli_read_password(const char *file, int confirm, char *buf, size_t size, size_t *len);
+/* `comb sign`/`comb verify` targets, "DIR[:TAG]" of an OCI layout (platform:
+ * pick among several manifests): the store, the image's descriptor, its
+ * repository (from reference, else its ref name when that is a full
+ * reference; "" when unknown). */
+struct comb_store;
+struct comb_desc;
+int cli_open_signed_target(const char *target, const char *reference, const char *platform,
+                           struct comb_store **st, struct comb_desc *image, char *repo,
+                           size_t rsize);
 
 #endif
