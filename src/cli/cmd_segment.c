@@ -3,6 +3,7 @@
  * rulesets, quarantine a workload. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/readfile.h"
 #include "segment/segment.h"
 
 #define DEFAULT_DB "/var/lib/comb/segment.db"
@@ -478,42 +480,17 @@ static int do_import(int argc, char **argv, seg_store *s, seg_graph *g)
         return EXIT_USAGE;
     }
     const char *path = argv[optind];
-    FILE *f = fopen(path, "r");
-    if (!f) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         cli_error("%s: %s", path, strerror(errno));
         return EXIT_INPUT;
     }
-    char *buf = NULL;
-    size_t len = 0, cap = 0, n;
-    char chunk[65536];
-    int rc = EXIT_OK;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (len + n > SEG_FLOWFILE_MAX) {
-            cli_error("%s: larger than %u bytes", path, SEG_FLOWFILE_MAX);
-            rc = EXIT_LIMIT;
-            break;
-        }
-        if (len + n > cap) {
-            cap = (len + n) * 2;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                cli_error("out of memory");
-                rc = EXIT_INTERNAL;
-                break;
-            }
-            buf = nb;
-        }
-        memcpy(buf + len, chunk, n);
-        len += n;
-    }
-    if (!rc && ferror(f)) {
-        cli_error("%s: %s", path, strerror(errno));
-        rc = EXIT_INPUT;
-    }
-    fclose(f);
+    unsigned char *buf = NULL;
+    size_t len = 0;
     comb_err err = { 0 };
-    if (!rc && (seg_flowfile_parse(path, buf ? buf : "", len, g, &err) ||
-                seg_store_save(s, g, &err)))
+    int rc = EXIT_OK;
+    if (comb_read_fd(fd, SEG_FLOWFILE_MAX, path, &buf, &len, &err) ||
+        seg_flowfile_parse(path, (const char *)buf, len, g, &err) || seg_store_save(s, g, &err))
         rc = report(&err);
     free(buf);
     if (!rc)
