@@ -41,5 +41,11 @@ int cmd_bench(int argc, char **argv);
 void help_bench(void);
 int cmd_watch(int argc, char **argv);
 void help_watch(void);
+int cmd_replay(int argc, char **argv);
+void help_replay(void);
+/* Load rules files (none: the built-in rules), compile, warn about what
+ * cannot run; an exit code (EXIT_OK on success). Shared by watch and replay. */
+struct comb_ruleset;
+int cli_watch_load_rules(struct comb_ruleset *rs, const char **files, size_t n, int quiet);
 
 #endif

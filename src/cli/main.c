@@ -20,6 +20,7 @@ static const char usage[] =
     "   bench     check hosts, engines, Kubernetes nodes and containers against\n"
     "             compliance baselines (CIS Docker and more)\n"
     "   watch     detect threats in running containers with eBPF (Falco rules)\n"
+    "   replay    run the rules over events recorded by comb watch --record\n"
     "   help      show help for a command\n"
     "\n"
     "Exit codes:\n"
@@ -91,6 +92,8 @@ static int help(const char *topic)
         return help_bench(), EXIT_OK;
     if (!strcmp(topic, "watch"))
         return help_watch(), EXIT_OK;
+    if (!strcmp(topic, "replay"))
+        return help_replay(), EXIT_OK;
     cli_error("no help for '%s'", topic);
     return EXIT_USAGE;
 }
@@ -122,6 +125,8 @@ int main(int argc, char **argv)
         return cmd_bench(argc - 1, argv + 1);
     if (!strcmp(cmd, "watch"))
         return cmd_watch(argc - 1, argv + 1);
+    if (!strcmp(cmd, "replay"))
+        return cmd_replay(argc - 1, argv + 1);
     cli_error("'%s' is not a comb command; see 'comb --help'", cmd);
     return EXIT_USAGE;
 }

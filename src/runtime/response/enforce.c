@@ -1,0 +1,170 @@
+/* enforce.c - load and drive enforce.bpf.c; see enforce.h. */
+#include "runtime/response/enforce.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "enforce.skel.h"
+#include "runtime/sensor/cgroup.h"
+
+#define SEEN_MAX 4096
+#define WALK_MAX 20000
+
+struct comb_enforce {
+    struct enforce_bpf *skel;
+    pthread_mutex_t mu;
+    uint64_t seen[SEEN_MAX];    /* open addressing, 0 empty */
+    size_t nseen;
+    struct bpf_link *links[2 * COMB_ENFORCE_MAX_ISOLATED];
+    size_t nlinks;
+    uint64_t isolated;
+};
+
+comb_code comb_enforce_open(comb_enforce **out, comb_err *err)
+{
+    comb_enforce *e = calloc(1, sizeof *e);
+    if (!e)
+        return comb_fail(err, COMB_ENOMEM, "enforce: out of memory");
+    pthread_mutex_init(&e->mu, NULL);
+    e->skel = enforce_bpf__open_and_load();
+    if (!e->skel) {
+        int er = errno;
+        free(e);
+        return comb_fail(err, COMB_EUNSUPPORTED, "enforce: the kernel refused the programs "
+                         "(exec hook with bpf_send_signal, cgroup connect4/6): %s", strerror(er));
+    }
+    e->skel->links.enforce_exec = bpf_program__attach(e->skel->progs.enforce_exec);
+    if (!e->skel->links.enforce_exec) {
+        int er = errno;
+        comb_enforce_close(e);
+        return comb_fail(err, COMB_EUNSUPPORTED, "enforce: attaching the exec hook: %s",
+                         strerror(er));
+    }
+    *out = e;
+    return COMB_OK;
+}
+
+int comb_enforce_add(comb_enforce *e, uint64_t id)
+{
+    if (!id)
+        return EINVAL;
+    pthread_mutex_lock(&e->mu);
+    size_t h = (size_t)(id * 0x9e3779b97f4a7c15ull) % SEEN_MAX;
+    for (size_t i = 0; i < SEEN_MAX; i++, h = (h + 1) % SEEN_MAX) {
+        if (e->seen[h] == id) {
+            pthread_mutex_unlock(&e->mu);
+            return 0;
+        }
+        if (!e->seen[h])
+            break;
+    }
+    __u8 one = 1;
+    int rc = bpf_map_update_elem(bpf_map__fd(e->skel->maps.enforced), &id, &one, BPF_ANY) ? errno
+                                                                                        : 0;
+    if (!rc && e->nseen < SEEN_MAX * 3 / 4 && !e->seen[h]) {
+        e->seen[h] = id;
+        e->nseen++;
+    }
+    pthread_mutex_unlock(&e->mu);
+    return rc;
+}
+
+static void walk(comb_enforce *e, char *path, size_t len, size_t cap, int depth, size_t *seen,
+                 size_t *added)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) && (*seen)++ < WALK_MAX) {
+        if (de->d_type != DT_DIR || de->d_name[0] == '.')
+            continue;
+        size_t n = strlen(de->d_name);
+        if (len + 1 + n + 1 > cap)
+            continue;
+        path[len] = '/';
+        memcpy(path + len + 1, de->d_name, n + 1);
+        char id[COMB_CONTAINER_ID_LEN + 1];
+        struct stat st;
+        if (comb_cgroup_container_id(de->d_name, id, NULL)) {
+            if (!stat(path, &st) && !comb_enforce_add(e, (uint64_t)st.st_ino))
+                (*added)++;
+        } else if (depth > 1) {
+            walk(e, path, len + 1 + n, cap, depth - 1, seen, added);
+        }
+        path[len] = '\0';
+    }
+    closedir(d);
+}
+
+size_t comb_enforce_add_existing(comb_enforce *e, const char *cgroup2)
+{
+    char path[4096];
+    size_t len = strlen(cgroup2), seen = 0, added = 0;
+    if (len >= sizeof path)
+        return 0;
+    memcpy(path, cgroup2, len + 1);
+    walk(e, path, len, sizeof path, 4, &seen, &added);
+    return added;
+}
+
+int comb_enforce_isolate(comb_enforce *e, const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    int rc = 0;
+    pthread_mutex_lock(&e->mu);
+    if (e->nlinks + 2 > sizeof e->links / sizeof *e->links) {
+        rc = ENOSPC;
+    } else {
+        struct bpf_link *a = bpf_program__attach_cgroup(e->skel->progs.enforce_connect4, fd);
+        struct bpf_link *b = a ? bpf_program__attach_cgroup(e->skel->progs.enforce_connect6, fd)
+                               : NULL;
+        if (!a || !b) {
+            rc = errno ? errno : EIO;
+            bpf_link__destroy(a);
+        } else {
+            e->links[e->nlinks++] = a;
+            e->links[e->nlinks++] = b;
+            e->isolated++;
+        }
+    }
+    pthread_mutex_unlock(&e->mu);
+    close(fd);
+    return rc;
+}
+
+void comb_enforce_stats_get(comb_enforce *e, comb_enforce_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    int fd = bpf_map__fd(e->skel->maps.enforce_counters);
+    __u32 k = 0;
+    bpf_map_lookup_elem(fd, &k, &st->drift_kills);
+    k = 1;
+    bpf_map_lookup_elem(fd, &k, &st->connects_refused);
+    pthread_mutex_lock(&e->mu);
+    st->enforced = e->nseen;
+    st->isolated = e->isolated;
+    pthread_mutex_unlock(&e->mu);
+}
+
+void comb_enforce_close(comb_enforce *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->nlinks; i++)
+        bpf_link__destroy(e->links[i]);
+    enforce_bpf__destroy(e->skel);
+    pthread_mutex_destroy(&e->mu);
+    free(e);
+}
