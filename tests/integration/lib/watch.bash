@@ -40,7 +40,7 @@ start_watch() {
   WATCHERS+=("$pid")
   eval "${name}_PID=$pid"
   local i=0
-  while ! grep -q 'comb: watch: ready' "$TMP/$name.err"; do
+  while ! grep -q 'comb: watch: ready' "$TMP/$name.err" 2>/dev/null; do
     kill -0 "$pid" 2>/dev/null || { echo "FAIL: comb watch ($name) exited: $(cat "$TMP/$name.err")"; exit 1; }
     i=$((i + 1)); [ $i -lt 600 ] || { echo "FAIL: comb watch ($name) not ready in 120s"; exit 1; }
     sleep 0.2
