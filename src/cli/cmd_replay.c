@@ -10,8 +10,6 @@
 #include "runtime/output/output.h"
 #include "runtime/record/record.h"
 
-#define MAX_RULE_FILES 64
-
 void help_replay(void)
 {
     fputs("usage: comb replay [options] FILE\n"
@@ -62,7 +60,7 @@ int cmd_replay(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *files[MAX_RULE_FILES];
+    const char *files[CLI_WATCH_MAX_RULE_FILES];
     size_t nfiles = 0;
     const char *output = NULL;
     int json = 1, quiet = 0;
@@ -72,19 +70,9 @@ int cmd_replay(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":r:f:o:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
-            if (nfiles == MAX_RULE_FILES) {
-                cli_error("--rules: at most %d files", MAX_RULE_FILES);
-                return EXIT_USAGE;
-            }
-            files[nfiles++] = optarg;
-            break;
         case 'f':
-            if (!strcmp(optarg, "json") || !strcmp(optarg, "text"))
-                json = !strcmp(optarg, "json");
-            else {
-                cli_error("--format: \"%s\" is not json or text", optarg);
+            if (cli_watch_rules_format(c, optarg, files, &nfiles, &json))
                 return EXIT_USAGE;
-            }
             break;
         case 'o': output = optarg; break;
         case 'q': quiet = 1; break;

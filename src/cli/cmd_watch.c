@@ -19,7 +19,6 @@
 #include "runtime/sensor/watch.h"
 
 #define DEFAULT_RULES "runtime/comb_rules.yaml"
-#define MAX_RULE_FILES 64
 
 void help_watch(void)
 {
@@ -154,6 +153,24 @@ static int parse_count(const char *s, uint64_t max, uint64_t *out)
     return 0;
 }
 
+int cli_watch_rules_format(int opt, const char *arg, const char **files, size_t *nfiles,
+                           int *json)
+{
+    if (opt == 'r') {
+        if (*nfiles == CLI_WATCH_MAX_RULE_FILES) {
+            cli_error("--rules: at most %d files", CLI_WATCH_MAX_RULE_FILES);
+            return -1;
+        }
+        files[(*nfiles)++] = arg;
+    } else if (!strcmp(arg, "json") || !strcmp(arg, "text")) {
+        *json = !strcmp(arg, "json");
+    } else {
+        cli_error("--format: \"%s\" is not json or text", arg);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_watch_load_rules(comb_ruleset *rs, const char **files, size_t n, int quiet)
 {
     comb_err err;
@@ -272,7 +289,7 @@ int cmd_watch(int argc, char **argv)
         { "record", required_argument, NULL, OPT_RECORD },
         { NULL, 0, NULL, 0 },
     };
-    const char *files[MAX_RULE_FILES];
+    const char *files[CLI_WATCH_MAX_RULE_FILES];
     size_t nfiles = 0;
     const char *output = NULL, *syslog_path = NULL, *webhook = NULL, *record = NULL;
     int json = 1, quiet = 0, respond = 0, enforce = 0;
@@ -286,21 +303,9 @@ int cmd_watch(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":r:f:o:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
-            if (nfiles == MAX_RULE_FILES) {
-                cli_error("--rules: at most %d files", MAX_RULE_FILES);
-                return EXIT_USAGE;
-            }
-            files[nfiles++] = optarg;
-            break;
         case 'f':
-            if (!strcmp(optarg, "json"))
-                json = 1;
-            else if (!strcmp(optarg, "text"))
-                json = 0;
-            else {
-                cli_error("--format: \"%s\" is not json or text", optarg);
+            if (cli_watch_rules_format(c, optarg, files, &nfiles, &json))
                 return EXIT_USAGE;
-            }
             break;
         case 'o': output = optarg; break;
         case 'D':

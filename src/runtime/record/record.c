@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/wire.h"
+
 static const char MAGIC[8] = { 'C', 'O', 'M', 'B', 'R', 'E', 'C', '\n' };
 #define KIND_EVENT 1u
 #define NONE 0xffffffffu
@@ -26,8 +28,7 @@ typedef struct codec {
     int bad;                    /* reading: ran past the end, or a bound */
     const char *why;
     /* writing */
-    unsigned char *buf;
-    size_t len, cap;
+    comb_wbuf w;
     /* reading */
     const unsigned char *in;
     size_t inlen, pos;
@@ -42,26 +43,16 @@ static void put(codec *c, const void *p, size_t n)
 {
     if (c->bad)
         return;
-    if (c->len + n > COMB_RECORD_MAX) {
+    if (c->w.n + n > COMB_RECORD_MAX) {
         c->bad = 1;
         c->why = "event larger than a record may be";
         return;
     }
-    if (c->len + n > c->cap) {
-        size_t cap = c->cap ? c->cap : 4096;
-        while (cap < c->len + n)
-            cap *= 2;
-        unsigned char *b = realloc(c->buf, cap);
-        if (!b) {
-            c->bad = 1;
-            c->why = "out of memory";
-            return;
-        }
-        c->buf = b;
-        c->cap = cap;
+    comb_wbuf_put(&c->w, p, n);
+    if (c->w.oom) {
+        c->bad = 1;
+        c->why = "out of memory";
     }
-    memcpy(c->buf + c->len, p, n);
-    c->len += n;
 }
 
 static const unsigned char *take(codec *c, size_t n)
@@ -349,7 +340,8 @@ comb_code comb_recorder_open(const char *path, comb_recorder **out, comb_err *er
 comb_code comb_recorder_write(comb_recorder *r, const comb_event *ev, comb_err *err)
 {
     codec *c = &r->c;
-    c->len = 0;
+    c->w.n = 0;
+    c->w.oom = 0;
     c->bad = 0;
     unsigned char lenkind[5] = { 0 };
     put(c, lenkind, sizeof lenkind); /* patched below */
@@ -358,9 +350,9 @@ comb_code comb_recorder_write(comb_recorder *r, const comb_event *ev, comb_err *
     if (c->bad)
         return comb_fail(err, !strcmp(c->why, "out of memory") ? COMB_ENOMEM : COMB_ELIMIT,
                          "%s: event %lld: %s", r->path, (long long)ev->num, c->why);
-    le_put(c->buf, c->len - 4, 4);
-    c->buf[4] = KIND_EVENT;
-    if (fwrite(c->buf, 1, c->len, r->f) != c->len)
+    le_put(c->w.p, c->w.n - 4, 4);
+    c->w.p[4] = KIND_EVENT;
+    if (fwrite(c->w.p, 1, c->w.n, r->f) != c->w.n)
         return comb_fail(err, COMB_EIO, "%s: %s", r->path, strerror(errno));
     return COMB_OK;
 }
@@ -372,7 +364,7 @@ comb_code comb_recorder_close(comb_recorder *r, comb_err *err)
     comb_code rc = COMB_OK;
     if (r->f && fclose(r->f))
         rc = comb_fail(err, COMB_EIO, "%s: %s", r->path, strerror(errno));
-    free(r->c.buf);
+    free(r->c.w.p);
     free(r->path);
     free(r);
     return rc;

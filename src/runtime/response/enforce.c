@@ -3,7 +3,6 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -14,10 +13,10 @@
 #include <unistd.h>
 
 #include "enforce.skel.h"
+#include "runtime/response/response.h"
 #include "runtime/sensor/cgroup.h"
 
 #define SEEN_MAX 4096
-#define WALK_MAX 20000
 
 struct comb_enforce {
     struct enforce_bpf *skel;
@@ -78,43 +77,28 @@ int comb_enforce_add(comb_enforce *e, uint64_t id)
     return rc;
 }
 
-static void walk(comb_enforce *e, char *path, size_t len, size_t cap, int depth, size_t *seen,
-                 size_t *added)
+typedef struct add_ctx {
+    comb_enforce *e;
+    size_t added;
+} add_ctx;
+
+static int add_one(void *ud, const char *path, const char *name)
 {
-    DIR *d = opendir(path);
-    if (!d)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d)) && (*seen)++ < WALK_MAX) {
-        if (de->d_type != DT_DIR || de->d_name[0] == '.')
-            continue;
-        size_t n = strlen(de->d_name);
-        if (len + 1 + n + 1 > cap)
-            continue;
-        path[len] = '/';
-        memcpy(path + len + 1, de->d_name, n + 1);
-        char id[COMB_CONTAINER_ID_LEN + 1];
-        struct stat st;
-        if (comb_cgroup_container_id(de->d_name, id, NULL)) {
-            if (!stat(path, &st) && !comb_enforce_add(e, (uint64_t)st.st_ino))
-                (*added)++;
-        } else if (depth > 1) {
-            walk(e, path, len + 1 + n, cap, depth - 1, seen, added);
-        }
-        path[len] = '\0';
-    }
-    closedir(d);
+    add_ctx *a = ud;
+    char id[COMB_CONTAINER_ID_LEN + 1];
+    struct stat st;
+    if (!comb_cgroup_container_id(name, id, NULL))
+        return 0;
+    if (!stat(path, &st) && !comb_enforce_add(a->e, (uint64_t)st.st_ino))
+        a->added++;
+    return 2; /* below a container, the ancestors' entry covers it */
 }
 
 size_t comb_enforce_add_existing(comb_enforce *e, const char *cgroup2)
 {
-    char path[4096];
-    size_t len = strlen(cgroup2), seen = 0, added = 0;
-    if (len >= sizeof path)
-        return 0;
-    memcpy(path, cgroup2, len + 1);
-    walk(e, path, len, sizeof path, 4, &seen, &added);
-    return added;
+    add_ctx a = { .e = e };
+    comb_cgroup_walk(cgroup2, 4, add_one, &a);
+    return a.added;
 }
 
 int comb_enforce_isolate(comb_enforce *e, const char *dir)

@@ -162,21 +162,19 @@ int comb_response_cgroup2_mount(char *out, size_t outsz)
 }
 
 typedef struct walk {
-    const char *id;
-    size_t idlen;
+    int (*fn)(void *ud, const char *path, const char *name);
+    void *ud;
     size_t seen;
-    char *out;
-    size_t outsz;
 } walk;
 
 static int walk_dir(walk *w, char *path, size_t len, size_t cap, int depth)
 {
     DIR *d = opendir(path);
     if (!d)
-        return -1;
+        return 0;
     struct dirent *e;
-    int rc = -1;
-    while (rc && (e = readdir(d)) && w->seen++ < WALK_MAX) {
+    int stop = 0;
+    while (!stop && (e = readdir(d)) && w->seen++ < WALK_MAX) {
         if (e->d_type != DT_DIR || e->d_name[0] == '.')
             continue;
         size_t n = strlen(e->d_name);
@@ -184,19 +182,45 @@ static int walk_dir(walk *w, char *path, size_t len, size_t cap, int depth)
             continue;
         path[len] = '/';
         memcpy(path + len + 1, e->d_name, n + 1);
-        const char *hit = strstr(e->d_name, w->id);
-        if (hit && !strstr(e->d_name, "conmon")) {
-            if (len + 1 + n + 1 <= w->outsz) {
-                memcpy(w->out, path, len + 1 + n + 1);
-                rc = 0;
-            }
-        } else if (depth > 1) {
-            rc = walk_dir(w, path, len + 1 + n, cap, depth - 1);
-        }
+        int r = w->fn(w->ud, path, e->d_name);
+        if (r == 1)
+            stop = 1;
+        else if (r == 0 && depth > 1)
+            stop = walk_dir(w, path, len + 1 + n, cap, depth - 1);
         path[len] = '\0';
     }
     closedir(d);
-    return rc;
+    return stop;
+}
+
+int comb_cgroup_walk(const char *root, int depth,
+                     int (*fn)(void *ud, const char *path, const char *name), void *ud)
+{
+    char path[4096];
+    size_t len = strlen(root);
+    if (len >= sizeof path)
+        return 0;
+    memcpy(path, root, len + 1);
+    walk w = { .fn = fn, .ud = ud };
+    return walk_dir(&w, path, len, sizeof path, depth);
+}
+
+typedef struct find {
+    const char *id;
+    char *out;
+    size_t outsz;
+} find;
+
+static int find_one(void *ud, const char *path, const char *name)
+{
+    find *f = ud;
+    if (!strstr(name, f->id) || strstr(name, "conmon"))
+        return 0;
+    size_t n = strlen(path);
+    if (n >= f->outsz)
+        return 2;
+    memcpy(f->out, path, n + 1);
+    return 1;
 }
 
 int comb_response_find_cgroup(const char *cgroup2, const char *id, char *out, size_t outsz)
@@ -204,13 +228,8 @@ int comb_response_find_cgroup(const char *cgroup2, const char *id, char *out, si
     size_t idlen = strlen(id);
     if (idlen < 12 || idlen > 64 || strspn(id, "0123456789abcdef") != idlen)
         return -1;
-    char path[4096];
-    size_t len = strlen(cgroup2);
-    if (len >= sizeof path)
-        return -1;
-    memcpy(path, cgroup2, len + 1);
-    walk w = { .id = id, .idlen = idlen, .out = out, .outsz = outsz };
-    return walk_dir(&w, path, len, sizeof path, WALK_DEPTH);
+    find f = { .id = id, .out = out, .outsz = outsz };
+    return comb_cgroup_walk(cgroup2, WALK_DEPTH, find_one, &f) ? 0 : -1;
 }
 
 /* The container's directory: from the process's own cgroup (cut after the

@@ -86,6 +86,12 @@ void comb_responder_free(comb_responder *r, comb_response_stats *st);
  * under cgroup2 by name; 0 and the path in out, -1 when absent. Bounded walk. */
 int comb_response_find_cgroup(const char *cgroup2, const char *id, char *out, size_t outsz);
 
+/* Visit the directories below root, depth levels down, at most 20,000:
+ * fn gets each one's path and name and returns 0 to go on (descending into
+ * it), 2 to go on without descending, 1 to stop. Returns 1 when stopped. */
+int comb_cgroup_walk(const char *root, int depth,
+                     int (*fn)(void *ud, const char *path, const char *name), void *ud);
+
 /* The cgroup v2 mount point from /proc/self/mountinfo; 0 or -1. */
 int comb_response_cgroup2_mount(char *out, size_t outsz);
 
