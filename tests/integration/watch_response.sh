@@ -104,7 +104,9 @@ i=0; while { [ ! -s "$TMP/port1" ] || [ ! -s "$TMP/port2" ]; } && [ $i -lt 100 ]
 P1=$(cat "$TMP/port1"); P2=$(cat "$TMP/port2")
 
 ID_K=$(run_bg kill "$IMAGE" sleep 1000)
-ID_F=$(run_bg freeze "$IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.1; done')
+# the counter is renamed into place: a freeze between truncate and write
+# must not leave an empty file
+ID_F=$(run_bg freeze "$IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.1; done')
 ID_S=$(run_bg stop "$IMAGE" sleep 1000)
 ID_I=$(run_bg isolate --network "ns:/run/netns/$NS" "$IMAGE" sleep 1000)
 start_watch act -r "$TMP/rules.yaml" --respond --response 'Override trigger=kill'
@@ -130,11 +132,11 @@ if response "$TMP/act.out" freeze ok; then
   grep -q '^frozen 1' "$CG_F/cgroup.events" && pass "freeze: $CG_F/cgroup.events says frozen 1" \
     || fail "freeze: $(cat "$CG_F/cgroup.events")"
   a=$(cat "/proc/$PID_F/root/tmp/count"); sleep 1; b=$(cat "/proc/$PID_F/root/tmp/count")
-  [ "$a" = "$b" ] && pass "freeze: the container's counter stands still ($a)" || fail "freeze: counter moved $a -> $b"
+  [ -n "$a" ] && [ "$a" = "$b" ] && pass "freeze: the container's counter stands still ($a)" || fail "freeze: counter moved '$a' -> '$b'"
   echo 0 >"$CG_F/cgroup.freeze"
   wait_for "$CG_F/cgroup.events" '^frozen 0' 5 && pass "thaw: frozen 0" || fail "thaw: $(cat "$CG_F/cgroup.events")"
   sleep 1; c=$(cat "/proc/$PID_F/root/tmp/count")
-  [ "$c" -gt "$b" ] && pass "thaw: the counter runs again ($b -> $c)" || fail "thaw: counter $b -> $c"
+  [ -n "$b" ] && [ "$c" -gt "$b" ] && pass "thaw: the counter runs again ($b -> $c)" || fail "thaw: counter $b -> $c"
 else
   fail "freeze: no ok line: $(grep freeze "$TMP/act.out" | tail -1)"
 fi

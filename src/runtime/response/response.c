@@ -307,7 +307,7 @@ static const char ISOLATE_NFT[] =
 static void *isolate_main(void *arg)
 {
     nsjob *nj = arg;
-    if (unshare(CLONE_FS) || setns(nj->nsfd, CLONE_NEWNET)) {
+    if (setns(nj->nsfd, CLONE_NEWNET)) {
         nj->rc = errno;
         snprintf(nj->err, sizeof nj->err, "entering the network namespace: %s", strerror(errno));
         return NULL;
@@ -543,8 +543,9 @@ void comb_responder_submit(comb_responder *r, unsigned actions, const comb_rule 
         r->st.dropped++;
     }
     pthread_mutex_unlock(&r->mu);
-    if (full)
-        report(r, &j, actions & ~COMB_ACT_KILL, "skipped", "response queue full");
+    for (unsigned act = COMB_ACT_FREEZE; full && act <= COMB_ACT_ISOLATE; act <<= 1)
+        if (actions & act)
+            report(r, &j, act, "skipped", "response queue full");
 }
 
 void comb_responder_free(comb_responder *r, comb_response_stats *st)
