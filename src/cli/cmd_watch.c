@@ -407,7 +407,8 @@ int cmd_watch(int argc, char **argv)
             if (!comb_response_cgroup2_mount(cg2, sizeof cg2))
                 n = comb_enforce_add_existing(oc.enforce, cg2);
             fprintf(stderr, "comb: watch: enforce: exec hook with bpf_send_signal and cgroup "
-                    "connect4/connect6 programs loaded; %zu running containers enforced\n", n);
+                    "connect4/connect6 programs loaded; %zu running containers enforced; %s\n",
+                    n, comb_enforce_lsm_status(oc.enforce));
         }
     }
     int any_response = nov > 0;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "enforce.skel.h"
+#include "enforce_lsm.skel.h"
 #include "runtime/response/response.h"
 #include "runtime/sensor/cgroup.h"
 
@@ -20,6 +21,8 @@
 
 struct comb_enforce {
     struct enforce_bpf *skel;
+    struct enforce_lsm_bpf *lsm; /* NULL: the kernel refused BPF LSM */
+    char lsm_status[160];
     pthread_mutex_t mu;
     uint64_t seen[SEEN_MAX];    /* open addressing, 0 empty */
     size_t nseen;
@@ -28,12 +31,15 @@ struct comb_enforce {
     uint64_t isolated;
 };
 
+static void probe_lsm(comb_enforce *e);
+
 comb_code comb_enforce_open(comb_enforce **out, comb_err *err)
 {
     comb_enforce *e = calloc(1, sizeof *e);
     if (!e)
         return comb_fail(err, COMB_ENOMEM, "enforce: out of memory");
     pthread_mutex_init(&e->mu, NULL);
+    libbpf_set_print(NULL); /* the library never writes to stderr (the sensor keeps a log) */
     e->skel = enforce_bpf__open_and_load();
     if (!e->skel) {
         int er = errno;
@@ -48,8 +54,37 @@ comb_code comb_enforce_open(comb_enforce **out, comb_err *err)
         return comb_fail(err, COMB_EUNSUPPORTED, "enforce: attaching the exec hook: %s",
                          strerror(er));
     }
+    probe_lsm(e);
     *out = e;
     return COMB_OK;
+}
+
+/* BPF LSM refuses a drifted exec outright; where the kernel refuses the
+ * program (EPERM here), the exec hook's kill is what remains. */
+static void probe_lsm(comb_enforce *e)
+{
+    struct enforce_lsm_bpf *l = enforce_lsm_bpf__open();
+    int rc = l ? 0 : -errno;
+    if (!rc)
+        rc = bpf_map__reuse_fd(l->maps.enforced, bpf_map__fd(e->skel->maps.enforced));
+    if (!rc)
+        rc = enforce_lsm_bpf__load(l);
+    if (!rc)
+        rc = enforce_lsm_bpf__attach(l);
+    if (rc) {
+        enforce_lsm_bpf__destroy(l);
+        snprintf(e->lsm_status, sizeof e->lsm_status, "BPF LSM refused by the kernel (%s): "
+                 "drifted execs are killed at exec instead of denied", strerror(-rc));
+        return;
+    }
+    e->lsm = l;
+    snprintf(e->lsm_status, sizeof e->lsm_status, "BPF LSM loaded: drifted execs are denied "
+             "(EPERM)");
+}
+
+const char *comb_enforce_lsm_status(const comb_enforce *e)
+{
+    return e->lsm_status;
 }
 
 int comb_enforce_add(comb_enforce *e, uint64_t id)
@@ -148,6 +183,7 @@ void comb_enforce_close(comb_enforce *e)
         return;
     for (size_t i = 0; i < e->nlinks; i++)
         bpf_link__destroy(e->links[i]);
+    enforce_lsm_bpf__destroy(e->lsm);
     enforce_bpf__destroy(e->skel);
     pthread_mutex_destroy(&e->mu);
     free(e);

@@ -3,7 +3,8 @@
  *
  * comb_enforce_open loads the programs and attaches the exec hook; it fails
  * (COMB_EUNSUPPORTED) when the kernel refuses them, which the CLI reports as
- * a probe result. Containers become enforced by their cgroup v2 id (the
+ * a probe result. It also tries enforce_lsm.bpf.c (deny the exec instead of
+ * killing after it) and keeps it when the kernel takes BPF LSM programs. Containers become enforced by their cgroup v2 id (the
  * directory's inode number): a drifted exec in them is killed in the kernel.
  * Isolating attaches connect4/connect6 programs to a container's cgroup:
  * its connect() calls fail with EPERM until the enforcer is closed.
@@ -24,6 +25,9 @@ typedef struct comb_enforce_stats {
 } comb_enforce_stats;
 
 comb_code comb_enforce_open(comb_enforce **out, comb_err *err);
+/* What the BPF LSM probe found: "BPF LSM loaded: ..." or "BPF LSM refused
+ * by the kernel (...): ...". */
+const char *comb_enforce_lsm_status(const comb_enforce *e);
 /* Enforce the container whose cgroup has this id (idempotent, cheap when
  * already known). 0 or an errno. */
 int comb_enforce_add(comb_enforce *e, uint64_t cgroup_id);
