@@ -405,17 +405,22 @@ static void isolate(comb_responder *r, const job *j, const char *cg, char *detai
 
 /* ---- the thread ----------------------------------------------------------------------- */
 
-static int once(comb_responder *r, const job *j, unsigned act)
+static int done_before(const comb_responder *r, const job *j, unsigned act)
 {
     for (size_t i = 0; i < r->ndone; i++)
         if (r->done[i].act == act && !strcmp(r->done[i].cid, j->cid))
-            return 0;
+            return 1;
+    return 0;
+}
+
+/* Remembered once it worked: a failed action is tried again on the next alert. */
+static void remember(comb_responder *r, const job *j, unsigned act)
+{
     if (r->ndone < DONE_MAX) {
         r->done[r->ndone].act = act;
         memcpy(r->done[r->ndone].cid, j->cid, sizeof j->cid);
         r->ndone++;
     }
-    return 1;
 }
 
 static void container_action(comb_responder *r, const job *j, unsigned act)
@@ -428,7 +433,7 @@ static void container_action(comb_responder *r, const job *j, unsigned act)
         report(r, j, act, "dry-run", "not acting without --respond");
         return;
     }
-    if (!once(r, j, act)) {
+    if (done_before(r, j, act)) {
         report(r, j, act, "skipped", "already done for this container");
         return;
     }
@@ -463,6 +468,8 @@ static void container_action(comb_responder *r, const job *j, unsigned act)
         isolate(r, j, cg, detail, sizeof detail, &ok);
         break;
     }
+    if (ok > 0)
+        remember(r, j, act);
     report(r, j, act, ok > 0 ? "ok" : "failed", detail);
 }
 
