@@ -15,7 +15,28 @@
 NS="combresp$$"
 VETH="crh$$"
 NET=10.251.$(($$ % 200 + 20))
-make_image /etc/kill-me /etc/freeze-me /etc/stop-me /etc/isolate-me /etc/override-me
+# memexec PROG ARGS...: runs PROG from a memfd (fileless execution)
+cat >"$TMP/memexec.c" <<'CEOF'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+    if (argc < 3) return 2;
+    int in = open(argv[1], O_RDONLY), m = memfd_create("payload", 0);
+    char buf[65536]; ssize_t n;
+    if (in < 0 || m < 0) { perror("memexec"); return 1; }
+    while ((n = read(in, buf, sizeof buf)) > 0) if (write(m, buf, n) != n) return 1;
+    char *env[] = { NULL };
+    fexecve(m, argv + 2, env);
+    perror("fexecve");
+    return 1;
+}
+CEOF
+gcc -static -O2 -o "$TMP/memexec" "$TMP/memexec.c" || { echo "FAIL: cannot build the memfd helper"; exit 1; }
+make_image /etc/kill-me /etc/freeze-me /etc/stop-me /etc/isolate-me /etc/override-me /bin/memexec="$TMP/memexec"
 CG2=$(findmnt -t cgroup2 -n -o TARGET | head -1)
 [ -n "$CG2" ] || { echo "FAIL: no cgroup v2 mount"; exit 1; }
 
@@ -199,6 +220,9 @@ grep -Eq 'BPF LSM (loaded|refused by the kernel)' "$TMP/enf.err" && pass "enforc
 rc=$(status_of "${PODMAN[@]}" exec "$ID_E" sh -c 'cp /bin/busybox /tmp/drifted && /tmp/drifted true')
 [ "$rc" = "$WANT" ] && pass "enforce: a binary copied to the upper layer is stopped at exec ($rc)" \
   || fail "enforce: drifted binary exit $rc, want $WANT"
+rc=$(status_of "${PODMAN[@]}" exec "$ID_E" /bin/memexec /bin/busybox true)
+[ "$rc" = "$WANT" ] && pass "enforce: a binary run from a memfd is stopped at exec ($rc)" \
+  || fail "enforce: memfd exec exit $rc, want $WANT"
 rc=$(status_of "${PODMAN[@]}" exec "$ID_E" ls /)
 [ "$rc" = 0 ] && pass "enforce: the image's binaries still run after" || fail "enforce: ls exit $rc"
 mkdir "$TMP/host"; cp /bin/busybox "$TMP/host/busybox"
@@ -218,6 +242,7 @@ else
   fail "enforce isolate: no ok line: $(grep isolate "$TMP/enf.out" | tail -1)"
 fi
 stop_watch enf
+[ "$WANT" = 137 ] && KILLS='[2-9]'
 grep -Eq "enforce: $KILLS drifted execs killed, [1-9][0-9]* connects refused" "$TMP/enf.err" \
   && pass "enforce counters: $(grep -o 'enforce: [0-9].*' "$TMP/enf.err")" || fail "enforce counters: $(grep enforce "$TMP/enf.err")"
 rc=$(status_of "${PODMAN[@]}" exec "$ID_H" nc -w 2 127.0.0.1 "$P2")

@@ -19,7 +19,8 @@ watch_cleanup() {
 }
 trap watch_cleanup EXIT
 
-# make_image [FILE...]: busybox, /etc/passwd, /etc/shadow, and empty FILEs
+# make_image [FILE|FILE=SOURCE...]: busybox, /etc/passwd, /etc/shadow, and
+# empty FILEs or copies of SOURCE
 make_image() {
   local root="$TMP/imageroot"
   mkdir -p "$root/bin" "$root/etc" "$root/tmp"
@@ -27,7 +28,12 @@ make_image() {
   for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$root/bin/$a"; done
   echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
   echo 'root:*:19000:0:99999:7:::' >"$root/etc/shadow"
-  for f in "$@"; do : >"$root$f"; done
+  for f in "$@"; do
+    case $f in
+      *=*) cp "${f#*=}" "$root${f%%=*}" ;;  # /in/image=/host/file
+      *) : >"$root$f" ;;
+    esac
+  done
   tar -C "$root" -c . | podman import - "$IMAGE" >/dev/null 2>&1 || { echo "FAIL: podman import"; exit 1; }
 }
 
