@@ -162,6 +162,34 @@ PYEOF
 then pass "queue of 2: delivered + dropped = 8, drops counted ($(grep -o 'webhook: .*' "$TMP/slow.err"))"
 else fail "slow webhook counters: $(grep webhook "$TMP/slow.err")"; fi
 
+# --- a 404 fails the line at once (no retry); a dead endpoint is retried
+# until the drain limit at exit (10 s), then counted as failed ---
+sed 's/self.send_response(500)/self.send_response(404)/' "$TMP/server.py" >"$TMP/server404.py"
+$PY "$TMP/server404.py" 1000 0 "$TMP/404.log" "$TMP/404.port" &
+NF_PID=$!
+PIDS+=($NF_PID)
+i=0; while [ ! -s "$TMP/404.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+start_watch notfound --webhook "http://127.0.0.1:$(cat "$TMP/404.port")/"
+cat "$MARK" >/dev/null
+wait_lines "$TMP/notfound.out" 1 20 || true
+sleep 1
+stop_watch notfound
+grep -q 'webhook: 0 delivered, 1 failed, 0 dropped, 0 retries' "$TMP/notfound.err" \
+  && pass "webhook 404: failed at once, not retried" || fail "404: $(grep webhook "$TMP/notfound.err")"
+# the same port with nobody listening any more
+kill "$NF_PID"; wait "$NF_PID" 2>/dev/null || true
+start_watch dead --webhook "http://127.0.0.1:$(cat "$TMP/404.port")/"
+cat "$MARK" >/dev/null
+wait_lines "$TMP/dead.out" 1 20 || true
+sleep 1
+t0=$(date +%s)
+stop_watch dead
+t1=$(date +%s)
+[ "$WRC" = 0 ] && [ $((t1 - t0)) -ge 8 ] && [ $((t1 - t0)) -le 13 ] \
+  && grep -Eq 'webhook: 0 delivered, 1 failed, 0 dropped, [1-9][0-9]* retries' "$TMP/dead.err" \
+  && pass "dead webhook: retried, failed at the drain limit ($((t1 - t0))s), exit 0: $(grep -o 'webhook: .*' "$TMP/dead.err")" \
+  || fail "dead webhook: exit $WRC after $((t1 - t0))s: $(grep webhook "$TMP/dead.err")"
+
 # --- usage ---
 set +e
 "$COMB" watch --webhook ftp://x -r "$TMP/mine.yaml" --duration 1 >/dev/null 2>"$TMP/e1"; r1=$?

@@ -125,6 +125,11 @@ static int past(const struct timespec *t)
     return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
 }
 
+static int earlier(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 static void *webhook_main(void *arg)
 {
     webhook *w = arg;
@@ -162,7 +167,9 @@ static void *webhook_main(void *arg)
                 if (w->closing && past(&w->deadline))
                     give_up = 1;
                 else
-                    pthread_cond_timedwait(&w->cv, &w->mu, w->closing ? &w->deadline : &until);
+                    pthread_cond_timedwait(&w->cv, &w->mu,
+                                           w->closing && earlier(&w->deadline, &until)
+                                               ? &w->deadline : &until);
                 if (w->closing && past(&w->deadline))
                     give_up = 1;
             }
