@@ -14,6 +14,9 @@
 static const char MAGIC[8] = { 'C', 'O', 'M', 'B', 'R', 'E', 'C', '\n' };
 #define KIND_EVENT 1u
 #define NONE 0xffffffffu
+#define SLOTS 4096u                 /* process encodings remembered */
+#define SLOT_MAX 16384u             /* larger ones are always written inline */
+enum { PROC_INLINE = 0, PROC_STORE = 1, PROC_REF = 2 };
 
 /* A new member in these structs must be recorded too (and the version
  * raised): the sizes trip the build until record.c knows about it. */
@@ -37,6 +40,11 @@ typedef struct codec {
     comb_proc *anc;             /* COMB_RECORD_MAX_ANCESTORS */
     comb_event_arg *args;       /* COMB_RECORD_MAX_LIST */
     comb_mount *mounts;         /* COMB_RECORD_MAX_LIST */
+    /* processes already written: both sides keep the same slots */
+    struct slot { uint64_t hash; uint32_t len; unsigned char *p; } *slots; /* SLOTS */
+    uint32_t used[1 + COMB_RECORD_MAX_ANCESTORS]; /* slots this event used */
+    size_t nused;
+    comb_wbuf sub;              /* writing: one process's encoding */
 } codec;
 
 static void put(codec *c, const void *p, size_t n)
@@ -214,6 +222,150 @@ static void x_proc(codec *c, comb_proc *p)
     x_strv(c, &p->env, &p->nenv);
 }
 
+/* Most events repeat their process and ancestors: each process's encoding
+ * goes into a slot (by hash) the first time, later events name the slot.
+ *   u8 PROC_INLINE  encoding
+ *   u8 PROC_STORE   u32 slot, u32 length (<= SLOT_MAX), encoding (kept in the slot)
+ *   u8 PROC_REF     u32 slot
+ * A slot used by an event is never replaced within that event (the reader
+ * rejects it): the strings of its processes point into the slots. */
+static int used_now(const codec *c, uint32_t slot)
+{
+    for (size_t i = 0; i < c->nused; i++)
+        if (c->used[i] == slot)
+            return 1;
+    return 0;
+}
+
+static uint64_t fnv(const unsigned char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+static void put_u8(codec *c, unsigned v)
+{
+    unsigned char b = (unsigned char)v;
+    put(c, &b, 1);
+}
+
+static void write_proc(codec *c, comb_proc *p)
+{
+    codec sub = { .w = c->sub };
+    sub.w.n = 0;
+    x_proc(&sub, p);
+    c->sub = sub.w;
+    if (sub.bad || sub.w.oom) {
+        c->bad = 1;
+        c->why = sub.why ? sub.why : "out of memory";
+        return;
+    }
+    uint32_t len = (uint32_t)sub.w.n;
+    uint64_t h = fnv(sub.w.p, len);
+    uint32_t slot = (uint32_t)(h % SLOTS);
+    struct slot *s = &c->slots[slot];
+    if (len > SLOT_MAX || (used_now(c, slot) && !(s->p && s->hash == h && s->len == len &&
+                                                  !memcmp(s->p, sub.w.p, len)))) {
+        put_u8(c, PROC_INLINE);
+        put(c, sub.w.p, len);
+        return;
+    }
+    if (c->nused < sizeof c->used / sizeof *c->used)
+        c->used[c->nused++] = slot;
+    if (s->p && s->hash == h && s->len == len && !memcmp(s->p, sub.w.p, len)) {
+        put_u8(c, PROC_REF);
+        x_u32(c, &slot);
+        return;
+    }
+    unsigned char *copy = realloc(s->p, len ? len : 1);
+    if (!copy) {
+        c->bad = 1;
+        c->why = "out of memory";
+        return;
+    }
+    memcpy(copy, sub.w.p, len);
+    *s = (struct slot){ h, len, copy };
+    put_u8(c, PROC_STORE);
+    x_u32(c, &slot);
+    x_u32(c, &len);
+    put(c, sub.w.p, len);
+}
+
+/* Decode one process from a slot's bytes (the whole of them). */
+static void read_slot(codec *c, uint32_t slot, comb_proc *p)
+{
+    struct slot *s = &c->slots[slot];
+    codec sub = { .reading = 1, .in = s->p, .inlen = s->len, .ptrs = c->ptrs,
+                  .nptrs = c->nptrs };
+    x_proc(&sub, p);
+    c->nptrs = sub.nptrs;
+    if (!sub.bad && sub.pos != sub.inlen) {
+        sub.bad = 1;
+        sub.why = "bytes after a process";
+    }
+    if (sub.bad) {
+        c->bad = 1;
+        c->why = sub.why;
+    }
+}
+
+static void read_proc(codec *c, comb_proc *p)
+{
+    const unsigned char *t = take(c, 1);
+    if (!t)
+        return;
+    if (*t == PROC_INLINE) {
+        x_proc(c, p);
+        return;
+    }
+    uint32_t slot = 0, len = 0;
+    x_u32(c, &slot);
+    if (c->bad)
+        return;
+    if ((*t != PROC_STORE && *t != PROC_REF) || slot >= SLOTS) {
+        c->bad = 1;
+        c->why = "bad process reference";
+        return;
+    }
+    struct slot *s = &c->slots[slot];
+    if (*t == PROC_STORE) {
+        x_u32(c, &len);
+        const unsigned char *b = c->bad ? NULL : len > SLOT_MAX ? NULL : take(c, len);
+        if (!b || used_now(c, slot)) {
+            if (!c->bad)
+                c->why = len > SLOT_MAX ? "process larger than a slot"
+                                        : "slot replaced while in use";
+            c->bad = 1;
+            return;
+        }
+        unsigned char *copy = realloc(s->p, len ? len : 1);
+        if (!copy) {
+            c->bad = 1;
+            c->why = "out of memory";
+            return;
+        }
+        memcpy(copy, b, len);
+        *s = (struct slot){ 0, len, copy };
+    } else if (!s->p) {
+        c->bad = 1;
+        c->why = "reference to an empty slot";
+        return;
+    }
+    if (c->nused < sizeof c->used / sizeof *c->used)
+        c->used[c->nused++] = slot;
+    read_slot(c, slot, p);
+}
+
+static void x_proc_ref(codec *c, comb_proc *p)
+{
+    if (c->reading)
+        read_proc(c, p);
+    else
+        write_proc(c, p);
+}
+
 static void x_fd(codec *c, comb_fd *f)
 {
     x_i64(c, &f->num);
@@ -281,16 +433,17 @@ static void x_event(codec *c, comb_event *ev)
             ev->nargs = n;
         }
     }
-    x_proc(c, &ev->proc);
+    c->nused = 0;
+    x_proc_ref(c, &ev->proc);
     n = ev->ancestors ? ev->nancestors : 0;
     if (x_count(c, &n, COMB_RECORD_MAX_ANCESTORS)) {
         for (size_t i = 0; i < n; i++) {
             if (!c->reading) {
                 comb_proc p = ev->ancestors[i];
-                x_proc(c, &p);
+                x_proc_ref(c, &p);
             } else {
                 comb_proc_init(&c->anc[i]);
-                x_proc(c, &c->anc[i]);
+                x_proc_ref(c, &c->anc[i]);
             }
         }
         if (c->reading) {
@@ -300,6 +453,13 @@ static void x_event(codec *c, comb_event *ev)
     }
     x_fd(c, &ev->fd);
     x_container(c, &ev->container);
+}
+
+static void free_slots(codec *c)
+{
+    for (size_t i = 0; c->slots && i < SLOTS; i++)
+        free(c->slots[i].p);
+    free(c->slots);
 }
 
 /* ---- writing ---------------------------------------------------------------------- */
@@ -313,13 +473,16 @@ struct comb_recorder {
 comb_code comb_recorder_open(const char *path, comb_recorder **out, comb_err *err)
 {
     comb_recorder *r = calloc(1, sizeof *r);
-    if (!r || !(r->path = strdup(path))) {
+    if (!r || !(r->path = strdup(path)) || !(r->c.slots = calloc(SLOTS, sizeof *r->c.slots))) {
+        if (r)
+            free(r->path);
         free(r);
         return comb_fail(err, COMB_ENOMEM, "record: out of memory");
     }
     r->f = fopen(path, "wb");
     if (!r->f) {
         int e = errno;
+        free(r->c.slots);
         free(r->path);
         free(r);
         return comb_fail(err, COMB_EIO, "%s: %s", path, strerror(e));
@@ -365,6 +528,8 @@ comb_code comb_recorder_close(comb_recorder *r, comb_err *err)
     if (r->f && fclose(r->f))
         rc = comb_fail(err, COMB_EIO, "%s: %s", r->path, strerror(errno));
     free(r->c.w.p);
+    free(r->c.sub.p);
+    free_slots(&r->c);
     free(r->path);
     free(r);
     return rc;
@@ -389,6 +554,7 @@ void comb_replay_free(comb_replay *r)
     free(r->c.anc);
     free(r->c.args);
     free(r->c.mounts);
+    free_slots(&r->c);
     free(r);
 }
 
@@ -404,7 +570,8 @@ comb_code comb_replay_open(FILE *f, const char *name, comb_replay **out, comb_er
     r->c.anc = malloc(COMB_RECORD_MAX_ANCESTORS * sizeof *r->c.anc);
     r->c.args = malloc(COMB_RECORD_MAX_LIST * sizeof *r->c.args);
     r->c.mounts = malloc(COMB_RECORD_MAX_LIST * sizeof *r->c.mounts);
-    if (!r->buf || !r->c.ptrs || !r->c.anc || !r->c.args || !r->c.mounts) {
+    r->c.slots = calloc(SLOTS, sizeof *r->c.slots);
+    if (!r->buf || !r->c.ptrs || !r->c.anc || !r->c.args || !r->c.mounts || !r->c.slots) {
         comb_replay_free(r);
         return comb_fail(err, COMB_ENOMEM, "replay: out of memory");
     }

@@ -10,7 +10,9 @@
  *   record*  u32 length (1..COMB_RECORD_MAX), then `length` bytes:
  *            u8 kind (1 = event), then the event's members in a fixed order:
  *            integers as i64, strings as u32 length (0xffffffff: absent) + bytes + NUL,
- *            lists as u32 count + items (bounded below)
+ *            lists as u32 count + items (bounded below); a process (the event's
+ *            and each ancestor) inline, or stored in one of 4096 slots the
+ *            first time and named by its slot in later events (docs/RUNTIME.md)
  * A reader rejects a wrong magic or version, a record longer than the bound,
  * a truncated record, and any length inside a record that runs past its end.
  * Unknown record kinds are skipped (room for later kinds, same version).
@@ -24,7 +26,7 @@
 #include "core/error.h"
 #include "runtime/rules/event.h"
 
-#define COMB_RECORD_VERSION 1u
+#define COMB_RECORD_VERSION 2u
 #define COMB_RECORD_MAX (1u << 20)     /* bytes of one record */
 #define COMB_RECORD_MAX_LIST 4096u     /* argv/env entries, event args, mounts */
 #define COMB_RECORD_MAX_ANCESTORS 16u

@@ -194,6 +194,66 @@ static void test_bounds(void)
     CHECK(comb_recorder_open("/nonexistent-dir/x.rec", &w, &err) == COMB_EIO);
 }
 
+/* Repeated processes are written once and named by slot afterwards; a
+ * reference to a slot never filled is an error. */
+static void test_process_slots(void)
+{
+    char a[128];
+    snprintf(a, sizeof a, "%s/slots.rec", dir);
+    comb_err err;
+    comb_event ev;
+    comb_proc anc[1];
+    sample(&ev, anc);
+    comb_recorder *w;
+    CHECK_INT(comb_recorder_open(a, &w, &err), COMB_OK);
+    CHECK_INT(comb_recorder_write(w, &ev, &err), COMB_OK);
+    CHECK_INT(comb_recorder_close(w, &err), COMB_OK);
+    size_t one, hundred;
+    free(slurp(a, &one));
+    CHECK_INT(comb_recorder_open(a, &w, &err), COMB_OK);
+    for (int i = 0; i < 100; i++) {
+        ev.num = i;
+        ev.proc.tid = i % 3 ? 101 : 102; /* a third of them a different process */
+        CHECK_INT(comb_recorder_write(w, &ev, &err), COMB_OK);
+    }
+    CHECK_INT(comb_recorder_close(w, &err), COMB_OK);
+    char *data = slurp(a, &hundred);
+    /* later events take under half the room of the first (its processes are named) */
+    CHECK((hundred - one) / 99 < (one - 16) / 2);
+    FILE *f = fopen(a, "rb");
+    comb_replay *r;
+    comb_event got;
+    int have = 0, n = 0;
+    CHECK_INT(comb_replay_open(f, "slots.rec", &r, &err), COMB_OK);
+    while (comb_replay_next(r, &got, &have, &err) == COMB_OK && have) {
+        CHECK_INT(got.proc.tid, n % 3 ? 101 : 102);
+        CHECK_STR(got.proc.args[1], "cat /etc/shadow");
+        CHECK_STR(got.ancestors[0].name, "init");
+        n++;
+    }
+    CHECK_INT(n, 100);
+    comb_replay_free(r);
+    fclose(f);
+    /* the first record's process turned into a reference to an empty slot:
+     * header 16, length 4, kind 1, 5 integers, then type, hostname, buffer, args */
+    size_t off = 16 + 4 + 1 + 40;
+    off += 4 + 6 + 1;      /* "openat" */
+    off += 4 + 2 + 1;      /* "vm" */
+    off += 4 + 3 + 1;      /* buffer */
+    off += 4 + (4 + 2 + 1) + (4 + 1 + 1) + (4 + 4 + 1) + (4 + 11 + 1); /* 2 args */
+    CHECK(data && off < hundred && data[off] == 1); /* PROC_STORE */
+    if (data && off < hundred) {
+        data[off] = 2; /* PROC_REF */
+        FILE *g = fmemopen(data, hundred, "rb");
+        CHECK_INT(comb_replay_open(g, "bad.rec", &r, &err), COMB_OK);
+        CHECK_INT(comb_replay_next(r, &got, &have, &err), COMB_EFORMAT);
+        CHECK(strstr(err.msg, "record 1: reference to an empty slot") != NULL);
+        comb_replay_free(r);
+        fclose(g);
+    }
+    free(data);
+}
+
 static void test_response_names(void)
 {
     unsigned m = 0;
@@ -287,6 +347,7 @@ int main(int argc, char **argv)
     }
     RUN(test_roundtrip);
     RUN(test_bounds);
+    RUN(test_process_slots);
     RUN(test_response_names);
     RUN(test_rules_response_key);
     RUN(test_syslog_datagram);
