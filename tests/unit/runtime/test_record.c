@@ -341,8 +341,14 @@ int main(int argc, char **argv)
         comb_recorder *w;
         comb_err err;
         sample(&ev, anc);
-        if (comb_recorder_open(argv[1], &w, &err) || comb_recorder_write(w, &ev, &err) ||
-            comb_recorder_close(w, &err))
+        if (comb_recorder_open(argv[1], &w, &err))
+            return 1;
+        for (int i = 0; i < 3; i++) { /* stored processes, then references */
+            ev.proc.tid = 101 + (i == 1);
+            if (comb_recorder_write(w, &ev, &err))
+                return 1;
+        }
+        if (comb_recorder_close(w, &err))
             return 1;
     }
     RUN(test_roundtrip);
