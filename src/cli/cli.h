@@ -15,6 +15,7 @@ enum {
     EXIT_LIMIT = 3,    /* a configured limit was exceeded */
     EXIT_DIGEST = 4,   /* content does not match its digest */
     EXIT_INTERNAL = 5, /* out of memory or internal error */
+    EXIT_UNVERIFIED = 6, /* comb verify: no valid signature by a trusted key, or policy reject */
 };
 
 int cli_exit_code(comb_code code);
@@ -44,14 +45,34 @@ int cmd_watch(int argc, char **argv);
 void help_watch(void);
 int cmd_replay(int argc, char **argv);
 void help_replay(void);
-/* Load rules files (none: the built-in rules), compile, warn about what
- * cannot run; an exit code (EXIT_OK on success). Shared by watch and replay. */
 /* -r FILE and -f json|text of watch and replay: 0, or -1 after reporting
  * the usage error. files holds CLI_WATCH_MAX_RULE_FILES. */
 #define CLI_WATCH_MAX_RULE_FILES 64
 int cli_watch_rules_format(int opt, const char *arg, const char **files, size_t *nfiles,
                            int *json);
+/* Load rules files (none: the built-in rules), compile, warn about what
+ * cannot run; an exit code (EXIT_OK on success). Shared by watch and replay. */
 struct comb_ruleset;
 int cli_watch_load_rules(struct comb_ruleset *rs, const char **files, size_t n, int quiet);
+int cmd_key(int argc, char **argv);
+void help_key(void);
+int cmd_sign(int argc, char **argv);
+void help_sign(void);
+int cmd_verify(int argc, char **argv);
+void help_verify(void);
+
+/* The password of a private key: --password-file, COMB_PASSWORD, or a
+ * terminal prompt (twice with confirm); non-empty. EXIT_OK or an exit code
+ * (reported). The caller cleanses buf. */
+int cli_read_password(const char *file, int confirm, char *buf, size_t size, size_t *len);
+/* `comb sign`/`comb verify` targets, "DIR[:TAG]" of an OCI layout (platform:
+ * pick among several manifests): the store, the image's descriptor, its
+ * repository (from reference, else its ref name when that is a full
+ * reference; "" when unknown). */
+struct comb_store;
+struct comb_desc;
+int cli_open_signed_target(const char *target, const char *reference, const char *platform,
+                           struct comb_store **st, struct comb_desc *image, char *repo,
+                           size_t rsize);
 
 #endif

@@ -21,11 +21,15 @@ static const char usage[] =
     "             compliance baselines (CIS Docker and more)\n"
     "   watch     detect threats in running containers with eBPF (Falco rules)\n"
     "   replay    run the rules over events recorded by comb watch --record\n"
+    "   key       generate signing keys (ECDSA P-256, Ed25519, RSA)\n"
+    "   sign      sign an image, cosign-compatible (key-based)\n"
+    "   verify    verify an image's signatures with keys or a trust policy\n"
     "   help      show help for a command\n"
     "\n"
     "Exit codes:\n"
     "   0 success, 1 the target could not be read, 2 usage error,\n"
-    "   3 a limit was exceeded, 4 digest mismatch, 5 internal error\n"
+    "   3 a limit was exceeded, 4 digest mismatch, 5 internal error,\n"
+    "   6 (verify) not verified\n"
     "\n"
     "See 'comb help <command>' or man comb.\n";
 
@@ -94,6 +98,12 @@ static int help(const char *topic)
         return help_watch(), EXIT_OK;
     if (!strcmp(topic, "replay"))
         return help_replay(), EXIT_OK;
+    if (!strcmp(topic, "key"))
+        return help_key(), EXIT_OK;
+    if (!strcmp(topic, "sign"))
+        return help_sign(), EXIT_OK;
+    if (!strcmp(topic, "verify"))
+        return help_verify(), EXIT_OK;
     cli_error("no help for '%s'", topic);
     return EXIT_USAGE;
 }
@@ -127,6 +137,12 @@ int main(int argc, char **argv)
         return cmd_watch(argc - 1, argv + 1);
     if (!strcmp(cmd, "replay"))
         return cmd_replay(argc - 1, argv + 1);
+    if (!strcmp(cmd, "key"))
+        return cmd_key(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sign"))
+        return cmd_sign(argc - 1, argv + 1);
+    if (!strcmp(cmd, "verify"))
+        return cmd_verify(argc - 1, argv + 1);
     cli_error("'%s' is not a comb command; see 'comb --help'", cmd);
     return EXIT_USAGE;
 }

@@ -99,6 +99,14 @@ comb_code comb_walk_archive(comb_image *img, comb_err *err);
 /* Ask the visitor's cache for a selected layer; 1 if restored. */
 int comb_image_try_cache(comb_image *img, int blob);
 comb_code comb_open_layout(comb_image *img, comb_err *err);
+/* Open `rel` inside a layout directory without leaving it (openat2
+ * RESOLVE_BENEATH); -1 and errno on failure (EXDEV/ELOOP: leads out). */
+int comb_layout_open_beneath(const char *root, const char *rel, int flags);
+/* A regular file of at most 4 MiB inside a layout, malloc'd (+1 byte). */
+comb_code comb_layout_read(const char *root, const char *rel, unsigned char **out, size_t *len,
+                           comb_err *err);
+/* Does a wanted tag name this ref ("alpine:3.10" ~ "docker.io/library/alpine:3.10")? */
+int comb_tag_matches(const char *want, const char *have);
 comb_code comb_walk_layout(comb_image *img, comb_err *err);
 comb_code comb_walk_rootfs(comb_image *img, comb_err *err);
 

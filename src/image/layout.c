@@ -13,61 +13,38 @@
 #include <unistd.h>
 
 #include "core/path.h"
+#include "core/readfile.h"
 #include "image/image_internal.h"
 
 #define MAX_DOC_SIZE (4u << 20)
 
 /* Open `rel` inside the layout directory, refusing symlinks that lead out
  * of it (a blob that is a symlink to /etc/shadow must not be read). */
-static int open_beneath(const char *root, const char *rel)
+int comb_layout_open_beneath(const char *root, const char *rel, int flags)
 {
     int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return -1;
-    struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
+    struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC),
                             .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
     int fd = (int)syscall(SYS_openat2, dfd, rel, &how, sizeof how);
     if (fd < 0 && errno == ENOSYS)
-        fd = openat(dfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW); /* kernels before 5.6 */
+        fd = openat(dfd, rel, flags | O_CLOEXEC | O_NOFOLLOW); /* kernels before 5.6 */
     int e = errno;
     close(dfd);
     errno = e;
     return fd;
 }
 
-static comb_code read_small(const char *root, const char *rel, unsigned char **out, size_t *len,
-                            comb_err *err)
+comb_code comb_layout_read(const char *root, const char *rel, unsigned char **out, size_t *len,
+                           comb_err *err)
 {
-    int fd = open_beneath(root, rel);
+    int fd = comb_layout_open_beneath(root, rel, O_RDONLY);
     if (fd < 0)
         return comb_fail(err, errno == ENOENT ? COMB_ENOTFOUND : COMB_EIO, "%s: %s",
                          rel, errno == EXDEV || errno == ELOOP ? "leads out of the layout"
                                                                  : strerror(errno));
-    const char *path = rel;
-    struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (off_t)MAX_DOC_SIZE) {
-        close(fd);
-        return comb_fail(err, COMB_EFORMAT, "%s: not a regular file of at most %u bytes", path,
-                         MAX_DOC_SIZE);
-    }
-    unsigned char *buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        close(fd);
-        return comb_fail(err, COMB_ENOMEM, "out of memory");
-    }
-    size_t n = 0;
-    while (n < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *out = buf;
-    *len = n;
-    return COMB_OK;
+    return comb_read_fd(fd, MAX_DOC_SIZE, rel, out, len, err);
 }
 
 static const unsigned char *layout_lookup(comb_image *img, const char *digest, size_t *len,
@@ -92,7 +69,7 @@ static const unsigned char *layout_lookup(comb_image *img, const char *digest, s
     }
     comb_doc *d = &img->docs[img->ndocs];
     memset(d, 0, sizeof *d);
-    if (read_small(img->path, key, &d->data, &d->len, err))
+    if (comb_layout_read(img->path, key, &d->data, &d->len, err))
         return NULL;
     if (comb_sha256_buf(d->data, d->len, d->digest) != 0) {
         free(d->data);
@@ -114,7 +91,7 @@ comb_code comb_open_layout(comb_image *img, comb_err *err)
 {
     unsigned char *data;
     size_t len;
-    comb_code rc = read_small(img->path, "oci-layout", &data, &len, err);
+    comb_code rc = comb_layout_read(img->path, "oci-layout", &data, &len, err);
     if (rc == COMB_OK) {
         int ok = len > 0 && memmem(data, len, "imageLayoutVersion", 18) != NULL;
         free(data);
@@ -123,7 +100,7 @@ comb_code comb_open_layout(comb_image *img, comb_err *err)
     } else if (rc != COMB_ENOTFOUND) {
         return rc;
     }
-    rc = read_small(img->path, "index.json", &data, &len, err);
+    rc = comb_layout_read(img->path, "index.json", &data, &len, err);
     if (rc)
         return rc;
     rc = comb_select_oci(img, data, len, layout_lookup, err);
@@ -143,7 +120,7 @@ comb_code comb_walk_layout(comb_image *img, comb_err *err)
             continue; /* the same blob used twice */
         if (comb_image_try_cache(img, b))
             continue; /* results restored from the layer cache */
-        int fd = open_beneath(img->path, img->blobs[b].key);
+        int fd = comb_layout_open_beneath(img->path, img->blobs[b].key, O_RDONLY);
         struct stat st;
         if (fd < 0)
             return comb_fail(err, errno == ENOENT ? COMB_ENOTFOUND : COMB_EIO,

@@ -14,6 +14,7 @@
 
 #include "core/path.h"
 #include "image/image_internal.h"
+#include "image/store.h"
 
 #define MAX_INDEX_DEPTH 4
 #define MAX_CANDIDATES 1024
@@ -86,7 +87,11 @@ static comb_code collect(comb_image *img, json_t *index, const char *ref, int de
             const char *t = jstr(ann, "vnd.docker.reference.type");
             if (t && !strcmp(t, "attestation-manifest"))
                 continue;
+            if (rn && comb_store_is_artifact_tag(rn))
+                continue; /* a signature or referrers list, not an image */
         }
+        if (jstr(m, "artifactType"))
+            continue; /* an artifact (signature bundle, SBOM) attached to an image */
         if (is_index_type(mt)) {
             if (depth >= MAX_INDEX_DEPTH)
                 return comb_fail(err, COMB_ELIMIT, "image indexes nested deeper than %d",
@@ -126,7 +131,7 @@ static comb_code collect(comb_image *img, json_t *index, const char *ref, int de
     return COMB_OK;
 }
 
-static int tag_matches(const char *want, const char *have)
+int comb_tag_matches(const char *want, const char *have)
 {
     if (!want || !have)
         return 0;
@@ -139,7 +144,7 @@ static int tag_matches(const char *want, const char *have)
     if (!strchr(want, ':')) {
         char buf[1024];
         snprintf(buf, sizeof buf, "%s:latest", want);
-        return tag_matches(buf, have);
+        return comb_tag_matches(buf, have);
     }
     return 0;
 }
@@ -260,7 +265,7 @@ comb_code comb_select_oci(comb_image *img, const unsigned char *index, size_t le
     if (img->tag) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
-            if (tag_matches(img->tag, cands[i].ref))
+            if (comb_tag_matches(img->tag, cands[i].ref))
                 cands[k++] = cands[i];
         if (!k) {
             rc = comb_fail(err, COMB_ENOTFOUND, "no image tagged \"%s\"", img->tag);
@@ -453,7 +458,7 @@ comb_code comb_select_docker(comb_image *img, const unsigned char *data, size_t 
         size_t k;
         json_t *t;
         json_array_foreach(tags, k, t) {
-            if (json_is_string(t) && tag_matches(img->tag, json_string_value(t)) && !pick) {
+            if (json_is_string(t) && comb_tag_matches(img->tag, json_string_value(t)) && !pick) {
                 pick = m;
                 name = json_string_value(t);
             }

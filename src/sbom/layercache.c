@@ -209,8 +209,9 @@ static void trim(comb_layercache *c)
             v = nv;
         }
         struct stat st;
-        snprintf(v[n].path, sizeof v[n].path, "%s/%s", c->dir, de->d_name);
-        if (lstat(v[n].path, &st) != 0 || !S_ISREG(st.st_mode))
+        int len = snprintf(v[n].path, sizeof v[n].path, "%s/%s", c->dir, de->d_name);
+        if (len < 0 || (size_t)len >= sizeof v[n].path || lstat(v[n].path, &st) != 0 ||
+            !S_ISREG(st.st_mode))
             continue;
         v[n].mtime = st.st_mtime;
         v[n].size = (uint64_t)st.st_size;

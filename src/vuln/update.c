@@ -64,7 +64,7 @@ comb_code comb_update_read_sources(const char *path, comb_update_source *out, si
         comb_update_source *s = &out[(*n)++];
         memset(s, 0, sizeof *s);
         snprintf(s->name, sizeof s->name, "%.63s", name);
-        snprintf(s->url, sizeof s->url, "%s", url);
+        memcpy(s->url, url, strlen(url) + 1); /* length checked above */
         if (k == 3)
             snprintf(s->sha256, sizeof s->sha256, "%.79s", sum);
     }

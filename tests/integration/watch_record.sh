@@ -5,7 +5,7 @@
 # recordings fail with a clear message and a documented exit code, never a
 # crash. Needs root and podman (runc).
 . "$(dirname "$0")/lib/common.bash"
-. "$(dirname "$0")/lib/watch.bash"
+. "$(dirname "$0")/lib/containers.bash"
 
 RULES="$COMB_SHARED/data/falco-rules/falco_rules.yaml"
 [ -r "$RULES" ] || { echo "FAIL: $RULES missing"; exit 1; }

@@ -10,7 +10,7 @@
 # isolated container's connect() to a loopback listener is refused until
 # comb exits. Needs root, podman (runc), ip and nft.
 . "$(dirname "$0")/lib/common.bash"
-. "$(dirname "$0")/lib/watch.bash"
+. "$(dirname "$0")/lib/containers.bash"
 
 NS="combresp$$"
 VETH="crh$$"

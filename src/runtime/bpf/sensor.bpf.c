@@ -141,7 +141,7 @@ enum {
     NR_init_module = 175, NR_openat = 257, NR_unlinkat = 263, NR_renameat = 264,
     NR_linkat = 265, NR_symlinkat = 266, NR_fchmodat = 268, NR_accept4 = 288, NR_dup3 = 292,
     NR_finit_module = 313, NR_renameat2 = 316, NR_memfd_create = 319, NR_openat2 = 437,
-    NR_mkdir = 83, NR_rmdir = 84, NR_creat = 85, NR_mkdirat = 258, NR_chdir = 80, NR_fchdir = 81,
+    NR_sendto = 44, NR_sendmsg = 46, NR_mkdir = 83, NR_rmdir = 84, NR_creat = 85, NR_mkdirat = 258, NR_chdir = 80, NR_fchdir = 81,
 };
 
 /* Which arguments are user-space strings (-1: none). */
@@ -194,6 +194,7 @@ static __always_inline void sock_info(struct sensor_syscall *r, struct task_stru
     r->fd_family = BPF_CORE_READ(sk, __sk_common.skc_family);
     r->fd_proto = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
     r->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+    r->sk_state = BPF_CORE_READ(sk, __sk_common.skc_state);
     if (r->fd_family == 2)
         BPF_CORE_READ_INTO((__u32 *)r->laddr, sk, __sk_common.skc_rcv_saddr);
     else if (r->fd_family == 10)
@@ -268,7 +269,9 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
     r->str_len[0] = r->str_len[1] = 0;
     r->addr_len = 0;
     r->fd_family = r->fd_proto = r->lport = 0;
+    r->sk_state = 0;
     __builtin_memset(r->laddr, 0, sizeof r->laddr);
+    __builtin_memset(r->pad3, 0, sizeof r->pad3);
 
     int a, b;
     string_args(r->id, &a, &b);
@@ -295,6 +298,21 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
                 r->addr_len = n;
         }
         sock_info(r, t, ret);
+    } else if (r->id == NR_sendto || r->id == NR_sendmsg) {
+        /* the destination: sendto's argument, or msg_name of the msghdr
+         * (a pointer then an int at the start of struct user_msghdr) */
+        __u64 name = r->args[4], nlen = r->args[5];
+        if (r->id == NR_sendmsg) {
+            struct { __u64 name; __s32 len; } mh = {};
+            if (bpf_probe_read_user(&mh, sizeof mh, (void *)r->args[1]))
+                mh.name = 0;
+            name = mh.name;
+            nlen = mh.len > 0 ? (__u64)mh.len : 0;
+        }
+        __u64 len = bounded(nlen, SENSOR_ADDR_LEN);
+        if (name && len && !bpf_probe_read_user(r->addr, len, (void *)name))
+            r->addr_len = len;
+        sock_info(r, t, (__s64)r->args[0]);
     } else if (r->id == NR_openat2) {
         /* flags are the first member of struct open_how */
         if (!bpf_probe_read_user(r->addr, 8, (void *)r->args[2]))

@@ -65,6 +65,8 @@ struct sensor_syscall {
     __u16 fd_proto;             /* its protocol (IPPROTO_TCP...), 0 unknown */
     __u16 lport;                /* its local port, host order */
     __u8 laddr[16];             /* its local address (4 bytes for AF_INET) */
+    __u8 sk_state;              /* its state (TCP_ESTABLISHED = 1: connected), 0 unknown */
+    __u8 pad3[7];
     char str[2][SENSOR_STR_LEN];
     __u8 addr[SENSOR_ADDR_LEN];
 };

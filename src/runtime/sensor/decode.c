@@ -144,6 +144,11 @@ static void fill_common(comb_decoder *d, const struct sensor_hdr *h, comb_event 
     }
     ev->proc.tid = ev->proc.vtid = h->tid;
     comb_procinfo *p = comb_proctable_get(d->procs, h->tgid);
+    if (d->users && d->containers && !d->users_layers) {
+        /* a short-lived container's users: from its layers once it is gone */
+        comb_users_set_layers(d->users, comb_ctrmeta_layer_dir, d->containers);
+        d->users_layers = 1;
+    }
     if (d->users && ev->proc.uid != COMB_NA) {
         const char *cid = p ? p->container_id : "";
         comb_user_info ui = comb_users_user(d->users, cid, h->tgid, ev->proc.uid);
@@ -172,6 +177,7 @@ static void fill_common(comb_decoder *d, const struct sensor_hdr *h, comb_event 
             ev->container.image_tag = m->image_tag;
             ev->container.image_id = m->image_id;
             ev->container.start_ts = m->created_ns;
+            ev->container.privileged = m->privileged >= 0 ? m->privileged : -1;
         }
     }
 }
@@ -445,6 +451,21 @@ static int decode_syscall(comb_decoder *d, const struct sensor_syscall *r, comb_
         ev->fd.is_server = 0;
         add_int(d, ev, "fd", (int32_t)a[0]);
         decode_sockaddr(d, r, ev, 1);
+        break;
+    case 44: case 46: /* sendto, sendmsg: the destination is the server */
+        ev->fd.num = (int32_t)a[0];
+        ev->fd.is_server = 0;
+        add_int(d, ev, "fd", (int32_t)a[0]);
+        if (r->id == 44)
+            add_int(d, ev, "size", (int64_t)(a[2] > INT64_MAX ? INT64_MAX : a[2]));
+        decode_sockaddr(d, r, ev, 1);
+        /* no fd table: connected when the socket is (a connected UDP socket
+         * or TCP), and its name changed when the call names a destination of
+         * its own (what a not-connected datagram socket's sendto does) */
+        if (r->sk_state) {
+            ev->fd.connected = r->sk_state == 1;
+            ev->fd.name_changed = r->addr_len > 0 && r->sk_state != 1;
+        }
         break;
     case 43: case 288: /* accept: the peer is the client */
         ev->fd.num = r->ret;

@@ -25,6 +25,7 @@ typedef struct comb_decoder {
     comb_proctable *procs;
     comb_ctrmeta *containers;   /* names and images; may be NULL */
     comb_users *users;             /* user and group names; may be NULL (set after init) */
+    int users_layers;              /* users were given the containers' layers */
     const char *procroot;          /* "/proc": heals processes the sensor missed */
     const char *hostname;
     int64_t boot_to_epoch;         /* add to boot-time ns to get epoch ns */

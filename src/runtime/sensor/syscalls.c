@@ -18,6 +18,7 @@ static const comb_syscall_def defs[] = {
     { 308, "setns" },      { 313, "finit_module" }, { 316, "renameat2" }, { 319, "memfd_create" },
     { 437, "openat2" },    { 83, "mkdir" },        { 84, "rmdir" },      { 85, "creat" },
     { 91, "fchmod" },      { 258, "mkdirat" },     { 321, "bpf" },       { 323, "userfaultfd" },
+    { 44, "sendto" },      { 46, "sendmsg" },
 };
 
 const comb_syscall_def *comb_syscalls(size_t *n)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct entry {
@@ -22,6 +23,8 @@ typedef struct db {
 
 struct comb_users {
     char *host_root;
+    comb_users_layer_fn layers;
+    void *layers_ud;
     db dbs[COMB_USERS_MAX_DBS];
     size_t ndbs;
     uint64_t clock;
@@ -136,23 +139,68 @@ void comb_users_free(comb_users *u)
     free(u);
 }
 
+void comb_users_set_layers(comb_users *u, comb_users_layer_fn fn, void *ud)
+{
+    u->layers = fn;
+    u->layers_ud = ud;
+}
+
+/* name ("etc/passwd") from the topmost layer that has it; NULL when none
+ * does or a layer deleted it (an overlay whiteout is not a regular file). */
+static char *slurp_layers(comb_users *u, const char *container, const char *name)
+{
+    char dir[4096], path[4200];
+    for (size_t i = 0; i < COMB_USERS_MAX_LAYERS; i++) {
+        if (!u->layers(u->layers_ud, container, i, dir, sizeof dir))
+            return NULL;
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        if (lstat(path, &st))
+            continue;
+        return S_ISREG(st.st_mode) ? slurp(path) : NULL;
+    }
+    return NULL;
+}
+
 static db *find_db(comb_users *u, const char *container, int64_t pid)
 {
     for (size_t i = 0; i < u->ndbs; i++)
         if (!strcmp(u->dbs[i].container, container))
             return &u->dbs[i];
-    char root[128];
+    char root[128], pw[4200], gr[4200];
+    char *tpw = NULL, *tgr = NULL;
     if (*container) {
-        if (pid <= 0)
-            return NULL;
+        /* through the process while it lives; a short-lived container's
+         * process may be gone: its layers on disk, when known */
         snprintf(root, sizeof root, "/proc/%lld/root", (long long)pid);
-        if (access(root, X_OK)) /* gone: try again with the container's next process */
-            return NULL;
+        int alive = pid > 0 && !access(root, X_OK);
+        if (alive) {
+            snprintf(pw, sizeof pw, "%s/etc/passwd", root);
+            snprintf(gr, sizeof gr, "%s/etc/group", root);
+            tpw = slurp(pw);
+            tgr = slurp(gr);
+            /* no passwd in a living container is remembered (as empty); a
+             * process that exited meanwhile is not */
+            alive = tpw || !access(root, X_OK);
+        }
+        if (!alive) {
+            free(tgr);
+            tgr = NULL;
+            if (u->layers) {
+                tpw = slurp_layers(u, container, "etc/passwd");
+                tgr = slurp_layers(u, container, "etc/group");
+            }
+            if (!tpw) { /* nothing read: try again with the container's next process */
+                free(tgr);
+                return NULL;
+            }
+        }
+    } else {
+        snprintf(pw, sizeof pw, "%s/etc/passwd", u->host_root);
+        snprintf(gr, sizeof gr, "%s/etc/group", u->host_root);
+        tpw = slurp(pw);
+        tgr = slurp(gr);
     }
-    char pw[4200], gr[4200];
-    const char *base = *container ? root : u->host_root;
-    snprintf(pw, sizeof pw, "%s/etc/passwd", base);
-    snprintf(gr, sizeof gr, "%s/etc/group", base);
     db *d;
     if (u->ndbs < COMB_USERS_MAX_DBS) {
         d = &u->dbs[u->ndbs++];
@@ -165,12 +213,10 @@ static db *find_db(comb_users *u, const char *container, int64_t pid)
     }
     snprintf(d->container, sizeof d->container, "%s", container);
     d->stamp = ++u->clock;
-    char *t = slurp(pw);
-    parse(t, 1, &d->users, &d->nusers);
-    free(t);
-    t = slurp(gr);
-    parse(t, 0, &d->groups, &d->ngroups);
-    free(t);
+    parse(tpw, 1, &d->users, &d->nusers);
+    free(tpw);
+    parse(tgr, 0, &d->groups, &d->ngroups);
+    free(tgr);
     return d;
 }
 

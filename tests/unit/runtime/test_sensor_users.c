@@ -1,7 +1,9 @@
 /* test_sensor_users.c - user and group names from passwd/group files, the
- * host's and a container's (through /proc/PID/root), hostile files. */
+ * host's and a container's (through /proc/PID/root, or its layers once the
+ * process is gone), hostile files. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,6 +68,56 @@ static void test_container_files(void)
     comb_users_free(u);
 }
 
+/* Fake layers under root: layers/up (the writable one), layers/img1,
+ * layers/img2; "gone" has a whiteout for etc/passwd in its upper layer. */
+static int fake_layers(void *ud, const char *cid, size_t i, char *out, size_t cap)
+{
+    (void)ud;
+    static const char *const names[] = { "up", "img1", "img2" };
+    if (i >= 3)
+        return 0;
+    if (!strcmp(cid, "gone") && i == 0) {
+        snprintf(out, cap, "%s/layers/wh", root);
+        return 1;
+    }
+    snprintf(out, cap, "%s/layers/%s", root, names[i]);
+    return 1;
+}
+
+static void test_container_layers(void)
+{
+    const char *dirs[] = { "layers", "layers/up", "layers/img1", "layers/img2", "layers/wh",
+                           "layers/up/etc", "layers/img1/etc", "layers/img2/etc", "layers/wh/etc" };
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+        char p[256];
+        snprintf(p, sizeof p, "%s/%s", root, dirs[i]);
+        mkdir(p, 0700);
+    }
+    /* the group from the upper layer, passwd from the first image layer that
+     * has it (img1 hides img2's) */
+    write_file("layers/up/etc/group", "www:x:33:\n");
+    write_file("layers/img1/etc/passwd", "www:x:33:33::/var/www:/bin/sh\n");
+    write_file("layers/img2/etc/passwd", "old:x:33:33::/:/bin/sh\n");
+    char wh[256];
+    snprintf(wh, sizeof wh, "%s/layers/wh/etc/passwd", root);
+    CHECK_INT(mkfifo(wh, 0600), 0); /* not a regular file: deleted in that layer */
+    comb_users *u;
+    comb_err err;
+    CHECK_INT(comb_users_new(root, &u, &err), COMB_OK);
+    CHECK(comb_users_user(u, "short-lived", 999999999, 33).name == NULL); /* no layers yet */
+    comb_users_set_layers(u, fake_layers, NULL);
+    comb_user_info ui = comb_users_user(u, "short-lived", 999999999, 33);
+    CHECK_STR(ui.name, "www");
+    CHECK_STR(ui.home, "/var/www");
+    CHECK_STR(comb_users_group(u, "short-lived", 999999999, 33), "www");
+    /* deleted in the upper layer: nothing, and not remembered as empty */
+    CHECK(comb_users_user(u, "gone", 999999999, 33).name == NULL);
+    CHECK_STR(comb_users_user(u, "gone", getpid(), 0).name, "root");
+    /* a living process still wins over the layers */
+    CHECK_STR(comb_users_user(u, "alive", getpid(), 0).name, "root");
+    comb_users_free(u);
+}
+
 int main(void)
 {
     snprintf(root, sizeof root, "/tmp/comb-users-%d", (int)getpid());
@@ -85,6 +137,7 @@ int main(void)
     write_file("etc/group", "root:x:0:\nsudo:x:27:alice\n:x:28:\n");
     RUN(test_host_files);
     RUN(test_container_files);
+    RUN(test_container_layers);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf %s", root);
     if (system(cmd) != 0)

@@ -1,0 +1,58 @@
+/* readfile.c - whole small files: bounded reads, durable writes. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/readfile.h"
+
+comb_code comb_read_fd(int fd, size_t max, const char *name, unsigned char **out, size_t *len,
+                       comb_err *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > (uint64_t)max) {
+        close(fd);
+        return comb_fail(err, COMB_EFORMAT, "%s: not a regular file of at most %zu bytes", name, max);
+    }
+    unsigned char *buf = malloc((size_t)st.st_size + 1);
+    if (!buf) {
+        close(fd);
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    }
+    size_t n = 0;
+    while (n < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return COMB_OK;
+}
+
+int comb_write_fd_sync(int fd, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    size_t off = 0;
+    int e = 0;
+    while (off < len && !e) {
+        ssize_t w = write(fd, p + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            e = w < 0 ? errno : EIO;
+        else
+            off += (size_t)w;
+    }
+    if (!e && fsync(fd))
+        e = errno;
+    if (close(fd) && !e)
+        e = errno;
+    return e;
+}
