@@ -16,20 +16,12 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "enforce.bpf.h"
 #include "exe_origin.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define ENFORCE_LEVELS 8        /* cgroup ancestors looked up */
 #define SIGKILL_ 9
-
-/* cgroup v2 ids (inode numbers) of enforced containers. */
-struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 4096);
-    __type(key, __u64);
-    __type(value, __u8);
-} enforced SEC(".maps");
 
 /* [0] drift kills, [1] connects refused */
 struct {
@@ -44,21 +36,6 @@ static __always_inline void bump(__u32 k)
     __u64 *c = bpf_map_lookup_elem(&enforce_counters, &k);
     if (c)
         __sync_fetch_and_add(c, 1);
-}
-
-static __always_inline int in_enforced(void)
-{
-    __u64 id = bpf_get_current_cgroup_id();
-    if (bpf_map_lookup_elem(&enforced, &id))
-        return 1;
-    for (int lvl = 1; lvl <= ENFORCE_LEVELS; lvl++) {
-        id = bpf_get_current_ancestor_cgroup_id(lvl);
-        if (!id)
-            break;
-        if (bpf_map_lookup_elem(&enforced, &id))
-            return 1;
-    }
-    return 0;
 }
 
 SEC("tp_btf/sched_process_exec")

@@ -251,6 +251,21 @@ static void put_u8(codec *c, unsigned v)
     put(c, &b, 1);
 }
 
+/* Keep a copy of one process's encoding in a slot; -1 (c->bad) on ENOMEM. */
+static int slot_set(codec *c, uint32_t slot, uint64_t hash, const unsigned char *b, uint32_t len)
+{
+    struct slot *s = &c->slots[slot];
+    unsigned char *copy = realloc(s->p, len ? len : 1);
+    if (!copy) {
+        c->bad = 1;
+        c->why = "out of memory";
+        return -1;
+    }
+    memcpy(copy, b, len);
+    *s = (struct slot){ hash, len, copy };
+    return 0;
+}
+
 static void write_proc(codec *c, comb_proc *p)
 {
     codec sub = { .w = c->sub };
@@ -279,14 +294,8 @@ static void write_proc(codec *c, comb_proc *p)
         x_u32(c, &slot);
         return;
     }
-    unsigned char *copy = realloc(s->p, len ? len : 1);
-    if (!copy) {
-        c->bad = 1;
-        c->why = "out of memory";
+    if (slot_set(c, slot, h, sub.w.p, len))
         return;
-    }
-    memcpy(copy, sub.w.p, len);
-    *s = (struct slot){ h, len, copy };
     put_u8(c, PROC_STORE);
     x_u32(c, &slot);
     x_u32(c, &len);
@@ -340,14 +349,8 @@ static void read_proc(codec *c, comb_proc *p)
             c->bad = 1;
             return;
         }
-        unsigned char *copy = realloc(s->p, len ? len : 1);
-        if (!copy) {
-            c->bad = 1;
-            c->why = "out of memory";
+        if (slot_set(c, slot, 0, b, len))
             return;
-        }
-        memcpy(copy, b, len);
-        *s = (struct slot){ 0, len, copy };
     } else if (!s->p) {
         c->bad = 1;
         c->why = "reference to an empty slot";
