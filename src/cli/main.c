@@ -21,6 +21,7 @@ static const char usage[] =
     "             compliance baselines (CIS Docker and more)\n"
     "   watch     detect threats in running containers with eBPF (Falco rules)\n"
     "   segment   learn who talks to whom; alert on or block the rest (micro-segmentation)\n"
+    "   replay    run the rules over events recorded by comb watch --record\n"
     "   key       generate signing keys (ECDSA P-256, Ed25519, RSA)\n"
     "   sign      sign an image, cosign-compatible (key-based)\n"
     "   verify    verify an image's signatures with keys or a trust policy\n"
@@ -100,6 +101,8 @@ static int help(const char *topic)
         return help_watch(), EXIT_OK;
     if (!strcmp(topic, "segment"))
         return help_segment(), EXIT_OK;
+    if (!strcmp(topic, "replay"))
+        return help_replay(), EXIT_OK;
     if (!strcmp(topic, "key"))
         return help_key(), EXIT_OK;
     if (!strcmp(topic, "sign"))
@@ -139,6 +142,8 @@ int main(int argc, char **argv)
         return cmd_watch(argc - 1, argv + 1);
     if (!strcmp(cmd, "segment"))
         return cmd_segment(argc - 1, argv + 1);
+    if (!strcmp(cmd, "replay"))
+        return cmd_replay(argc - 1, argv + 1);
     if (!strcmp(cmd, "key"))
         return cmd_key(argc - 1, argv + 1);
     if (!strcmp(cmd, "sign"))
