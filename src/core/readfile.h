@@ -13,6 +13,11 @@
 comb_code comb_read_fd(int fd, size_t max, const char *name, unsigned char **out, size_t *len,
                        comb_err *err);
 
+/* Read from fd until end of file, an error or cap bytes (retrying on
+ * EINTR); the number of bytes read. For files whose size stat() does not
+ * tell, such as those of /proc. fd stays open. */
+size_t comb_read_upto(int fd, void *buf, size_t cap);
+
 /* Write all of data to fd, fsync it and close it (in every case).
  * 0 on success, else the errno of the first failure. */
 int comb_write_fd_sync(int fd, const void *data, size_t len);
