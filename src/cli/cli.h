@@ -72,6 +72,8 @@ int cmd_sign(int argc, char **argv);
 void help_sign(void);
 int cmd_verify(int argc, char **argv);
 void help_verify(void);
+int cmd_registry(int argc, char **argv);
+void help_registry(void);
 
 /* The password of a private key: --password-file, COMB_PASSWORD, or a
  * terminal prompt (twice with confirm); non-empty. EXIT_OK or an exit code
