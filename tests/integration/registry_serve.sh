@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# comb registry serve on loopback: the distribution-spec workflows (lib/ocicheck.py: monolithic,
+# chunked and resumed uploads, Range reads, manifests, error codes, tags and catalog pagination,
+# mount, referrers with artifactType filter, deletes); skopeo copies in both directions (OCI layout
+# -> comb -> OCI layout, docker-registry -> comb -> docker-registry) with identical digests; comb's
+# own client reading an image from it (same packages as the layout).
+. "$(dirname "$0")/lib/common.bash"
+. "$(dirname "$0")/lib/combreg.bash"
+need_fixture debian12/oci
+D="$COMB_FIXTURES/debian12"
+export HOME="$TMP/home" XDG_RUNTIME_DIR="$TMP/run" XDG_CACHE_HOME="$TMP/cache"
+unset REGISTRY_AUTH_FILE DOCKER_CONFIG
+mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
+
+start_combreg "$TMP/root"
+info "comb registry at $CREG"
+
+# 1. the spec's workflows
+if $PY "$COMB_SRC/tests/integration/lib/ocicheck.py" "$CREG" >"$TMP/ocicheck.out" 2>&1; then
+  pass "distribution-spec workflows: $(grep -c '^ok' "$TMP/ocicheck.out") checks"
+else
+  fail "distribution-spec workflows:"; grep -v '^ok' "$TMP/ocicheck.out" | sed 's/^/    /'
+fi
+
+# 2. skopeo: OCI layout -> comb -> OCI layout
+want=$(skopeo inspect --raw "oci:$D/oci:bookworm" | sha256sum | cut -d' ' -f1)
+if skopeo copy -q --dest-tls-verify=false "oci:$D/oci:bookworm" "docker://$CREG/proj/debian:12" >"$TMP/push.err" 2>&1; then
+  pass "skopeo copy oci -> comb registry"
+else fail "skopeo push: $(cat "$TMP/push.err")"; fi
+got=$(skopeo inspect --raw --tls-verify=false "docker://$CREG/proj/debian:12" | sha256sum | cut -d' ' -f1)
+[ "$got" = "$want" ] && pass "manifest served byte for byte (sha256:$got)" || fail "manifest digest $got != $want"
+if skopeo copy -q --src-tls-verify=false "docker://$CREG/proj/debian:12" "oci:$TMP/back:x" >"$TMP/pull.err" 2>&1 &&
+   [ "$(skopeo inspect --raw "oci:$TMP/back:x" | sha256sum | cut -d' ' -f1)" = "$want" ]; then
+  pass "skopeo copy comb registry -> oci: same manifest, layers verified by skopeo"
+else fail "skopeo pull: $(cat "$TMP/pull.err")"; fi
+# a second push of the same image mounts/finds every blob: nothing re-uploaded
+skopeo copy -q --dest-tls-verify=false "docker://$CREG/proj/debian:12" "docker://$CREG/other/debian:12" --src-tls-verify=false >/dev/null 2>&1 &&
+  pass "skopeo copy between two repositories of the registry (cross-repository mount)" || fail "copy between repositories"
+
+# 3. both directions with Debian's docker-registry
+if command -v docker-registry >/dev/null; then
+  port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  mkdir -p "$TMP/dreg"
+  printf 'version: 0.1\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: 127.0.0.1:%s}\n' "$TMP/dreg" "$port" >"$TMP/dreg.yml"
+  docker-registry serve "$TMP/dreg.yml" >"$TMP/dreg.log" 2>&1 &
+  CREG_PIDS+=($!)
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
+  skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://$CREG/proj/debian:12" "docker://127.0.0.1:$port/x/debian:12" &&
+  skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://127.0.0.1:$port/x/debian:12" "docker://$CREG/fromdocker/debian:12" &&
+  [ "$(skopeo inspect --raw --tls-verify=false "docker://$CREG/fromdocker/debian:12" | sha256sum | cut -d' ' -f1)" = "$want" ] &&
+    pass "comb -> docker-registry -> comb: same manifest digest" || fail "round trip through docker-registry"
+fi
+
+# 4. comb's own client reads it: the same packages as the layout
+"$COMB" sbom -f json -o "$TMP/local.json" "$D/oci:bookworm" 2>/dev/null
+if timeout 300 "$COMB" sbom -f json -o "$TMP/remote.json" --insecure "$CREG/proj/debian:12" 2>"$TMP/remote.err"; then
+  $PY "$SBOMTOOL" pkgs "$TMP/local.json" type,name,version,arch >"$TMP/local.tsv"
+  $PY "$SBOMTOOL" pkgs "$TMP/remote.json" type,name,version,arch >"$TMP/remote.tsv"
+  compare "comb sbom --insecure $CREG/proj/debian:12: packages equal the layout's" "$TMP/local.tsv" "$TMP/remote.tsv"
+else fail "comb sbom from comb registry: $(cat "$TMP/remote.err")"; fi
+
+# 5. usage errors
+set +e
+"$COMB" registry serve --listen 127.0.0.1:0 >/dev/null 2>"$TMP/u.err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q -- "--root" "$TMP/u.err" && pass "serve without --root: exit 2" || fail "serve without --root: exit $rc"
+stop_combreg
+finish
