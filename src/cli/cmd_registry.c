@@ -7,12 +7,20 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "registry/server/access.h"
 #include "registry/server/server.h"
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 void help_registry(void)
 {
     fputs("usage: comb registry serve --root DIR [--listen ADDR:PORT] [options]\n"
           "       comb registry gc --root DIR [--grace SECONDS]\n"
+          "       comb registry user add --root DIR NAME [--sysadmin] --password-stdin\n"
+          "       comb registry robot add --root DIR NAME --project P --actions pull[,push,delete]\n"
+          "       comb registry project set --root DIR NAME [--public] [--immutable-tags]\n"
+          "       comb registry member set --root DIR --project P --user U --role ROLE\n"
+          "       comb registry audit --root DIR [--limit N]\n"
           "\n"
           "serve runs an OCI Distribution Spec v1.1 registry (pull, push with monolithic,\n"
           "chunked and resumable uploads, cross-repository mount, tags with pagination,\n"
@@ -33,13 +41,116 @@ void help_registry(void)
           "                          0 never)\n"
           "  --grace SECONDS         keep unreferenced blobs this long (default 3600), so\n"
           "                          pushes under way are never broken\n"
+          "  --auth                  require credentials: Basic (users, robots) or bearer\n"
+          "                          tokens from GET /token; roles per project\n"
+          "  --service NAME          the token audience (default comb-registry)\n"
+          "  --rate N --burst B      at most N requests per second per client (user or\n"
+          "                          address), bursts of B; then 429 with Retry-After\n"
+          "\n"
+          "Roles (per project, the first component of a repository name): guest pulls;\n"
+          "developer pulls and pushes; maintainer also deletes and sets the environment\n"
+          "tags dev, test, prod; admin also manages. A robot gets exactly --actions on\n"
+          "one project; its secret is generated and printed once. A public project lets\n"
+          "anyone pull; immutable tags are never moved or deleted. The audit log lists\n"
+          "logins, pulls, pushes, deletes and refusals.\n"
           "\n"
           "Exit codes: 0 success, 1 the root could not be opened or the address bound,\n"
           "2 usage error, 5 internal error.\n",
           stdout);
 }
 
-enum { O_ROOT = 0x300, O_LISTEN, O_CERT, O_KEY, O_MAXUP, O_MAXCONN, O_TIMEOUT, O_GCI, O_GRACE };
+enum {
+    O_ROOT = 0x300, O_LISTEN, O_CERT, O_KEY, O_MAXUP, O_MAXCONN, O_TIMEOUT, O_GCI, O_GRACE,
+    O_AUTH, O_SERVICE, O_RATE, O_BURST, O_PWSTDIN, O_SYSADMIN, O_PROJECT, O_ACTIONS, O_PUBLIC,
+    O_IMMUTABLE, O_USER, O_ROLE, O_LIMIT
+};
+
+typedef struct admin_args {
+    const char *name, *project, *actions, *user, *role;
+    int password_stdin, sysadmin, is_public, immutable;
+    long limit;
+} admin_args;
+
+static void print_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    puts(line);
+}
+
+static int admin(const char *sub, const char *verb, const char *root, const admin_args *a)
+{
+    comb_access *acc;
+    comb_err err;
+    comb_code rc = comb_access_open(root, &acc, &err);
+    if (rc != COMB_OK) {
+        cli_error("%s", err.msg);
+        return cli_exit_code(rc);
+    }
+    int ret = EXIT_OK;
+    char pw[1024] = "";
+    if (!strcmp(sub, "user") && !strcmp(verb, "add")) {
+        if (!a->name || !a->password_stdin) {
+            cli_error("registry user add needs NAME and --password-stdin");
+            ret = EXIT_USAGE;
+            goto out;
+        }
+        if (!fgets(pw, sizeof pw, stdin))
+            pw[0] = '\0';
+        pw[strcspn(pw, "\r\n")] = '\0';
+        rc = comb_access_user_add(acc, a->name, pw, 0, a->sysadmin, &err);
+    } else if (!strcmp(sub, "robot") && !strcmp(verb, "add")) {
+        int bits = a->actions ? comb_actions_parse(a->actions) : -1;
+        if (!a->name || !a->project || bits <= 0) {
+            cli_error("registry robot add needs NAME, --project and --actions pull,push,delete");
+            ret = EXIT_USAGE;
+            goto out;
+        }
+        unsigned char r[24];
+        if (RAND_bytes(r, sizeof r) != 1) {
+            ret = EXIT_INTERNAL;
+            goto out;
+        }
+        for (size_t i = 0; i < sizeof r; i++)
+            snprintf(pw + 2 * i, 3, "%02x", r[i]);
+        char name[128];
+        snprintf(name, sizeof name, "robot$%s", a->name);
+        rc = comb_access_user_add(acc, name, pw, 1, 0, &err);
+        if (rc == COMB_OK)
+            rc = comb_access_member_set(acc, a->project, name, bits, &err);
+        if (rc == COMB_OK)
+            printf("%s\t%s\n", name, pw);
+    } else if (!strcmp(sub, "project") && !strcmp(verb, "set")) {
+        if (!a->name) {
+            cli_error("registry project set needs NAME");
+            ret = EXIT_USAGE;
+            goto out;
+        }
+        rc = comb_access_project_set(acc, a->name, a->is_public, a->immutable, &err);
+    } else if (!strcmp(sub, "member") && !strcmp(verb, "set")) {
+        int bits = a->role ? comb_role_actions(a->role) : -1;
+        if (!a->project || !a->user || bits < 0) {
+            cli_error("registry member set needs --project, --user and --role "
+                      "guest|developer|maintainer|admin");
+            ret = EXIT_USAGE;
+            goto out;
+        }
+        rc = comb_access_member_set(acc, a->project, a->user, bits, &err);
+    } else if (!strcmp(sub, "audit")) {
+        rc = comb_access_audit_list(acc, a->limit, print_line, NULL, &err);
+    } else {
+        cli_error("'registry %s %s' is not a command; see 'comb help registry'", sub, verb ? verb : "");
+        ret = EXIT_USAGE;
+        goto out;
+    }
+    if (rc != COMB_OK) {
+        cli_error("%s", err.msg);
+        ret = cli_exit_code(rc);
+    }
+out:
+    OPENSSL_cleanse(pw, sizeof pw);
+    comb_access_close(acc);
+    return ret;
+}
 
 static int serve(comb_rs_config *cfg)
 {
@@ -77,7 +188,11 @@ int cmd_registry(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *sub = argv[1];
-    if (strcmp(sub, "serve") && strcmp(sub, "gc")) {
+    static const char *const subs[] = {"serve", "gc", "user", "robot", "project", "member", "audit"};
+    int known = 0;
+    for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
+        known |= !strcmp(sub, subs[i]);
+    if (!known) {
         cli_error("'%s' is not a registry command; see 'comb help registry'", sub);
         return EXIT_USAGE;
     }
@@ -91,15 +206,56 @@ int cmd_registry(int argc, char **argv)
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"gc-interval", required_argument, NULL, O_GCI},
         {"grace", required_argument, NULL, O_GRACE},
+        {"auth", no_argument, NULL, O_AUTH},
+        {"service", required_argument, NULL, O_SERVICE},
+        {"rate", required_argument, NULL, O_RATE},
+        {"burst", required_argument, NULL, O_BURST},
+        {"password-stdin", no_argument, NULL, O_PWSTDIN},
+        {"sysadmin", no_argument, NULL, O_SYSADMIN},
+        {"project", required_argument, NULL, O_PROJECT},
+        {"actions", required_argument, NULL, O_ACTIONS},
+        {"public", no_argument, NULL, O_PUBLIC},
+        {"immutable-tags", no_argument, NULL, O_IMMUTABLE},
+        {"user", required_argument, NULL, O_USER},
+        {"role", required_argument, NULL, O_ROLE},
+        {"limit", required_argument, NULL, O_LIMIT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     comb_rs_config cfg = {.listen = "127.0.0.1:5000", .gc_interval = 3600, .gc_grace = 3600};
+    admin_args aa = {.limit = 100};
     long v;
     int c;
+    /* "user add NAME": the verb is argv[2] for the admin commands */
+    int skip = strcmp(sub, "serve") && strcmp(sub, "gc") && strcmp(sub, "audit") ? 2 : 1;
+    if (argc <= skip) {
+        cli_error("registry %s needs a verb; see 'comb help registry'", sub);
+        return EXIT_USAGE;
+    }
+    const char *verb = skip == 2 ? argv[2] : NULL;
     optind = 1;
-    while ((c = getopt_long(argc - 1, argv + 1, ":h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc - skip, argv + skip, ":h", opts, NULL)) != -1) {
         switch (c) {
+        case O_AUTH: cfg.auth = 1; break;
+        case O_SERVICE: cfg.service = optarg; break;
+        case O_RATE:
+        case O_BURST:
+            if (cli_parse_int(c == O_RATE ? "--rate" : "--burst", optarg, 1, 1000000, &v))
+                return EXIT_USAGE;
+            *(c == O_RATE ? &cfg.rate : &cfg.burst) = (double)v;
+            break;
+        case O_PWSTDIN: aa.password_stdin = 1; break;
+        case O_SYSADMIN: aa.sysadmin = 1; break;
+        case O_PROJECT: aa.project = optarg; break;
+        case O_ACTIONS: aa.actions = optarg; break;
+        case O_PUBLIC: aa.is_public = 1; break;
+        case O_IMMUTABLE: aa.immutable = 1; break;
+        case O_USER: aa.user = optarg; break;
+        case O_ROLE: aa.role = optarg; break;
+        case O_LIMIT:
+            if (cli_parse_int("--limit", optarg, 1, 10000000, &aa.limit))
+                return EXIT_USAGE;
+            break;
         case O_ROOT: cfg.root = optarg; break;
         case O_LISTEN: cfg.listen = optarg; break;
         case O_CERT: cfg.tls_cert = optarg; break;
@@ -131,15 +287,22 @@ int cmd_registry(int argc, char **argv)
             cfg.gc_grace = (unsigned)v;
             break;
         case 'h': help_registry(); return EXIT_OK;
-        default: return cli_bad_option(c, argv + 1, "registry");
+        default: return cli_bad_option(c, argv + skip, "registry");
         }
     }
+    if (optind < argc - skip)
+        aa.name = argv[skip + optind];
     if (!cfg.root) {
         cli_error("registry %s needs --root DIR", sub);
         return EXIT_USAGE;
     }
-    if (!strcmp(sub, "serve"))
+    if (!strcmp(sub, "serve")) {
+        if (cfg.rate && !cfg.burst)
+            cfg.burst = cfg.rate;
         return serve(&cfg);
+    }
+    if (strcmp(sub, "gc"))
+        return admin(sub, verb, cfg.root, &aa);
     comb_rs_gc_stats st;
     comb_err err;
     comb_code rc = comb_rs_gc_root(cfg.root, cfg.gc_grace, cfg.upload_ttl, &st, &err);

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
+#include <strings.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -22,6 +24,8 @@
 #include "core/readfile.h"
 #include "image/store.h"
 #include "registry/ref.h"
+#include "trust/trust.h"
+#include "registry/server/access.h"
 #include "registry/server/core.h"
 #include "registry/server/parse.h"
 
@@ -30,6 +34,7 @@
 
 struct comb_rs {
     rs_core core;
+    comb_access *acc;
     struct MHD_Daemon *d;
     comb_rs_config cfg;
     char *cert, *key;
@@ -43,14 +48,19 @@ struct comb_rs {
 typedef struct req {
     comb_rs_route rt;
     int fd;             /* upload being appended to, or -1 */
-    char id[33];        /* its id */
+    char uid[33];       /* its id */
     uint64_t size;      /* bytes in the upload so far */
     unsigned char *body; /* a manifest */
     size_t blen;
     int status;         /* an error decided before the body was read */
     const char *ecode;
     char emsg[300];
+    comb_identity id;   /* who asks (anonymous when id.user is "") */
+    char client[64];    /* peer address */
+    int need;           /* COMB_ACT_* the request needs */
 } req;
+
+static __thread unsigned last_status; /* of the response queued by this thread */
 
 /* ---- responses ---- */
 
@@ -60,6 +70,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, unsigned status,
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, "Docker-Distribution-API-Version", "registry/2.0");
+    last_status = status;
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
@@ -132,9 +143,9 @@ static enum MHD_Result upload_status(struct MHD_Connection *c, unsigned status, 
     if (!r)
         return MHD_NO;
     char loc[512];
-    snprintf(loc, sizeof loc, "/v2/%s/blobs/uploads/%s", q->rt.name, q->id);
+    snprintf(loc, sizeof loc, "/v2/%s/blobs/uploads/%s", q->rt.name, q->uid);
     MHD_add_response_header(r, "Location", loc);
-    MHD_add_response_header(r, "Docker-Upload-UUID", q->id);
+    MHD_add_response_header(r, "Docker-Upload-UUID", q->uid);
     add_range(r, size);
     return send_resp(c, status, r);
 }
@@ -236,18 +247,18 @@ static void prepare_upload(comb_rs *s, struct MHD_Connection *c, req *q, const c
     if (!strcmp(method, "POST")) {
         if (arg(c, "mount") || !arg(c, "digest"))
             return; /* no body expected */
-        if (comb_rs_new_id(q->id) ||
-            s->core.meta->ops->upload_begin(s->core.meta, q->id, q->rt.name, &e) != COMB_OK ||
-            comb_blobs_upload_create(&s->core.blobs, q->id, &e) != COMB_OK)
+        if (comb_rs_new_id(q->uid) ||
+            s->core.meta->ops->upload_begin(s->core.meta, q->uid, q->rt.name, &e) != COMB_OK ||
+            comb_blobs_upload_create(&s->core.blobs, q->uid, &e) != COMB_OK)
             return set_err(q, 500, "UNKNOWN", "cannot start an upload");
     } else {
         if (!comb_rs_valid_id(q->rt.ref) ||
             s->core.meta->ops->upload_check(s->core.meta, q->rt.ref, q->rt.name, &e) != COMB_OK)
             return set_err(q, 404, "BLOB_UPLOAD_UNKNOWN", "upload %.40s unknown", q->rt.ref);
-        memcpy(q->id, q->rt.ref, sizeof q->id); /* 32 hex + NUL, validated */
+        memcpy(q->uid, q->rt.ref, sizeof q->uid); /* 32 hex + NUL, validated */
     }
-    if (comb_blobs_upload_open(&s->core.blobs, q->id, &q->fd, &q->size, &e) != COMB_OK)
-        return set_err(q, 404, "BLOB_UPLOAD_UNKNOWN", "upload %s unknown", q->id);
+    if (comb_blobs_upload_open(&s->core.blobs, q->uid, &q->fd, &q->size, &e) != COMB_OK)
+        return set_err(q, 404, "BLOB_UPLOAD_UNKNOWN", "upload %s unknown", q->uid);
     const char *cr = hdr(c, "Content-Range");
     if (!strcmp(method, "PATCH") && cr) {
         uint64_t a, b;
@@ -287,7 +298,7 @@ static enum MHD_Result finish_upload(comb_rs *s, struct MHD_Connection *c, req *
             s->core.meta->ops->upload_check(s->core.meta, q->rt.ref, q->rt.name, &e) != COMB_OK ||
             comb_blobs_upload_size(&s->core.blobs, q->rt.ref, &size, &e) != COMB_OK)
             return send_error(c, 404, "BLOB_UPLOAD_UNKNOWN", "upload %.40s unknown", q->rt.ref);
-        memcpy(q->id, q->rt.ref, sizeof q->id); /* 32 hex + NUL, validated */
+        memcpy(q->uid, q->rt.ref, sizeof q->uid); /* 32 hex + NUL, validated */
         return upload_status(c, 204, q, size);
     }
     if (!strcmp(method, "DELETE")) {
@@ -303,6 +314,7 @@ static enum MHD_Result finish_upload(comb_rs *s, struct MHD_Connection *c, req *
         if (mount) {
             uint64_t size;
             if (comb_digest_valid(mount) && from && comb_ref_valid_repo(from) &&
+                (!s->cfg.auth || (comb_access_allowed(s->acc, &q->id, from) & COMB_ACT_PULL)) &&
                 s->core.meta->ops->blob_mount(s->core.meta, q->rt.name, from, mount, &size, &e) ==
                     COMB_OK)
                 return blob_created(c, q->rt.name, mount);
@@ -312,17 +324,17 @@ static enum MHD_Result finish_upload(comb_rs *s, struct MHD_Connection *c, req *
             if (!comb_digest_valid(digest))
                 return send_error(c, 400, "DIGEST_INVALID", "digest %.80s invalid", digest);
             fsync(q->fd);
-            comb_code rc = commit_upload(s, q->rt.name, q->id, digest, &e);
+            comb_code rc = commit_upload(s, q->rt.name, q->uid, digest, &e);
             if (rc != COMB_OK) {
-                comb_blobs_upload_remove(&s->core.blobs, q->id);
-                s->core.meta->ops->upload_end(s->core.meta, q->id, &e);
+                comb_blobs_upload_remove(&s->core.blobs, q->uid);
+                s->core.meta->ops->upload_end(s->core.meta, q->uid, &e);
                 return from_code(c, rc, "BLOB_UPLOAD_INVALID", &e);
             }
             return blob_created(c, q->rt.name, digest);
         }
-        if (comb_rs_new_id(q->id) ||
-            s->core.meta->ops->upload_begin(s->core.meta, q->id, q->rt.name, &e) != COMB_OK ||
-            comb_blobs_upload_create(&s->core.blobs, q->id, &e) != COMB_OK)
+        if (comb_rs_new_id(q->uid) ||
+            s->core.meta->ops->upload_begin(s->core.meta, q->uid, q->rt.name, &e) != COMB_OK ||
+            comb_blobs_upload_create(&s->core.blobs, q->uid, &e) != COMB_OK)
             return send_error(c, 500, "UNKNOWN", "cannot start an upload");
         return upload_status(c, 202, q, 0);
     }
@@ -336,7 +348,7 @@ static enum MHD_Result finish_upload(comb_rs *s, struct MHD_Connection *c, req *
         if (!digest || !comb_digest_valid(digest))
             return send_error(c, 400, "DIGEST_INVALID", "digest %.80s invalid",
                               digest ? digest : "(none)");
-        comb_code rc = commit_upload(s, q->rt.name, q->id, digest, &e);
+        comb_code rc = commit_upload(s, q->rt.name, q->uid, digest, &e);
         if (rc == COMB_EDIGEST)
             return send_error(c, 400, "DIGEST_INVALID", "%s", e.msg);
         if (rc != COMB_OK)
@@ -415,10 +427,21 @@ static enum MHD_Result put_manifest(comb_rs *s, struct MHD_Connection *c, req *q
         return send_error(c, 400, "MANIFEST_INVALID", "reference %.80s invalid", ref);
     const char *ct = hdr(c, "Content-Type");
     char digest[72];
+    int is_public, immutable;
+    comb_access_project(s->acc, q->rt.name, &is_public, &immutable);
     if (comb_sha256_buf(q->body ? (void *)q->body : (void *)"", q->blen, digest))
         return send_error(c, 500, "UNKNOWN", "cannot hash");
     if (by_digest && strcmp(digest, ref))
         return send_error(c, 400, "DIGEST_INVALID", "manifest is %s, not %s", digest, ref);
+    if (!by_digest && immutable) {
+        comb_meta_manifest old;
+        if (s->core.meta->ops->manifest_get(s->core.meta, q->rt.name, ref, &old, &e) == COMB_OK) {
+            free(old.annotations);
+            if (strcmp(old.digest, digest))
+                return send_error(c, 403, "DENIED", "tag %s of %s is immutable (project setting)",
+                                  ref, q->rt.name);
+        }
+    }
     json_error_t je;
     json_t *doc = json_loadb((const char *)q->body, q->blen, JSON_REJECT_DUPLICATES, &je);
     if (!json_is_object(doc)) {
@@ -503,6 +526,11 @@ static enum MHD_Result delete_manifest(comb_rs *s, struct MHD_Connection *c, req
     } else {
         if (!comb_ref_valid_tag(ref))
             return send_error(c, 400, "MANIFEST_INVALID", "tag %.80s invalid", ref);
+        int is_public, immutable;
+        comb_access_project(s->acc, q->rt.name, &is_public, &immutable);
+        if (immutable)
+            return send_error(c, 403, "DENIED", "tag %s of %s is immutable (project setting)", ref,
+                              q->rt.name);
         rc = s->core.meta->ops->tag_delete(s->core.meta, q->rt.name, ref, &e);
     }
     if (rc != COMB_OK)
@@ -594,10 +622,223 @@ static enum MHD_Result get_referrers(comb_rs *s, struct MHD_Connection *c, req *
 
 /* ---- dispatch ---- */
 
+static int is_env_tag(const char *t)
+{
+    return !strcmp(t, "dev") || !strcmp(t, "test") || !strcmp(t, "prod");
+}
+
+/* What a request needs; 0 for the base and token routes. */
+static int needed(const req *q, const char *method)
+{
+    int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+    switch (q->rt.kind) {
+    case COMB_RS_TAGS:
+    case COMB_RS_REFERRERS: return COMB_ACT_PULL;
+    case COMB_RS_MANIFEST:
+        if (get)
+            return COMB_ACT_PULL;
+        if (!strcmp(method, "DELETE"))
+            return COMB_ACT_DELETE;
+        return COMB_ACT_PUSH | (is_env_tag(q->rt.ref) ? COMB_ACT_PROMOTE : 0);
+    case COMB_RS_BLOB: return get ? COMB_ACT_PULL : COMB_ACT_DELETE;
+    case COMB_RS_UPLOAD: return COMB_ACT_PUSH;
+    case COMB_RS_CATALOG: return COMB_ACT_MANAGE;
+    default: return 0;
+    }
+}
+
+static void client_addr(struct MHD_Connection *c, char *out, size_t sz)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, sz, "?");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)sz);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)sz);
+}
+
+static const char *service(const comb_rs *s)
+{
+    return s->cfg.service ? s->cfg.service : "comb-registry";
+}
+
+/* 401 with the challenge a Docker/OCI client answers with GET /token */
+static enum MHD_Result challenge(comb_rs *s, struct MHD_Connection *c, const req *q,
+                                 const char *why)
+{
+    const char *host = hdr(c, "Host");
+    char safe[300] = "";
+    if (host && strlen(host) < 256 &&
+        strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == strlen(host))
+        snprintf(safe, sizeof safe, "%s", host);
+    else
+        snprintf(safe, sizeof safe, "%s", s->cfg.listen);
+    char v[1024], acts[64];
+    comb_actions_format(q->need & (COMB_ACT_PULL | COMB_ACT_PUSH | COMB_ACT_DELETE | COMB_ACT_PROMOTE),
+                        acts, sizeof acts);
+    int n = snprintf(v, sizeof v, "Bearer realm=\"%s://%s/token\",service=\"%s\"",
+                     s->cert ? "https" : "http", safe, service(s));
+    if (q->rt.name[0] && acts[0] && n > 0 && (size_t)n < sizeof v)
+        snprintf(v + n, sizeof v - (size_t)n, ",scope=\"repository:%s:%s\"", q->rt.name, acts);
+    json_t *j = json_pack("{s:[{s:s,s:s,s:n}]}", "errors", "code", "UNAUTHORIZED", "message", why,
+                          "detail");
+    struct MHD_Response *r = json_resp(j);
+    if (r)
+        MHD_add_response_header(r, "WWW-Authenticate", v);
+    return send_resp(c, 401, r);
+}
+
+/* Credentials of the request, if any: Basic or Bearer. -1 if given and wrong. */
+static int identify(comb_rs *s, struct MHD_Connection *c, req *q)
+{
+    const char *h = hdr(c, "Authorization");
+    comb_err e;
+    if (!h)
+        return 0;
+    if (!strncasecmp(h, "Bearer ", 7))
+        return comb_access_bearer(s->acc, h + 7, service(s), &q->id, &e) == COMB_OK ? 1 : -1;
+    if (!strncasecmp(h, "Basic ", 6)) {
+        size_t n;
+        unsigned char *d = strlen(h + 6) < 1024 ? comb_b64_decode(h + 6, strlen(h + 6), &n) : NULL;
+        char *colon = d ? memchr(d, ':', n) : NULL;
+        int ok = -1;
+        if (colon && !memchr(d, '\0', n)) {
+            *colon = '\0';
+            ok = comb_access_login(s->acc, (char *)d, colon + 1, &q->id, &e) == COMB_OK ? 1 : -1;
+        }
+        if (d)
+            OPENSSL_cleanse(d, n);
+        free(d);
+        return ok;
+    }
+    return -1;
+}
+
+typedef struct scopes_ctx {
+    const char *v[16];
+    size_t n;
+} scopes_ctx;
+
+static enum MHD_Result collect_scope(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    scopes_ctx *sc = cls;
+    if (key && value && !strcmp(key, "scope") && sc->n < 16) {
+        /* "scope=a b" carries several, space separated */
+        sc->v[sc->n++] = value;
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result token_endpoint(comb_rs *s, struct MHD_Connection *c, req *q, int creds)
+{
+    if (creds < 0) {
+        comb_access_audit(s->acc, q->client, "", "login", "token", "denied", 401);
+        return challenge(s, c, q, "wrong user name or password");
+    }
+    scopes_ctx sc = {{0}, 0};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_scope, &sc);
+    /* split space-separated scopes into at most 16 */
+    static __thread char buf[4096];
+    const char *list[16];
+    size_t nl = 0, off = 0;
+    for (size_t i = 0; i < sc.n; i++) {
+        const char *p = sc.v[i];
+        while (*p && nl < 16) {
+            size_t n = strcspn(p, " ");
+            if (n && off + n + 1 < sizeof buf) {
+                memcpy(buf + off, p, n);
+                buf[off + n] = '\0';
+                list[nl++] = buf + off;
+                off += n + 1;
+            }
+            p += n;
+            while (*p == ' ')
+                p++;
+        }
+    }
+    const char *svc = arg(c, "service");
+    if (svc && strcmp(svc, service(s)))
+        return send_error(c, 400, "UNSUPPORTED", "service %.80s is not this registry's", svc);
+    char *jwt;
+    comb_err e;
+    if (comb_access_token(s->acc, &q->id, service(s), list, nl, s->cfg.token_ttl ? s->cfg.token_ttl : 300,
+                          &jwt, &e) != COMB_OK)
+        return send_error(c, 500, "UNKNOWN", "cannot issue a token");
+    comb_access_audit(s->acc, q->client, q->id.user, "login", "token", "allowed", 200);
+    char iat[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(iat, sizeof iat, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_t *j = json_pack("{s:s,s:s,s:i,s:s}", "token", jwt, "access_token", jwt, "expires_in",
+                          (int)(s->cfg.token_ttl ? s->cfg.token_ttl : 300), "issued_at", iat);
+    free(jwt);
+    return send_resp(c, 200, json_resp(j));
+}
+
+/* After the route is known: who asks, rate, and whether they may. 0 to
+ * continue, else the request was answered (the return value + 1). */
+static int gate(comb_rs *s, struct MHD_Connection *c, req *q, const char *method,
+                enum MHD_Result *ret)
+{
+    int creds = identify(s, c, q);
+    const char *who = q->id.user[0] ? q->id.user : q->client;
+    unsigned wait = comb_access_rate(s->acc, who, s->cfg.rate, s->cfg.burst);
+    if (wait) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%u", wait);
+        json_t *j = json_pack("{s:[{s:s,s:s,s:n}]}", "errors", "code", "TOOMANYREQUESTS", "message",
+                              "too many requests", "detail");
+        struct MHD_Response *r = json_resp(j);
+        if (r)
+            MHD_add_response_header(r, "Retry-After", ra);
+        comb_access_audit(s->acc, q->client, q->id.user, method, q->rt.name, "rate-limited", 429);
+        *ret = send_resp(c, 429, r);
+        return 1;
+    }
+    if (!s->cfg.auth)
+        return 0;
+    if (q->rt.kind == COMB_RS_BASE) {
+        if (creds > 0)
+            return 0;
+        *ret = challenge(s, c, q, creds < 0 ? "invalid credentials" : "authentication required");
+        return 1;
+    }
+    if (creds < 0) {
+        comb_access_audit(s->acc, q->client, "", method, q->rt.name, "denied: bad credentials", 401);
+        *ret = challenge(s, c, q, "invalid credentials");
+        return 1;
+    }
+    q->need = needed(q, method);
+    int have = q->rt.kind == COMB_RS_CATALOG ? (q->id.sysadmin ? COMB_ACT_ALL : 0)
+                                             : comb_access_allowed(s->acc, &q->id, q->rt.name);
+    if ((have & q->need) == q->need)
+        return 0;
+    char acts[64], line[300];
+    comb_actions_format(q->need & ~have, acts, sizeof acts);
+    snprintf(line, sizeof line, "denied: lacks %s", acts);
+    comb_access_audit(s->acc, q->client, q->id.user, method,
+                      q->rt.kind == COMB_RS_CATALOG ? "_catalog" : q->rt.name, line,
+                      creds == 0 || q->id.from_token ? 401 : 403);
+    if (creds == 0 || q->id.from_token)
+        *ret = challenge(s, c, q, "authentication required");
+    else
+        *ret = send_error(c, 403, "DENIED", "%s may not %s on %s", q->id.user, acts, q->rt.name);
+    return 1;
+}
+
 static int has_body(const char *method)
 {
     return !strcmp(method, "PUT") || !strcmp(method, "PATCH") || !strcmp(method, "POST");
 }
+
+static enum MHD_Result dispatch(comb_rs *s, struct MHD_Connection *c, req *q, const char *url,
+                                const char *method);
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
                                const char *method, const char *version, const char *upload_data,
@@ -611,7 +852,18 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
             return MHD_NO;
         q->fd = -1;
         *con_cls = q;
+        client_addr(c, q->client, sizeof q->client);
         comb_rs_route_parse(url, &q->rt);
+        if (!strcmp(url, "/token") && !strcmp(method, "GET")) {
+            q->status = -1; /* answered on the final call */
+            return MHD_YES;
+        }
+        enum MHD_Result gr;
+        if (q->rt.kind != COMB_RS_NONE && (q->rt.kind <= COMB_RS_CATALOG || q->rt.name_ok) &&
+            gate(s, c, q, method, &gr)) {
+            q->status = -2; /* answered */
+            return gr;
+        }
         if (q->rt.kind == COMB_RS_NONE)
             set_err(q, 404, "NOT_FOUND", "no such route");
         else if (q->rt.kind > COMB_RS_CATALOG && !q->rt.name_ok)
@@ -629,7 +881,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         size_t n = *upload_size;
         *upload_size = 0;
         if (q->status)
-            return MHD_YES; /* the answer is decided; the rest is discarded */
+            return MHD_YES; /* the answer is decided (or given); the rest is discarded */
         if (q->fd >= 0) {
             append_upload(s, q, upload_data, n);
         } else if (q->rt.kind == COMB_RS_MANIFEST && !strcmp(method, "PUT")) {
@@ -652,8 +904,29 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         }
         return MHD_YES;
     }
+    if (q->status == -1)
+        return token_endpoint(s, c, q, identify(s, c, q));
+    if (q->status == -2)
+        return MHD_YES;
     if (q->status)
         return send_error(c, (unsigned)q->status, q->ecode, "%s", q->emsg);
+    enum MHD_Result ret = dispatch(s, c, q, url, method);
+    /* the audit log: pulls, pushes and deletes of manifests, blob deletes */
+    if (q->rt.kind == COMB_RS_MANIFEST || (q->rt.kind == COMB_RS_BLOB && !strcmp(method, "DELETE"))) {
+        const char *act = !strcmp(method, "GET") ? "pull" : !strcmp(method, "PUT") ? "push"
+                        : !strcmp(method, "DELETE") ? "delete" : NULL;
+        char target[400];
+        snprintf(target, sizeof target, "%s:%s", q->rt.name, q->rt.ref);
+        if (act)
+            comb_access_audit(s->acc, q->client, q->id.user, act, target,
+                              last_status < 300 ? "allowed" : "refused", (int)last_status);
+    }
+    return ret;
+}
+
+static enum MHD_Result dispatch(comb_rs *s, struct MHD_Connection *c, req *q, const char *url,
+                                const char *method)
+{
     int head = !strcmp(method, "HEAD"), get = head || !strcmp(method, "GET");
     switch (q->rt.kind) {
     case COMB_RS_BASE: {
@@ -716,6 +989,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     if (q->fd >= 0)
         close(q->fd);
+    comb_identity_clear(&q->id);
     free(q->body);
     free(q);
     *con_cls = NULL;
@@ -816,7 +1090,8 @@ comb_code comb_rs_start(const comb_rs_config *cfg, comb_rs **out, unsigned *port
         s->cfg.timeout = 120;
     pthread_mutex_init(&s->gc_mu, NULL);
     pthread_cond_init(&s->gc_cv, NULL);
-    if ((rc = rs_core_open(&s->core, cfg->root, err)) != COMB_OK)
+    if ((rc = rs_core_open(&s->core, cfg->root, err)) != COMB_OK ||
+        (rc = comb_access_open(cfg->root, &s->acc, err)) != COMB_OK)
         goto fail;
     if (cfg->tls_cert && ((rc = read_pem(cfg->tls_cert, &s->cert, err)) != COMB_OK ||
                           (rc = read_pem(cfg->tls_key, &s->key, err)) != COMB_OK))
@@ -866,6 +1141,7 @@ void comb_rs_stop(comb_rs *s)
     if (s->d)
         MHD_stop_daemon(s->d);
     rs_core_close(&s->core);
+    comb_access_close(s->acc);
     if (s->key)
         memset(s->key, 0, strlen(s->key));
     free(s->cert);

@@ -21,6 +21,10 @@ typedef struct comb_rs_config {
     unsigned gc_interval;  /* seconds between collections (0: none) */
     unsigned gc_grace;     /* seconds an unreferenced blob is kept (default 3600 via CLI) */
     unsigned upload_ttl;   /* seconds before an abandoned upload is dropped (0: 1 day) */
+    int auth;              /* require credentials (access.h): users, roles, tokens */
+    const char *service;   /* token audience (0: "comb-registry") */
+    unsigned token_ttl;    /* seconds (0: 300) */
+    double rate, burst;    /* requests per second per client, bucket size (0: unlimited) */
 } comb_rs_config;
 
 typedef struct comb_rs comb_rs;
