@@ -99,7 +99,7 @@ echo "$claims" | $PY -c 'import json,sys; c=json.load(sys.stdin); assert c["acce
   pass "a token grants only what the role allows (guest asked pull,push, got pull)" || fail "token claims: $claims"
 [ "$(code -H "Authorization: Bearer $tok" "$U/v2/proj/app/manifests/1")" = 200 ] && pass "bearer token pulls" || fail "bearer pull: $(cat "$TMP/c.out")"
 h=$(curl -s -D - -o /dev/null -X POST -H "Authorization: Bearer $tok" "$U/v2/proj/app/blobs/uploads/" | tr -d '\r')
-echo "$h" | grep -q '^HTTP/1.1 401' && echo "$h" | grep -q 'scope="repository:proj/app:push"' && pass "bearer without push: 401 asking for the push scope" || fail "bearer push: $h"
+echo "$h" | grep -q '^HTTP/1.1 401' && echo "$h" | grep -q 'scope="repository:proj/app:pull,push"' && pass "bearer without push: 401 asking for the push scope" || fail "bearer push: $h"
 bad="${tok%?}A"; [ "${tok: -1}" = A ] && bad="${tok%?}B"
 [ "$(code -H "Authorization: Bearer $bad" "$U/v2/proj/app/manifests/1")" = 401 ] && pass "a tampered token: 401" || fail "tampered token accepted"
 forged=$(printf '%s' "$tok" | cut -d. -f1).$(printf '{"iss":"comb-registry","sub":"boss","aud":"comb-registry","exp":9999999999,"nbf":0,"access":[{"type":"repository","name":"proj/app","actions":["delete"]}]}' | base64 -w0 | tr '+/' '-_' | tr -d '=').$(printf '%s' "$tok" | cut -d. -f3)

@@ -677,8 +677,11 @@ static enum MHD_Result challenge(comb_rs *s, struct MHD_Connection *c, const req
     else
         snprintf(safe, sizeof safe, "%s", s->cfg.listen);
     char v[1024], acts[64];
-    comb_actions_format(q->need & (COMB_ACT_PULL | COMB_ACT_PUSH | COMB_ACT_DELETE | COMB_ACT_PROMOTE),
-                        acts, sizeof acts);
+    /* a pusher reads too (HEAD of blobs, the manifest it updates): ask for both */
+    int scope = q->need & (COMB_ACT_PULL | COMB_ACT_PUSH | COMB_ACT_DELETE | COMB_ACT_PROMOTE);
+    if (scope & COMB_ACT_PUSH)
+        scope |= COMB_ACT_PULL;
+    comb_actions_format(scope, acts, sizeof acts);
     int n = snprintf(v, sizeof v, "Bearer realm=\"%s://%s/token\",service=\"%s\"",
                      s->cert ? "https" : "http", safe, service(s));
     if (q->rt.name[0] && acts[0] && n > 0 && (size_t)n < sizeof v)
