@@ -432,6 +432,13 @@ static unsigned char *b64url_dec(const char *s, size_t n, size_t *outlen)
     t[j] = '\0';
     unsigned char *r = comb_b64_decode(t, j, outlen);
     free(t);
+    /* canonical only: the unused low bits of the last character must be
+     * zero, so one token has exactly one spelling */
+    char re[16400];
+    if (r && (b64url(r, *outlen, re, sizeof re) || strlen(re) != n || memcmp(re, s, n))) {
+        free(r);
+        return NULL;
+    }
     return r;
 bad:
     free(t);
