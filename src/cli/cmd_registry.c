@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "registry/server/access.h"
 #include "registry/server/server.h"
+#include "trust/trust.h"
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -19,6 +20,7 @@ void help_registry(void)
           "       comb registry user add --root DIR NAME [--sysadmin] --password-stdin\n"
           "       comb registry robot add --root DIR NAME --project P --actions pull[,push,delete]\n"
           "       comb registry project set --root DIR NAME [--public] [--immutable-tags]\n"
+          "                                 [--require-signature KEY.pub]\n"
           "       comb registry member set --root DIR --project P --user U --role ROLE\n"
           "       comb registry audit --root DIR [--limit N]\n"
           "\n"
@@ -52,7 +54,9 @@ void help_registry(void)
           "tags dev, test, prod; admin also manages. A robot gets exactly --actions on\n"
           "one project; its secret is generated and printed once. A public project lets\n"
           "anyone pull; immutable tags are never moved or deleted. The audit log lists\n"
-          "logins, pulls, pushes, deletes and refusals.\n"
+          "logins, pulls, pushes, deletes and refusals. With --require-signature, an\n"
+          "image of the project is served only if a cosign signature or Sigstore bundle\n"
+          "attached to it verifies with that key (checked cryptographically at each pull).\n"
           "\n"
           "Exit codes: 0 success, 1 the root could not be opened or the address bound,\n"
           "2 usage error, 5 internal error.\n",
@@ -62,11 +66,11 @@ void help_registry(void)
 enum {
     O_ROOT = 0x300, O_LISTEN, O_CERT, O_KEY, O_MAXUP, O_MAXCONN, O_TIMEOUT, O_GCI, O_GRACE,
     O_AUTH, O_SERVICE, O_RATE, O_BURST, O_PWSTDIN, O_SYSADMIN, O_PROJECT, O_ACTIONS, O_PUBLIC,
-    O_IMMUTABLE, O_USER, O_ROLE, O_LIMIT
+    O_IMMUTABLE, O_USER, O_ROLE, O_LIMIT, O_REQSIG
 };
 
 typedef struct admin_args {
-    const char *name, *project, *actions, *user, *role;
+    const char *name, *project, *actions, *user, *role, *sigkey;
     int password_stdin, sysadmin, is_public, immutable;
     long limit;
 } admin_args;
@@ -126,6 +130,25 @@ static int admin(const char *sub, const char *verb, const char *root, const admi
             goto out;
         }
         rc = comb_access_project_set(acc, a->name, a->is_public, a->immutable, &err);
+        char *pem = NULL;
+        if (rc == COMB_OK && a->sigkey) {
+            comb_key *k;
+            FILE *f = fopen(a->sigkey, "r");
+            pem = calloc(1, 65536);
+            size_t n = f && pem ? fread(pem, 1, 65535, f) : 0;
+            if (f)
+                fclose(f);
+            if (!n || comb_key_parse_public((unsigned char *)pem, n, a->sigkey, &k, &err) != COMB_OK) {
+                if (!n)
+                    comb_fail(&err, COMB_EIO, "%s: cannot read a public key", a->sigkey);
+                rc = err.code;
+            } else {
+                comb_key_free(k);
+            }
+        }
+        if (rc == COMB_OK)
+            rc = comb_access_project_keys(acc, a->name, pem, &err);
+        free(pem);
     } else if (!strcmp(sub, "member") && !strcmp(verb, "set")) {
         int bits = a->role ? comb_role_actions(a->role) : -1;
         if (!a->project || !a->user || bits < 0) {
@@ -219,6 +242,7 @@ int cmd_registry(int argc, char **argv)
         {"user", required_argument, NULL, O_USER},
         {"role", required_argument, NULL, O_ROLE},
         {"limit", required_argument, NULL, O_LIMIT},
+        {"require-signature", required_argument, NULL, O_REQSIG},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -251,6 +275,7 @@ int cmd_registry(int argc, char **argv)
         case O_PUBLIC: aa.is_public = 1; break;
         case O_IMMUTABLE: aa.immutable = 1; break;
         case O_USER: aa.user = optarg; break;
+        case O_REQSIG: aa.sigkey = optarg; break;
         case O_ROLE: aa.role = optarg; break;
         case O_LIMIT:
             if (cli_parse_int("--limit", optarg, 1, 10000000, &aa.limit))

@@ -75,7 +75,46 @@ set +e; "$COMB_REAL" sign --insecure --key "$TMP/a.key" "$CREG/team/app:1" >/dev
 stop_combreg
 COMB=$COMB_REAL; DEST_CREDS=
 
-# 2. Debian's docker-registry (no referrers API: the tag schema)
+# 2. a project that requires signatures: checked cryptographically at each pull
+ROOT2="$TMP/root2"
+"$COMB" registry project set secure --require-signature "$TMP/a.pub" --root "$ROOT2"
+echo "dev-password-1" | "$COMB" registry user add dev --password-stdin --root "$ROOT2"
+echo "consumer-pw-1" | "$COMB" registry user add consumer --password-stdin --root "$ROOT2"
+"$COMB" registry member set --project secure --user dev --role developer --root "$ROOT2"
+"$COMB" registry member set --project secure --user consumer --role guest --root "$ROOT2"
+set +e; "$COMB" registry project set bad --require-signature "$TMP/a.key" --root "$ROOT2" 2>/dev/null; rc=$?; set -e
+[ "$rc" != 0 ] && pass "a private key or non-key is refused as the trusted key" || fail "project set accepted a non-public key"
+start_combreg "$ROOT2" --auth
+for t in signed unsigned other; do
+  skopeo copy -q --dest-tls-verify=false --dest-creds dev:dev-password-1 "oci:$D/oci:bookworm" "docker://$CREG/secure/$t:1"
+done
+# the consumer (guest) pulls; the developer pushes and signs
+pullp() { skopeo copy -q --src-tls-verify=false --src-creds consumer:consumer-pw-1 "docker://$CREG/secure/$1:1" "oci:$TMP/pp-$1:x" >"$TMP/pp.err" 2>&1; }
+COMB_REAL=$COMB; COMB="$TMP/combw"
+if pullp unsigned; then fail "an unsigned image was pulled from a signature-requiring project"
+else grep -q "no signature that verifies" "$TMP/pp.err" && pass "unsigned image: pull refused (403 DENIED, reason given)" || fail "unsigned refusal: $(cat "$TMP/pp.err")"; fi
+"$COMB" sign --insecure --key "$TMP/a.key" "$CREG/secure/signed:1" >/dev/null 2>"$TMP/s.err" || fail "sign secure/signed: $(cat "$TMP/s.err")"
+pullp signed && pass "signed by the trusted key: pull allowed" || fail "signed pull refused: $(cat "$TMP/pp.err")"
+"$COMB" sign --insecure --key "$TMP/b.key" "$CREG/secure/other:1" >/dev/null 2>"$TMP/s.err" || fail "sign secure/other: $(cat "$TMP/s.err")"
+pullp other && fail "signed by an untrusted key: pulled" || pass "signed by another key: pull refused"
+"$COMB" sign --insecure --bundle-only --key "$TMP/a.key" "$CREG/secure/other:1" >/dev/null 2>"$TMP/s.err"
+pullp other && pass "after a bundle by the trusted key is attached (referrers): pull allowed" || fail "bundle-signed pull refused: $(cat "$TMP/pp.err")"
+# a signature payload tampered with in the store: the .sig tag moved to a manifest whose payload blob is changed
+COMB=$COMB_REAL
+DC=dev:dev-password-1
+dig=$(skopeo inspect --raw --tls-verify=false --creds $DC "docker://$CREG/secure/signed:1" | sha256sum | cut -d' ' -f1)
+sigman=$(curl -s -u $DC "http://$CREG/v2/secure/signed/manifests/sha256-$dig.sig")
+layer=$(printf '%s' "$sigman" | $PY -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"])')
+payload=$(curl -s -u $DC "http://$CREG/v2/secure/signed/blobs/$layer" | sed 's/"critical"/"critical" /')
+newd="sha256:$(printf '%s' "$payload" | sha256sum | cut -d' ' -f1)"
+curl -s -o /dev/null -u $DC -X POST -H 'Content-Type: application/octet-stream' --data-binary "$payload" "http://$CREG/v2/secure/signed/blobs/uploads/?digest=$newd"
+tampered=$(printf '%s' "$sigman" | $PY -c 'import json,sys; m=json.load(sys.stdin); n=sys.argv[1]; l=m["layers"][0]; l["digest"]=n; l["size"]=int(sys.argv[2]); print(json.dumps(m))' "$newd" "$(printf '%s' "$payload" | wc -c)")
+curl -s -o /dev/null -u $DC -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary "$tampered" "http://$CREG/v2/secure/signed/manifests/sha256-$dig.sig"
+pullp signed && fail "a tampered signature payload still allowed the pull" || pass "tampered signature payload (same signature bytes): pull refused"
+"$COMB" registry audit --root "$ROOT2" | grep -q "refused: unsigned or untrusted signature" && pass "audit records the policy refusals" || fail "no policy decision in the audit log"
+stop_combreg
+
+# 3. Debian's docker-registry (no referrers API: the tag schema)
 if command -v docker-registry >/dev/null; then
   port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   mkdir -p "$TMP/dreg"

@@ -105,6 +105,7 @@ static const char schema[] =
     "  immutable INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS members(project TEXT NOT NULL, user TEXT NOT NULL,"
     "  actions INTEGER NOT NULL, PRIMARY KEY(project, user));"
+    "CREATE TABLE IF NOT EXISTS project_keys(project TEXT NOT NULL, pem TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,"
     "  client TEXT, user TEXT, action TEXT, target TEXT, decision TEXT, status INTEGER);";
 
@@ -183,6 +184,8 @@ static comb_code step_done(comb_access *a, sqlite3_stmt *st, const char *what, c
                              : comb_fail(err, COMB_EIO, "access: %s: %s", what, sqlite3_errmsg(a->db));
 }
 
+static void project_of(const char *repo, char *out, size_t sz);
+
 /* ---- passwords: scrypt ---- */
 
 static int b64url(const unsigned char *d, size_t n, char *out, size_t outsz);
@@ -242,6 +245,36 @@ comb_code comb_access_member_set(comb_access *a, const char *project, const char
     sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 3, actions);
     return step_done(a, st, "setting a member", err);
+}
+
+comb_code comb_access_project_keys(comb_access *a, const char *project, const char *pem,
+                                   comb_err *err)
+{
+    sqlite3_stmt *st = prep(a, "DELETE FROM project_keys WHERE project=?");
+    sqlite3_bind_text(st, 1, project, -1, SQLITE_TRANSIENT);
+    comb_code rc = step_done(a, st, "setting signature keys", err);
+    if (rc || !pem)
+        return rc;
+    st = prep(a, "INSERT INTO project_keys(project,pem) VALUES(?,?)");
+    sqlite3_bind_text(st, 1, project, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, pem, -1, SQLITE_TRANSIENT);
+    return step_done(a, st, "setting signature keys", err);
+}
+
+size_t comb_access_sigkeys(comb_access *a, const char *repo, char **pems, size_t max)
+{
+    char proj[256];
+    project_of(repo, proj, sizeof proj);
+    sqlite3_stmt *st = prep(a, "SELECT pem FROM project_keys WHERE project=?");
+    sqlite3_bind_text(st, 1, proj, -1, SQLITE_TRANSIENT);
+    size_t n = 0;
+    while (st && n < max && sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (t && (pems[n] = strdup(t)))
+            n++;
+    }
+    sqlite3_finalize(st);
+    return n;
 }
 
 void comb_identity_clear(comb_identity *id)
@@ -364,6 +397,11 @@ static int role_allowed(comb_access *a, const char *user, int sysadmin, const ch
         bits |= sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     return bits;
+}
+
+int comb_access_role(comb_access *a, const comb_identity *id, const char *repo)
+{
+    return role_allowed(a, id->user, id->sysadmin, repo);
 }
 
 int comb_access_allowed(comb_access *a, const comb_identity *id, const char *repo)

@@ -42,6 +42,12 @@ comb_code comb_access_user_add(comb_access *a, const char *name, const char *pas
                                int sysadmin, comb_err *err);
 comb_code comb_access_project_set(comb_access *a, const char *project, int is_public,
                                   int immutable_tags, comb_err *err);
+/* Pulls of images from project need a signature that verifies with this
+ * public key (PEM); NULL: no such requirement. */
+comb_code comb_access_project_keys(comb_access *a, const char *project, const char *pem,
+                                   comb_err *err);
+/* The keys (malloc'd PEM strings) required by repo's project; count. */
+size_t comb_access_sigkeys(comb_access *a, const char *repo, char **pems, size_t max);
 /* The user's actions in project (a role's, or a robot's scoped ones). */
 comb_code comb_access_member_set(comb_access *a, const char *project, const char *user,
                                  int actions, comb_err *err);
@@ -65,6 +71,8 @@ comb_code comb_access_bearer(comb_access *a, const char *token, const char *serv
 /* What id may do on repository repo (roles, public projects, and for a
  * bearer the token's grant). */
 int comb_access_allowed(comb_access *a, const comb_identity *id, const char *repo);
+/* What id's roles allow on repo, whatever its token grants. */
+int comb_access_role(comb_access *a, const comb_identity *id, const char *repo);
 /* Project settings of repo's project. */
 void comb_access_project(comb_access *a, const char *repo, int *is_public, int *immutable);
 

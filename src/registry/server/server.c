@@ -28,6 +28,7 @@
 #include "registry/server/access.h"
 #include "registry/server/core.h"
 #include "registry/server/parse.h"
+#include "registry/server/sstore.h"
 
 #define MANIFEST_MAX COMB_STORE_MAX_MANIFEST
 #define PAGE_MAX 10000
@@ -367,6 +368,57 @@ static int known_manifest_type(const char *mt)
            !strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2+json");
 }
 
+/* The project's signature policy for an image pulled: 1 allowed, 0 refused
+ * (why filled). Signatures, attestations and referrers themselves are not
+ * images and pass, so that clients can fetch them. */
+static int signature_ok(comb_rs *s, const req *q, const comb_meta_manifest *m, char *why,
+                        size_t wsz)
+{
+    /* those who may push (and so sign) read unsigned images: the policy
+     * guards consumers; it needs --auth to tell them apart */
+    if (s->cfg.auth && (comb_access_role(s->acc, &q->id, q->rt.name) & COMB_ACT_PUSH))
+        return 1;
+    char *pems[8];
+    size_t np = comb_access_sigkeys(s->acc, q->rt.name, pems, 8);
+    if (!np)
+        return 1;
+    int ok = 0;
+    if (m->subject[0] || comb_store_is_artifact_tag(q->rt.ref)) {
+        ok = 1;
+    } else {
+        comb_key *keys[8];
+        size_t nk = 0;
+        comb_err e;
+        for (size_t i = 0; i < np; i++)
+            if (comb_key_parse_public((const unsigned char *)pems[i], strlen(pems[i]), "project key",
+                                      &keys[nk], &e) == COMB_OK)
+                nk++;
+        comb_store *st;
+        comb_desc d;
+        memset(&d, 0, sizeof d);
+        snprintf(d.digest, sizeof d.digest, "%s", m->digest);
+        snprintf(d.media_type, sizeof d.media_type, "%s", m->media_type);
+        d.size = m->size;
+        comb_verify_opts o = {keys, nk, NULL, COMB_IDENTITY_ANY};
+        comb_verify_result res;
+        memset(&res, 0, sizeof res);
+        if (nk && rs_store_open(&s->core, q->rt.name, &st, &e) == COMB_OK) {
+            if (comb_verify_image(st, &d, &o, &res, &e) == COMB_OK && res.verified)
+                ok = 1;
+            comb_verify_result_free(&res);
+            comb_store_close(st);
+        }
+        for (size_t i = 0; i < nk; i++)
+            comb_key_free(keys[i]);
+        if (!ok)
+            snprintf(why, wsz, "%s@%s has no signature that verifies with a key the project trusts",
+                     q->rt.name, m->digest);
+    }
+    for (size_t i = 0; i < np; i++)
+        free(pems[i]);
+    return ok;
+}
+
 static enum MHD_Result get_manifest(comb_rs *s, struct MHD_Connection *c, req *q, int head)
 {
     comb_err e;
@@ -378,6 +430,12 @@ static enum MHD_Result get_manifest(comb_rs *s, struct MHD_Connection *c, req *q
         return send_error(c, 404, "MANIFEST_UNKNOWN", "manifest %s unknown to repository %s", ref,
                           q->rt.name);
     free(m.annotations);
+    char why[600];
+    if (!signature_ok(s, q, &m, why, sizeof why)) {
+        comb_access_audit(s->acc, q->client, q->id.user, "policy", m.digest,
+                          "refused: unsigned or untrusted signature", 403);
+        return send_error(c, 403, "DENIED", "%s", why);
+    }
     unsigned char *data = NULL;
     size_t len = 0;
     if (comb_blobs_read(&s->core.blobs, m.digest, MANIFEST_MAX, &data, &len, &e) != COMB_OK)
