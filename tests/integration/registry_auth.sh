@@ -138,4 +138,16 @@ sleep 2
 [ "$(code -u "$(cred guest)" "$U/v2/proj/app/tags/list")" = 200 ] && pass "after waiting, requests pass again" || fail "rate limit recovery"
 R audit | grep -q rate-limited && pass "audit records rate limiting" || fail "audit lacks rate-limited"
 stop_combreg
+
+# 9. TLS with a self-signed certificate made by openssl(1); the token realm is https
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TMP/tls.key" -out "$TMP/tls.crt" \
+  -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+start_combreg "$ROOT" --auth --tls-cert "$TMP/tls.crt" --tls-key "$TMP/tls.key"
+hdrs=$(curl -s --cacert "$TMP/tls.crt" -D - -o /dev/null "https://$CREG/v2/" | tr -d '\r')
+echo "$hdrs" | grep -q "realm=\"https://$CREG/token\"" && pass "HTTPS: verified by curl against the certificate; realm is https" || fail "https: $hdrs"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$CREG/v2/")" != 401 ] && pass "plain HTTP is not served on the TLS port" || fail "plain http answered"
+mkdir -p "$TMP/certs" && cp "$TMP/tls.crt" "$TMP/certs/ca.crt"
+skopeo copy -q --dest-cert-dir "$TMP/certs" --dest-creds "$(cred dev)" "oci:$D/oci:bookworm" "docker://$CREG/proj/tls:1" >"$TMP/t.err" 2>&1 &&
+  pass "skopeo pushes over HTTPS (certificate verified) with the token flow" || fail "skopeo https: $(cat "$TMP/t.err")"
+stop_combreg
 finish
