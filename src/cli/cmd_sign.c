@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "registry/store.h"
 #include "trust/trust.h"
 
 void help_sign(void)

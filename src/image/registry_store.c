@@ -1,8 +1,8 @@
-/* store.c - comb_store over the distribution client: `comb sign` and
+/* registry_store.c - comb_store over the distribution client: `comb sign` and
  * `comb verify` on any OCI registry. Referrers through the referrers API,
  * and on registries without it (404) through the OCI 1.1 fallback: an image
  * index tagged "sha256-<hex>" that the pusher of a referrer keeps up to date. */
-#include "registry/store.h"
+#include "image/store.h"
 
 #include <jansson.h>
 #include <stdio.h>
