@@ -59,7 +59,18 @@ if timeout 300 "$COMB" sbom -f json -o "$TMP/remote.json" --insecure "$CREG/proj
   compare "comb sbom --insecure $CREG/proj/debian:12: packages equal the layout's" "$TMP/local.tsv" "$TMP/remote.tsv"
 else fail "comb sbom from comb registry: $(cat "$TMP/remote.err")"; fi
 
-# 5. usage errors
+# 5. the upload limit: refused from Content-Length, or while streaming a chunked body; nothing kept
+stop_combreg
+start_combreg "$TMP/root-small" --max-upload 1K
+head -c 100000 /dev/urandom >"$TMP/big"
+d="sha256:$(sha256sum "$TMP/big" | cut -d' ' -f1)"
+c1=$(curl -s -o "$TMP/l1" -w '%{http_code}' -X POST -H 'Content-Type: application/octet-stream' --data-binary @"$TMP/big" "http://$CREG/v2/a/blobs/uploads/?digest=$d")
+c2=$(curl -s -o "$TMP/l2" -w '%{http_code}' -X POST -H 'Transfer-Encoding: chunked' -H 'Content-Type: application/octet-stream' --data-binary @"$TMP/big" "http://$CREG/v2/a/blobs/uploads/?digest=$d")
+[ "$c1" = 413 ] && [ "$c2" = 413 ] && grep -q SIZE_INVALID "$TMP/l1" && grep -q SIZE_INVALID "$TMP/l2" &&
+  pass "--max-upload: 413 SIZE_INVALID with and without Content-Length" || fail "upload limit: $c1 $c2"
+[ -z "$(ls "$TMP/root-small/uploads")" ] && pass "a refused upload leaves nothing behind" || fail "refused upload kept: $(ls "$TMP/root-small/uploads")"
+
+# 6. usage errors
 set +e
 "$COMB" registry serve --listen 127.0.0.1:0 >/dev/null 2>"$TMP/u.err"; rc=$?
 set -e

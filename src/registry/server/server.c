@@ -59,6 +59,9 @@ typedef struct req {
     comb_identity id;   /* who asks (anonymous when id.user is "") */
     char client[64];    /* peer address */
     int need;           /* COMB_ACT_* the request needs */
+    int mono;           /* a monolithic POST ?digest= upload (dropped unless committed) */
+    int committed;
+    uint64_t discarded;
 } req;
 
 static __thread unsigned last_status; /* of the response queued by this thread */
@@ -252,6 +255,7 @@ static void prepare_upload(comb_rs *s, struct MHD_Connection *c, req *q, const c
             s->core.meta->ops->upload_begin(s->core.meta, q->uid, q->rt.name, &e) != COMB_OK ||
             comb_blobs_upload_create(&s->core.blobs, q->uid, &e) != COMB_OK)
             return set_err(q, 500, "UNKNOWN", "cannot start an upload");
+        q->mono = 1;
     } else {
         if (!comb_rs_valid_id(q->rt.ref) ||
             s->core.meta->ops->upload_check(s->core.meta, q->rt.ref, q->rt.name, &e) != COMB_OK)
@@ -324,13 +328,10 @@ static enum MHD_Result finish_upload(comb_rs *s, struct MHD_Connection *c, req *
         if (digest && !mount) {
             if (!comb_digest_valid(digest))
                 return send_error(c, 400, "DIGEST_INVALID", "digest %.80s invalid", digest);
-            fsync(q->fd);
             comb_code rc = commit_upload(s, q->rt.name, q->uid, digest, &e);
-            if (rc != COMB_OK) {
-                comb_blobs_upload_remove(&s->core.blobs, q->uid);
-                s->core.meta->ops->upload_end(s->core.meta, q->uid, &e);
-                return from_code(c, rc, "BLOB_UPLOAD_INVALID", &e);
-            }
+            if (rc != COMB_OK)
+                return from_code(c, rc, "BLOB_UPLOAD_INVALID", &e); /* dropped in completed() */
+            q->committed = 1;
             return blob_created(c, q->rt.name, digest);
         }
         if (comb_rs_new_id(q->uid) ||
@@ -929,20 +930,34 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
             set_err(q, 404, "NOT_FOUND", "no such route");
         else if (q->rt.kind > COMB_RS_CATALOG && !q->rt.name_ok)
             set_err(q, 400, "NAME_INVALID", "repository name %.100s invalid", q->rt.name);
-        else if (q->rt.kind == COMB_RS_UPLOAD && has_body(method))
+        else if (q->rt.kind == COMB_RS_UPLOAD && has_body(method)) {
             prepare_upload(s, c, q, method);
+            const char *cl = hdr(c, "Content-Length");
+            if (!q->status && cl && strtoull(cl, NULL, 10) > s->cfg.max_upload - q->size) {
+                /* refused before reading the body */
+                q->status = -2;
+                return send_error(c, 413, "SIZE_INVALID", "blob larger than the limit of %llu bytes",
+                                  (unsigned long long)s->cfg.max_upload);
+            }
+        }
         else if (q->rt.kind == COMB_RS_MANIFEST && !strcmp(method, "PUT")) {
             const char *cl = hdr(c, "Content-Length");
-            if (cl && strtoull(cl, NULL, 10) > MANIFEST_MAX)
-                set_err(q, 413, "SIZE_INVALID", "manifest larger than %u bytes", MANIFEST_MAX);
+            if (cl && strtoull(cl, NULL, 10) > MANIFEST_MAX) {
+                q->status = -2;
+                return send_error(c, 413, "SIZE_INVALID", "manifest larger than %u bytes", MANIFEST_MAX);
+            }
         }
         return MHD_YES;
     }
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
-        if (q->status)
-            return MHD_YES; /* the answer is decided (or given); the rest is discarded */
+        if (q->status) {
+            /* the answer is decided; the rest is discarded, but a sender
+             * that goes on past another limit's worth is cut off */
+            q->discarded += n;
+            return q->discarded > (64u << 20) ? MHD_NO : MHD_YES;
+        }
         if (q->fd >= 0) {
             append_upload(s, q, upload_data, n);
         } else if (q->rt.kind == COMB_RS_MANIFEST && !strcmp(method, "PUT")) {
@@ -957,11 +972,6 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
             q->blen += n;
         } else {
             set_err(q, 400, "UNSUPPORTED", "no body expected");
-        }
-        if (q->status == 413) {
-            /* stop reading a body over the limit: answer now, the
-             * connection closes after */
-            return send_error(c, q->status, q->ecode, "%s", q->emsg);
         }
         return MHD_YES;
     }
@@ -1044,12 +1054,18 @@ static enum MHD_Result dispatch(comb_rs *s, struct MHD_Connection *c, req *q, co
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)c, (void)toe;
+    (void)c, (void)toe;
     req *q = *con_cls;
     if (!q)
         return;
     if (q->fd >= 0)
         close(q->fd);
+    comb_rs *s = cls;
+    if (q->mono && !q->committed) {
+        comb_err e;
+        comb_blobs_upload_remove(&s->core.blobs, q->uid);
+        s->core.meta->ops->upload_end(s->core.meta, q->uid, &e);
+    }
     comb_identity_clear(&q->id);
     free(q->body);
     free(q);

@@ -15,7 +15,10 @@ def req(method, path, body=None, headers=None):
     c = http.client.HTTPConnection(HOST, timeout=30)
     h = dict(AUTH)
     h.update(headers or {})
-    c.request(method, path, body=body, headers=h)
+    try:
+        c.request(method, path, body=body, headers=h)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server answered (413) before reading the whole body
     r = c.getresponse()
     data = r.read()
     c.close()
