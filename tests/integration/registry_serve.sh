@@ -38,18 +38,12 @@ skopeo copy -q --dest-tls-verify=false "docker://$CREG/proj/debian:12" "docker:/
   pass "skopeo copy between two repositories of the registry (cross-repository mount)" || fail "copy between repositories"
 
 # 3. both directions with Debian's docker-registry
-if command -v docker-registry >/dev/null; then
-  port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  mkdir -p "$TMP/dreg"
-  printf 'version: 0.1\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: 127.0.0.1:%s}\n' "$TMP/dreg" "$port" >"$TMP/dreg.yml"
-  docker-registry serve "$TMP/dreg.yml" >"$TMP/dreg.log" 2>&1 &
-  CREG_PIDS+=($!)
-  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
-  skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://$CREG/proj/debian:12" "docker://127.0.0.1:$port/x/debian:12" &&
-  skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://127.0.0.1:$port/x/debian:12" "docker://$CREG/fromdocker/debian:12" &&
-  [ "$(skopeo inspect --raw --tls-verify=false "docker://$CREG/fromdocker/debian:12" | sha256sum | cut -d' ' -f1)" = "$want" ] &&
-    pass "comb -> docker-registry -> comb: same manifest digest" || fail "round trip through docker-registry"
-fi
+start_registry  # docker-registry; sets REG
+port=${REG##*:}
+skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://$CREG/proj/debian:12" "docker://127.0.0.1:$port/x/debian:12" &&
+skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://127.0.0.1:$port/x/debian:12" "docker://$CREG/fromdocker/debian:12" &&
+[ "$(skopeo inspect --raw --tls-verify=false "docker://$CREG/fromdocker/debian:12" | sha256sum | cut -d' ' -f1)" = "$want" ] &&
+  pass "comb -> docker-registry -> comb: same manifest digest" || fail "round trip through docker-registry"
 
 # 4. comb's own client reads it: the same packages as the layout
 "$COMB" sbom -f json -o "$TMP/local.json" "$D/oci:bookworm" 2>/dev/null

@@ -115,13 +115,7 @@ pullp signed && fail "a tampered signature payload still allowed the pull" || pa
 stop_combreg
 
 # 3. Debian's docker-registry (no referrers API: the tag schema)
-if command -v docker-registry >/dev/null; then
-  port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  mkdir -p "$TMP/dreg"
-  printf 'version: 0.1\nstorage: {filesystem: {rootdirectory: %s}, delete: {enabled: true}}\nhttp: {addr: 127.0.0.1:%s}\n' "$TMP/dreg" "$port" >"$TMP/dreg.yml"
-  docker-registry serve "$TMP/dreg.yml" >"$TMP/dreg.log" 2>&1 &
-  CREG_PIDS+=($!)
-  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
-  check_registry "docker-registry" "127.0.0.1:$port"
-fi
+start_registry  # docker-registry; sets REG
+port=${REG##*:}
+check_registry "docker-registry" "127.0.0.1:$port"
 finish

@@ -1,22 +1,15 @@
 # comb registry serve helpers for tests/integration/registry_*.sh (sourced after common.bash).
-# start_combreg ROOT [ARGS...]: start comb's registry on a free loopback port with data in ROOT;
-# sets CREG (host:port) and CREG_PID. stop_combreg [SIGNAL]. All servers stop on exit.
-CREG_PIDS=()
-cleanup_combreg() {
-  local p
-  for p in "${CREG_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${CREG_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup_combreg EXIT
-command -v skopeo >/dev/null || { echo "SKIP: skopeo not installed (scripts/setup)"; exit 0; }
+# Builds on lib/registry.bash (docker-registry's start_registry, free_port, skopeo checks, and the
+# cleanup of every server started). start_combreg ROOT [ARGS...]: comb's registry on a free
+# loopback port with data in ROOT; sets CREG (host:port) and CREG_PID. stop_combreg [SIGNAL].
+. "$(dirname "${BASH_SOURCE[0]}")/registry.bash"
 
 start_combreg() {
   local root=$1; shift
   local out="$TMP/combreg.$RANDOM.out"
   "$COMB" registry serve --root "$root" --listen 127.0.0.1:0 "$@" >"$out" 2>"$out.err" &
   CREG_PID=$!
-  CREG_PIDS+=("$CREG_PID")
+  REG_PIDS+=("$CREG_PID")
   for _ in $(seq 1 100); do grep -q '^listening on' "$out" 2>/dev/null && break; sleep 0.1; done
   grep -q '^listening on' "$out" || { echo "FAIL: registry did not start: $(cat "$out.err")"; exit 1; }
   CREG=$(sed -n 's/^listening on //p' "$out")
