@@ -10,6 +10,7 @@
 #include "registry/server/access.h"
 #include "registry/server/server.h"
 #include "trust/trust.h"
+#include "vuln/finding.h"
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -20,7 +21,8 @@ void help_registry(void)
           "       comb registry user add --root DIR NAME [--sysadmin] --password-stdin\n"
           "       comb registry robot add --root DIR NAME --project P --actions pull[,push,delete]\n"
           "       comb registry project set --root DIR NAME [--public] [--immutable-tags]\n"
-          "                                 [--require-signature KEY.pub]\n"
+          "                                 [--require-signature KEY.pub] [--scan-on-push]\n"
+          "                                 [--block-severity SEV]\n"
           "       comb registry member set --root DIR --project P --user U --role ROLE\n"
           "       comb registry audit --root DIR [--limit N]\n"
           "\n"
@@ -46,6 +48,7 @@ void help_registry(void)
           "  --auth                  require credentials: Basic (users, robots) or bearer\n"
           "                          tokens from GET /token; roles per project\n"
           "  --service NAME          the token audience (default comb-registry)\n"
+          "  --scan-db PATH          vulnerability database (comb db) for scan on push\n"
           "  --rate N --burst B      at most N requests per second per client (user or\n"
           "                          address), bursts of B; then 429 with Retry-After\n"
           "\n"
@@ -57,6 +60,10 @@ void help_registry(void)
           "logins, pulls, pushes, deletes and refusals. With --require-signature, an\n"
           "image of the project is served only if a cosign signature or Sigstore bundle\n"
           "attached to it verifies with that key (checked cryptographically at each pull).\n"
+          "With --scan-on-push (and serve --scan-db), pushed images are scanned for\n"
+          "vulnerabilities; the result is attached as an OCI referrer (artifactType\n"
+          "application/vnd.comb.scan.v1+json), and --block-severity refuses pulls of\n"
+          "images with findings at or above SEV (and of images not scanned yet).\n"
           "\n"
           "Exit codes: 0 success, 1 the root could not be opened or the address bound,\n"
           "2 usage error, 5 internal error.\n",
@@ -66,12 +73,12 @@ void help_registry(void)
 enum {
     O_ROOT = 0x300, O_LISTEN, O_CERT, O_KEY, O_MAXUP, O_MAXCONN, O_TIMEOUT, O_GCI, O_GRACE,
     O_AUTH, O_SERVICE, O_RATE, O_BURST, O_PWSTDIN, O_SYSADMIN, O_PROJECT, O_ACTIONS, O_PUBLIC,
-    O_IMMUTABLE, O_USER, O_ROLE, O_LIMIT, O_REQSIG
+    O_IMMUTABLE, O_USER, O_ROLE, O_LIMIT, O_REQSIG, O_SCANDB, O_SCANPUSH, O_BLOCKSEV
 };
 
 typedef struct admin_args {
     const char *name, *project, *actions, *user, *role, *sigkey;
-    int password_stdin, sysadmin, is_public, immutable;
+    int password_stdin, sysadmin, is_public, immutable, scan_on_push, block_severity;
     long limit;
 } admin_args;
 
@@ -149,6 +156,8 @@ static int admin(const char *sub, const char *verb, const char *root, const admi
         if (rc == COMB_OK)
             rc = comb_access_project_keys(acc, a->name, pem, &err);
         free(pem);
+        if (rc == COMB_OK)
+            rc = comb_access_project_scan(acc, a->name, a->scan_on_push, a->block_severity, &err);
     } else if (!strcmp(sub, "member") && !strcmp(verb, "set")) {
         int bits = a->role ? comb_role_actions(a->role) : -1;
         if (!a->project || !a->user || bits < 0) {
@@ -243,6 +252,9 @@ int cmd_registry(int argc, char **argv)
         {"role", required_argument, NULL, O_ROLE},
         {"limit", required_argument, NULL, O_LIMIT},
         {"require-signature", required_argument, NULL, O_REQSIG},
+        {"scan-db", required_argument, NULL, O_SCANDB},
+        {"scan-on-push", no_argument, NULL, O_SCANPUSH},
+        {"block-severity", required_argument, NULL, O_BLOCKSEV},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -276,6 +288,18 @@ int cmd_registry(int argc, char **argv)
         case O_IMMUTABLE: aa.immutable = 1; break;
         case O_USER: aa.user = optarg; break;
         case O_REQSIG: aa.sigkey = optarg; break;
+        case O_SCANDB: cfg.scan_db = optarg; break;
+        case O_SCANPUSH: aa.scan_on_push = 1; break;
+        case O_BLOCKSEV: {
+            comb_severity sev;
+            if (comb_severity_parse(optarg, &sev) || sev == COMB_SEV_UNKNOWN) {
+                cli_error("--block-severity: \"%s\" is not NEGLIGIBLE, LOW, MEDIUM, HIGH or CRITICAL",
+                          optarg);
+                return EXIT_USAGE;
+            }
+            aa.block_severity = (int)sev;
+            break;
+        }
         case O_ROLE: aa.role = optarg; break;
         case O_LIMIT:
             if (cli_parse_int("--limit", optarg, 1, 10000000, &aa.limit))

@@ -105,6 +105,10 @@ static const char schema[] =
     "  immutable INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS members(project TEXT NOT NULL, user TEXT NOT NULL,"
     "  actions INTEGER NOT NULL, PRIMARY KEY(project, user));"
+    "CREATE TABLE IF NOT EXISTS project_scan(project TEXT PRIMARY KEY, scan_on_push INTEGER NOT NULL,"
+    "  block_severity INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS scans(repo TEXT NOT NULL, digest TEXT NOT NULL, time INTEGER NOT NULL,"
+    "  worst INTEGER NOT NULL, summary TEXT, PRIMARY KEY(repo, digest));"
     "CREATE TABLE IF NOT EXISTS project_keys(project TEXT NOT NULL, pem TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,"
     "  client TEXT, user TEXT, action TEXT, target TEXT, decision TEXT, status INTEGER);";
@@ -275,6 +279,58 @@ size_t comb_access_sigkeys(comb_access *a, const char *repo, char **pems, size_t
     }
     sqlite3_finalize(st);
     return n;
+}
+
+comb_code comb_access_project_scan(comb_access *a, const char *project, int scan_on_push,
+                                   int block_severity, comb_err *err)
+{
+    sqlite3_stmt *st = prep(a, "INSERT OR REPLACE INTO project_scan(project,scan_on_push,block_severity) "
+                               "VALUES(?,?,?)");
+    sqlite3_bind_text(st, 1, project, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, scan_on_push);
+    sqlite3_bind_int(st, 3, block_severity);
+    return step_done(a, st, "setting the scan policy", err);
+}
+
+void comb_access_scan_policy(comb_access *a, const char *repo, int *scan_on_push, int *block_severity)
+{
+    char proj[256];
+    project_of(repo, proj, sizeof proj);
+    *scan_on_push = *block_severity = 0;
+    sqlite3_stmt *st = prep(a, "SELECT scan_on_push, block_severity FROM project_scan WHERE project=?");
+    sqlite3_bind_text(st, 1, proj, -1, SQLITE_TRANSIENT);
+    if (st && sqlite3_step(st) == SQLITE_ROW) {
+        *scan_on_push = sqlite3_column_int(st, 0);
+        *block_severity = sqlite3_column_int(st, 1);
+    }
+    sqlite3_finalize(st);
+}
+
+void comb_access_scan_record(comb_access *a, const char *repo, const char *digest, int worst,
+                             const char *summary)
+{
+    sqlite3_stmt *st = prep(a, "INSERT OR REPLACE INTO scans(repo,digest,time,worst,summary) VALUES(?,?,?,?,?)");
+    if (!st)
+        return;
+    sqlite3_bind_text(st, 1, repo, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, digest, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+    sqlite3_bind_int(st, 4, worst);
+    sqlite3_bind_text(st, 5, summary, -1, SQLITE_TRANSIENT);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
+int comb_access_scan_worst(comb_access *a, const char *repo, const char *digest)
+{
+    sqlite3_stmt *st = prep(a, "SELECT worst FROM scans WHERE repo=? AND digest=?");
+    sqlite3_bind_text(st, 1, repo, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, digest, -1, SQLITE_TRANSIENT);
+    int w = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        w = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return w;
 }
 
 void comb_identity_clear(comb_identity *id)

@@ -48,6 +48,17 @@ comb_code comb_access_project_keys(comb_access *a, const char *project, const ch
                                    comb_err *err);
 /* The keys (malloc'd PEM strings) required by repo's project; count. */
 size_t comb_access_sigkeys(comb_access *a, const char *repo, char **pems, size_t max);
+/* Scan images pushed to project; refuse pulls of images whose worst
+ * finding is at or above block_severity (comb_severity; 0: never). */
+comb_code comb_access_project_scan(comb_access *a, const char *project, int scan_on_push,
+                                   int block_severity, comb_err *err);
+void comb_access_scan_policy(comb_access *a, const char *repo, int *scan_on_push,
+                             int *block_severity);
+/* The result of a scan (worst comb_severity, summary JSON). */
+void comb_access_scan_record(comb_access *a, const char *repo, const char *digest, int worst,
+                             const char *summary);
+/* The worst severity recorded for an image; -1 if never scanned. */
+int comb_access_scan_worst(comb_access *a, const char *repo, const char *digest);
 /* The user's actions in project (a role's, or a robot's scoped ones). */
 comb_code comb_access_member_set(comb_access *a, const char *project, const char *user,
                                  int actions, comb_err *err);

@@ -25,9 +25,11 @@
 #include "image/store.h"
 #include "registry/ref.h"
 #include "trust/trust.h"
+#include "vuln/finding.h"
 #include "registry/server/access.h"
 #include "registry/server/core.h"
 #include "registry/server/parse.h"
+#include "registry/server/scanpush.h"
 #include "registry/server/sstore.h"
 
 #define MANIFEST_MAX COMB_STORE_MAX_MANIFEST
@@ -36,6 +38,7 @@
 struct comb_rs {
     rs_core core;
     comb_access *acc;
+    rs_scanner *scanner;
     struct MHD_Daemon *d;
     comb_rs_config cfg;
     char *cert, *key;
@@ -420,6 +423,29 @@ static int signature_ok(comb_rs *s, const req *q, const comb_meta_manifest *m, c
     return ok;
 }
 
+/* The project's vulnerability policy for an image pulled: 1 allowed. */
+static int scan_ok(comb_rs *s, const req *q, const comb_meta_manifest *m, char *why, size_t wsz)
+{
+    int on_push, block;
+    comb_access_scan_policy(s->acc, q->rt.name, &on_push, &block);
+    if (!block || m->subject[0] || comb_store_is_artifact_tag(q->rt.ref) ||
+        strstr(m->media_type, "index") || strstr(m->media_type, "list") ||
+        (s->cfg.auth && (comb_access_role(s->acc, &q->id, q->rt.name) & COMB_ACT_PUSH)))
+        return 1;
+    int worst = comb_access_scan_worst(s->acc, q->rt.name, m->digest);
+    if (worst < 0) {
+        snprintf(why, wsz, "%s@%s has not been scanned yet (project policy)", q->rt.name, m->digest);
+        return 0;
+    }
+    if (worst >= block) {
+        snprintf(why, wsz, "%s@%s has findings of severity %s, at or above the project's limit %s",
+                 q->rt.name, m->digest, comb_severity_name((comb_severity)worst),
+                 comb_severity_name((comb_severity)block));
+        return 0;
+    }
+    return 1;
+}
+
 static enum MHD_Result get_manifest(comb_rs *s, struct MHD_Connection *c, req *q, int head)
 {
     comb_err e;
@@ -435,6 +461,11 @@ static enum MHD_Result get_manifest(comb_rs *s, struct MHD_Connection *c, req *q
     if (!signature_ok(s, q, &m, why, sizeof why)) {
         comb_access_audit(s->acc, q->client, q->id.user, "policy", m.digest,
                           "refused: unsigned or untrusted signature", 403);
+        return send_error(c, 403, "DENIED", "%s", why);
+    }
+    if (!scan_ok(s, q, &m, why, sizeof why)) {
+        comb_access_audit(s->acc, q->client, q->id.user, "policy", m.digest,
+                          "refused: vulnerabilities", 403);
         return send_error(c, 403, "DENIED", "%s", why);
     }
     unsigned char *data = NULL;
@@ -566,6 +597,10 @@ static enum MHD_Result put_manifest(comb_rs *s, struct MHD_Connection *c, req *q
             if (subj)
                 MHD_add_response_header(r, "OCI-Subject", subj);
         }
+        int on_push, block;
+        comb_access_scan_policy(s->acc, q->rt.name, &on_push, &block);
+        if (s->scanner && on_push && !subj && !index)
+            rs_scanner_enqueue(s->scanner, q->rt.name, digest);
         ret = send_resp(c, 201, r);
     }
 out:
@@ -1192,6 +1227,9 @@ comb_code comb_rs_start(const comb_rs_config *cfg, comb_rs **out, unsigned *port
                        s->cert ? " (or the TLS certificate/key is not usable)" : "");
         goto fail;
     }
+    if (cfg->scan_db && (rc = rs_scanner_start(&s->core, s->acc, cfg->root, cfg->scan_db, &s->scanner,
+                                               err)) != COMB_OK)
+        goto fail;
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     if (port)
         *port = di ? di->port : 0;
@@ -1217,6 +1255,7 @@ void comb_rs_stop(comb_rs *s)
     }
     if (s->d)
         MHD_stop_daemon(s->d);
+    rs_scanner_stop(s->scanner);
     rs_core_close(&s->core);
     comb_access_close(s->acc);
     if (s->key)

@@ -25,6 +25,7 @@ typedef struct comb_rs_config {
     const char *service;   /* token audience (0: "comb-registry") */
     unsigned token_ttl;    /* seconds (0: 300) */
     double rate, burst;    /* requests per second per client, bucket size (0: unlimited) */
+    const char *scan_db;   /* vulnerability database for scan on push (NULL: no scanning) */
 } comb_rs_config;
 
 typedef struct comb_rs comb_rs;
