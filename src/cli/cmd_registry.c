@@ -25,6 +25,7 @@ void help_registry(void)
           "                                 [--block-severity SEV]\n"
           "       comb registry member set --root DIR --project P --user U --role ROLE\n"
           "       comb registry audit --root DIR [--limit N]\n"
+          "       comb registry rescan --root DIR --scan-db PATH [--webhook URL]\n"
           "\n"
           "serve runs an OCI Distribution Spec v1.1 registry (pull, push with monolithic,\n"
           "chunked and resumable uploads, cross-repository mount, tags with pagination,\n"
@@ -49,6 +50,9 @@ void help_registry(void)
           "                          tokens from GET /token; roles per project\n"
           "  --service NAME          the token audience (default comb-registry)\n"
           "  --scan-db PATH          vulnerability database (comb db) for scan on push\n"
+          "  --webhook URL           POST events (push, delete, scan_completed,\n"
+          "                          policy_violation) as JSON; --webhook-retries N\n"
+          "                          further attempts on errors, 429, 5xx (default 5)\n"
           "  --rate N --burst B      at most N requests per second per client (user or\n"
           "                          address), bursts of B; then 429 with Retry-After\n"
           "\n"
@@ -64,6 +68,8 @@ void help_registry(void)
           "vulnerabilities; the result is attached as an OCI referrer (artifactType\n"
           "application/vnd.comb.scan.v1+json), and --block-severity refuses pulls of\n"
           "images with findings at or above SEV (and of images not scanned yet).\n"
+          "rescan scans every scanned image again (after `comb db update`) and reports\n"
+          "images now at or above their project's limit as policy_violation webhooks.\n"
           "\n"
           "Exit codes: 0 success, 1 the root could not be opened or the address bound,\n"
           "2 usage error, 5 internal error.\n",
@@ -73,7 +79,8 @@ void help_registry(void)
 enum {
     O_ROOT = 0x300, O_LISTEN, O_CERT, O_KEY, O_MAXUP, O_MAXCONN, O_TIMEOUT, O_GCI, O_GRACE,
     O_AUTH, O_SERVICE, O_RATE, O_BURST, O_PWSTDIN, O_SYSADMIN, O_PROJECT, O_ACTIONS, O_PUBLIC,
-    O_IMMUTABLE, O_USER, O_ROLE, O_LIMIT, O_REQSIG, O_SCANDB, O_SCANPUSH, O_BLOCKSEV
+    O_IMMUTABLE, O_USER, O_ROLE, O_LIMIT, O_REQSIG, O_SCANDB, O_SCANPUSH, O_BLOCKSEV,
+    O_WEBHOOK, O_WHRETRIES
 };
 
 typedef struct admin_args {
@@ -220,7 +227,8 @@ int cmd_registry(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *sub = argv[1];
-    static const char *const subs[] = {"serve", "gc", "user", "robot", "project", "member", "audit"};
+    static const char *const subs[] = {"serve", "gc",     "user",  "robot",
+                                       "project", "member", "audit", "rescan"};
     int known = 0;
     for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
         known |= !strcmp(sub, subs[i]);
@@ -253,17 +261,21 @@ int cmd_registry(int argc, char **argv)
         {"limit", required_argument, NULL, O_LIMIT},
         {"require-signature", required_argument, NULL, O_REQSIG},
         {"scan-db", required_argument, NULL, O_SCANDB},
+        {"webhook", required_argument, NULL, O_WEBHOOK},
+        {"webhook-retries", required_argument, NULL, O_WHRETRIES},
         {"scan-on-push", no_argument, NULL, O_SCANPUSH},
         {"block-severity", required_argument, NULL, O_BLOCKSEV},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    comb_rs_config cfg = {.listen = "127.0.0.1:5000", .gc_interval = 3600, .gc_grace = 3600};
+    comb_rs_config cfg = {.listen = "127.0.0.1:5000", .gc_interval = 3600, .gc_grace = 3600,
+                          .webhook_retries = 5};
     admin_args aa = {.limit = 100};
     long v;
     int c;
     /* "user add NAME": the verb is argv[2] for the admin commands */
-    int skip = strcmp(sub, "serve") && strcmp(sub, "gc") && strcmp(sub, "audit") ? 2 : 1;
+    int skip = strcmp(sub, "serve") && strcmp(sub, "gc") && strcmp(sub, "audit") &&
+                       strcmp(sub, "rescan") ? 2 : 1;
     if (argc <= skip) {
         cli_error("registry %s needs a verb; see 'comb help registry'", sub);
         return EXIT_USAGE;
@@ -289,6 +301,12 @@ int cmd_registry(int argc, char **argv)
         case O_USER: aa.user = optarg; break;
         case O_REQSIG: aa.sigkey = optarg; break;
         case O_SCANDB: cfg.scan_db = optarg; break;
+        case O_WEBHOOK: cfg.webhook = optarg; break;
+        case O_WHRETRIES:
+            if (cli_parse_int("--webhook-retries", optarg, 0, 20, &v))
+                return EXIT_USAGE;
+            cfg.webhook_retries = (int)v;
+            break;
         case O_SCANPUSH: aa.scan_on_push = 1; break;
         case O_BLOCKSEV: {
             comb_severity sev;
@@ -349,6 +367,21 @@ int cmd_registry(int argc, char **argv)
         if (cfg.rate && !cfg.burst)
             cfg.burst = cfg.rate;
         return serve(&cfg);
+    }
+    if (!strcmp(sub, "rescan")) {
+        if (!cfg.scan_db) {
+            cli_error("registry rescan needs --scan-db PATH");
+            return EXIT_USAGE;
+        }
+        unsigned n;
+        comb_err err;
+        comb_code rc = comb_rs_rescan(cfg.root, cfg.scan_db, cfg.webhook, cfg.webhook_retries, &n, &err);
+        if (rc != COMB_OK) {
+            cli_error("%s", err.msg);
+            return cli_exit_code(rc);
+        }
+        printf("rescanned %u image(s)\n", n);
+        return EXIT_OK;
     }
     if (strcmp(sub, "gc"))
         return admin(sub, verb, cfg.root, &aa);

@@ -321,6 +321,33 @@ void comb_access_scan_record(comb_access *a, const char *repo, const char *diges
     sqlite3_finalize(st);
 }
 
+comb_code comb_access_scans_list(comb_access *a, char ***repos, char ***digests, size_t *n,
+                                 comb_err *err)
+{
+    *repos = *digests = NULL;
+    *n = 0;
+    sqlite3_stmt *st = prep(a, "SELECT repo, digest FROM scans ORDER BY repo, digest");
+    if (!st)
+        return comb_fail(err, COMB_EIO, "scans: %s", sqlite3_errmsg(a->db));
+    size_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **r = realloc(*repos, cap * sizeof *r), **d = r ? realloc(*digests, cap * sizeof *d) : NULL;
+            if (r)
+                *repos = r;
+            if (!r || !d)
+                break;
+            *digests = d;
+        }
+        (*repos)[*n] = strdup((const char *)sqlite3_column_text(st, 0));
+        (*digests)[*n] = strdup((const char *)sqlite3_column_text(st, 1));
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    return COMB_OK;
+}
+
 int comb_access_scan_worst(comb_access *a, const char *repo, const char *digest)
 {
     sqlite3_stmt *st = prep(a, "SELECT worst FROM scans WHERE repo=? AND digest=?");

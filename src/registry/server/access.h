@@ -57,6 +57,9 @@ void comb_access_scan_policy(comb_access *a, const char *repo, int *scan_on_push
 /* The result of a scan (worst comb_severity, summary JSON). */
 void comb_access_scan_record(comb_access *a, const char *repo, const char *digest, int worst,
                              const char *summary);
+/* Every image scanned so far (malloc'd arrays of malloc'd strings). */
+comb_code comb_access_scans_list(comb_access *a, char ***repos, char ***digests, size_t *n,
+                                 comb_err *err);
 /* The worst severity recorded for an image; -1 if never scanned. */
 int comb_access_scan_worst(comb_access *a, const char *repo, const char *digest);
 /* The user's actions in project (a role's, or a robot's scoped ones). */

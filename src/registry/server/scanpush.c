@@ -21,6 +21,8 @@
 
 #define QUEUE 256
 
+static const char *res_count_name(const char *summary);
+
 typedef struct job {
     char repo[256];
     char digest[72];
@@ -29,6 +31,7 @@ typedef struct job {
 struct rs_scanner {
     rs_core *core;
     comb_access *acc;
+    rs_hooks *hooks;
     char root[4096], db[4096];
     pthread_t th;
     pthread_mutex_t mu;
@@ -143,8 +146,8 @@ static comb_code attach(rs_core *core, const char *repo, const char *digest, con
     return rc;
 }
 
-comb_code rs_scan_image(rs_core *core, comb_access *acc, const char *root, const char *db_path,
-                        const char *repo, const char *digest, comb_err *err)
+comb_code rs_scan_image(rs_core *core, comb_access *acc, rs_hooks *hooks, const char *root,
+                        const char *db_path, const char *repo, const char *digest, comb_err *err)
 {
     comb_meta_manifest m;
     comb_code rc = core->meta->ops->manifest_get(core->meta, repo, digest, &m, err);
@@ -234,10 +237,33 @@ comb_code rs_scan_image(rs_core *core, comb_access *acc, const char *root, const
     json_decref(sum);
     if (!text)
         return comb_fail(err, COMB_ENOMEM, "out of memory");
+    int before = comb_access_scan_worst(acc, repo, m.digest);
     comb_access_scan_record(acc, repo, m.digest, worst, text);
+    const char *wname = res_count_name(text);
+    rs_hooks_event(hooks, "scan_completed", repo, m.digest, NULL, wname);
+    int on_push, block;
+    comb_access_scan_policy(acc, repo, &on_push, &block);
+    if (block && worst >= block) {
+        char d[200];
+        snprintf(d, sizeof d, "findings of severity %s, at or above %s%s%s", wname,
+                 comb_severity_name((comb_severity)block), before >= 0 && before < block ? "; was " : "",
+                 before >= 0 && before < block ? comb_severity_name((comb_severity)before) : "");
+        rs_hooks_event(hooks, "policy_violation", repo, m.digest, NULL, d);
+    }
     rc = attach(core, repo, m.digest, m.media_type, (size_t)m.size, text, err);
     free(text);
     return rc;
+}
+
+/* max_severity of a summary, for messages */
+static const char *res_count_name(const char *summary)
+{
+    static const char *const names[] = {"CRITICAL", "HIGH", "MEDIUM", "LOW", "NEGLIGIBLE", "UNKNOWN", "NONE"};
+    const char *p = strstr(summary, "\"max_severity\":\"");
+    for (size_t i = 0; p && i < sizeof names / sizeof *names; i++)
+        if (!strncmp(p + 16, names[i], strlen(names[i])))
+            return names[i];
+    return "NONE";
 }
 
 static void *worker(void *arg)
@@ -254,7 +280,8 @@ static void *worker(void *arg)
         sc->n--;
         pthread_mutex_unlock(&sc->mu);
         comb_err e;
-        if (rs_scan_image(sc->core, sc->acc, sc->root, sc->db, j.repo, j.digest, &e) != COMB_OK)
+        if (rs_scan_image(sc->core, sc->acc, sc->hooks, sc->root, sc->db, j.repo, j.digest, &e) !=
+            COMB_OK)
             comb_access_audit(sc->acc, "-", "", "scan", j.digest, e.msg, 500);
         else
             comb_access_audit(sc->acc, "-", "", "scan", j.digest, "scanned", 200);
@@ -264,14 +291,15 @@ static void *worker(void *arg)
     return NULL;
 }
 
-comb_code rs_scanner_start(rs_core *core, comb_access *acc, const char *root, const char *db_path,
-                           rs_scanner **out, comb_err *err)
+comb_code rs_scanner_start(rs_core *core, comb_access *acc, rs_hooks *hooks, const char *root,
+                           const char *db_path, rs_scanner **out, comb_err *err)
 {
     rs_scanner *sc = calloc(1, sizeof *sc);
     if (!sc)
         return comb_fail(err, COMB_ENOMEM, "out of memory");
     sc->core = core;
     sc->acc = acc;
+    sc->hooks = hooks;
     snprintf(sc->root, sizeof sc->root, "%s", root);
     snprintf(sc->db, sizeof sc->db, "%s", db_path);
     pthread_mutex_init(&sc->mu, NULL);

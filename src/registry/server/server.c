@@ -31,6 +31,7 @@
 #include "registry/server/parse.h"
 #include "registry/server/scanpush.h"
 #include "registry/server/sstore.h"
+#include "registry/server/webhook.h"
 
 #define MANIFEST_MAX COMB_STORE_MAX_MANIFEST
 #define PAGE_MAX 10000
@@ -39,6 +40,7 @@ struct comb_rs {
     rs_core core;
     comb_access *acc;
     rs_scanner *scanner;
+    rs_hooks *hooks;
     struct MHD_Daemon *d;
     comb_rs_config cfg;
     char *cert, *key;
@@ -461,11 +463,13 @@ static enum MHD_Result get_manifest(comb_rs *s, struct MHD_Connection *c, req *q
     if (!signature_ok(s, q, &m, why, sizeof why)) {
         comb_access_audit(s->acc, q->client, q->id.user, "policy", m.digest,
                           "refused: unsigned or untrusted signature", 403);
+        rs_hooks_event(s->hooks, "policy_violation", q->rt.name, m.digest, NULL, why);
         return send_error(c, 403, "DENIED", "%s", why);
     }
     if (!scan_ok(s, q, &m, why, sizeof why)) {
         comb_access_audit(s->acc, q->client, q->id.user, "policy", m.digest,
                           "refused: vulnerabilities", 403);
+        rs_hooks_event(s->hooks, "policy_violation", q->rt.name, m.digest, NULL, why);
         return send_error(c, 403, "DENIED", "%s", why);
     }
     unsigned char *data = NULL;
@@ -601,6 +605,7 @@ static enum MHD_Result put_manifest(comb_rs *s, struct MHD_Connection *c, req *q
         comb_access_scan_policy(s->acc, q->rt.name, &on_push, &block);
         if (s->scanner && on_push && !subj && !index)
             rs_scanner_enqueue(s->scanner, q->rt.name, digest);
+        rs_hooks_event(s->hooks, "push", q->rt.name, digest, by_digest ? NULL : ref, NULL);
         ret = send_resp(c, 201, r);
     }
 out:
@@ -629,6 +634,8 @@ static enum MHD_Result delete_manifest(comb_rs *s, struct MHD_Connection *c, req
     }
     if (rc != COMB_OK)
         return from_code(c, rc, "MANIFEST_UNKNOWN", &e);
+    int tagged = strncmp(ref, "sha256:", 7) != 0;
+    rs_hooks_event(s->hooks, "delete", q->rt.name, tagged ? NULL : ref, tagged ? ref : NULL, NULL);
     return send_resp(c, 202, empty());
 }
 
@@ -1227,8 +1234,10 @@ comb_code comb_rs_start(const comb_rs_config *cfg, comb_rs **out, unsigned *port
                        s->cert ? " (or the TLS certificate/key is not usable)" : "");
         goto fail;
     }
-    if (cfg->scan_db && (rc = rs_scanner_start(&s->core, s->acc, cfg->root, cfg->scan_db, &s->scanner,
-                                               err)) != COMB_OK)
+    if ((rc = rs_hooks_start(cfg->webhook, cfg->webhook_retries, &s->hooks, err)) != COMB_OK)
+        goto fail;
+    if (cfg->scan_db && (rc = rs_scanner_start(&s->core, s->acc, s->hooks, cfg->root, cfg->scan_db,
+                                               &s->scanner, err)) != COMB_OK)
         goto fail;
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     if (port)
@@ -1256,6 +1265,7 @@ void comb_rs_stop(comb_rs *s)
     if (s->d)
         MHD_stop_daemon(s->d);
     rs_scanner_stop(s->scanner);
+    rs_hooks_stop(s->hooks);
     rs_core_close(&s->core);
     comb_access_close(s->acc);
     if (s->key)
@@ -1265,4 +1275,35 @@ void comb_rs_stop(comb_rs *s)
     pthread_cond_destroy(&s->gc_cv);
     pthread_mutex_destroy(&s->gc_mu);
     free(s);
+}
+
+comb_code comb_rs_rescan(const char *root, const char *scan_db, const char *webhook, int retries,
+                         unsigned *n, comb_err *err)
+{
+    *n = 0;
+    rs_core core;
+    comb_access *acc = NULL;
+    rs_hooks *hooks = NULL;
+    comb_code rc = rs_core_open(&core, root, err);
+    if (rc == COMB_OK)
+        rc = comb_access_open(root, &acc, err);
+    if (rc == COMB_OK)
+        rc = rs_hooks_start(webhook, retries, &hooks, err);
+    char **repos = NULL, **digests = NULL;
+    size_t k = 0;
+    if (rc == COMB_OK)
+        rc = comb_access_scans_list(acc, &repos, &digests, &k, err);
+    for (size_t i = 0; i < k; i++) {
+        comb_err e;
+        if (rc == COMB_OK && rs_scan_image(&core, acc, hooks, root, scan_db, repos[i], digests[i], &e) == COMB_OK)
+            (*n)++;
+        free(repos[i]);
+        free(digests[i]);
+    }
+    free(repos);
+    free(digests);
+    rs_hooks_stop(hooks);
+    comb_access_close(acc);
+    rs_core_close(&core);
+    return rc;
 }

@@ -26,6 +26,8 @@ typedef struct comb_rs_config {
     unsigned token_ttl;    /* seconds (0: 300) */
     double rate, burst;    /* requests per second per client, bucket size (0: unlimited) */
     const char *scan_db;   /* vulnerability database for scan on push (NULL: no scanning) */
+    const char *webhook;   /* URL notified of events (NULL: none) */
+    int webhook_retries;   /* extra attempts per event */
 } comb_rs_config;
 
 typedef struct comb_rs comb_rs;
@@ -40,6 +42,11 @@ typedef struct comb_rs_gc_stats {
     unsigned long uploads_removed;
     unsigned long long bytes_freed;
 } comb_rs_gc_stats;
+
+/* Rescan every image scanned before (the vulnerability database changed):
+ * records, referrers, webhooks as on push. *n the images rescanned. */
+comb_code comb_rs_rescan(const char *root, const char *scan_db, const char *webhook, int retries,
+                         unsigned *n, comb_err *err);
 
 /* One collection on a root, while serving or offline: forget and remove
  * blobs referenced by no manifest and untouched for `grace` seconds, and
