@@ -7,10 +7,7 @@
 # client against it.
 . "$(dirname "$0")/lib/common.bash"
 . "$(dirname "$0")/lib/combreg.bash"
-need_fixture debian12/oci
-D="$COMB_FIXTURES/debian12"
-export HOME="$TMP/home" XDG_RUNTIME_DIR="$TMP/run"; mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
-unset REGISTRY_AUTH_FILE DOCKER_CONFIG
+combreg_env
 ROOT="$TMP/root"
 R() { "$COMB" registry "$@" --root "$ROOT"; }
 

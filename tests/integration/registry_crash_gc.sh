@@ -5,9 +5,7 @@
 # the collector running every second during concurrent skopeo pushes keeps every referenced blob.
 . "$(dirname "$0")/lib/common.bash"
 . "$(dirname "$0")/lib/combreg.bash"
-need_fixture debian12/oci
-D="$COMB_FIXTURES/debian12"
-export HOME="$TMP/home"; mkdir -p "$HOME"
+combreg_env
 ROOT="$TMP/root"
 
 all_blobs_sound() { # every file under blobs/ hashes to its name

@@ -9,10 +9,7 @@
 # policy_violation) reach a python3 receiver that fails the first attempts (retries).
 . "$(dirname "$0")/lib/common.bash"
 . "$(dirname "$0")/lib/combreg.bash"
-need_fixture debian12/oci
-D="$COMB_FIXTURES/debian12"
-export HOME="$TMP/home" XDG_RUNTIME_DIR="$TMP/run" XDG_CACHE_HOME="$TMP/cache"; mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
-unset REGISTRY_AUTH_FILE DOCKER_CONFIG
+combreg_env
 ROOT="$TMP/root"
 R() { "$COMB" registry "$@" --root "$ROOT"; }
 

@@ -6,11 +6,7 @@
 # own client reading an image from it (same packages as the layout).
 . "$(dirname "$0")/lib/common.bash"
 . "$(dirname "$0")/lib/combreg.bash"
-need_fixture debian12/oci
-D="$COMB_FIXTURES/debian12"
-export HOME="$TMP/home" XDG_RUNTIME_DIR="$TMP/run" XDG_CACHE_HOME="$TMP/cache"
-unset REGISTRY_AUTH_FILE DOCKER_CONFIG
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
+combreg_env
 
 start_combreg "$TMP/root"
 info "comb registry at $CREG"

@@ -6,10 +6,7 @@
 # does not verify the image; the signatures are visible to the registry's referrers API.
 . "$(dirname "$0")/lib/common.bash"
 . "$(dirname "$0")/lib/combreg.bash"
-need_fixture debian12/oci
-D="$COMB_FIXTURES/debian12"
-export HOME="$TMP/home" XDG_RUNTIME_DIR="$TMP/run"; mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
-unset REGISTRY_AUTH_FILE DOCKER_CONFIG
+combreg_env
 export COMB_PASSWORD=correct-horse
 "$COMB" key generate --output "$TMP/a" >/dev/null
 "$COMB" key generate --output "$TMP/b" >/dev/null

@@ -292,18 +292,12 @@ comb_code comb_access_project_scan(comb_access *a, const char *project, int scan
     return step_done(a, st, "setting the scan policy", err);
 }
 
+static void project_pair(comb_access *a, const char *sql, const char *repo, int *x, int *y);
+
 void comb_access_scan_policy(comb_access *a, const char *repo, int *scan_on_push, int *block_severity)
 {
-    char proj[256];
-    project_of(repo, proj, sizeof proj);
-    *scan_on_push = *block_severity = 0;
-    sqlite3_stmt *st = prep(a, "SELECT scan_on_push, block_severity FROM project_scan WHERE project=?");
-    sqlite3_bind_text(st, 1, proj, -1, SQLITE_TRANSIENT);
-    if (st && sqlite3_step(st) == SQLITE_ROW) {
-        *scan_on_push = sqlite3_column_int(st, 0);
-        *block_severity = sqlite3_column_int(st, 1);
-    }
-    sqlite3_finalize(st);
+    project_pair(a, "SELECT scan_on_push, block_severity FROM project_scan WHERE project=?", repo,
+                 scan_on_push, block_severity);
 }
 
 void comb_access_scan_record(comb_access *a, const char *repo, const char *digest, int worst,
@@ -447,18 +441,24 @@ static void project_of(const char *repo, char *out, size_t sz)
     snprintf(out, sz, "%.*s", (int)(n < sz ? n : sz - 1), repo);
 }
 
-void comb_access_project(comb_access *a, const char *repo, int *is_public, int *immutable)
+/* Two integer settings of repo's project (0 when it has none). */
+static void project_pair(comb_access *a, const char *sql, const char *repo, int *x, int *y)
 {
     char proj[256];
     project_of(repo, proj, sizeof proj);
-    *is_public = *immutable = 0;
-    sqlite3_stmt *st = prep(a, "SELECT public, immutable FROM projects WHERE name=?");
+    *x = *y = 0;
+    sqlite3_stmt *st = prep(a, sql);
     sqlite3_bind_text(st, 1, proj, -1, SQLITE_TRANSIENT);
     if (st && sqlite3_step(st) == SQLITE_ROW) {
-        *is_public = sqlite3_column_int(st, 0);
-        *immutable = sqlite3_column_int(st, 1);
+        *x = sqlite3_column_int(st, 0);
+        *y = sqlite3_column_int(st, 1);
     }
     sqlite3_finalize(st);
+}
+
+void comb_access_project(comb_access *a, const char *repo, int *is_public, int *immutable)
+{
+    project_pair(a, "SELECT public, immutable FROM projects WHERE name=?", repo, is_public, immutable);
 }
 
 static int role_allowed(comb_access *a, const char *user, int sysadmin, const char *repo)

@@ -4,6 +4,16 @@
 # loopback port with data in ROOT; sets CREG (host:port) and CREG_PID. stop_combreg [SIGNAL].
 . "$(dirname "${BASH_SOURCE[0]}")/registry.bash"
 
+# combreg_env: the debian12 fixture as $D, and a private HOME, runtime and cache dir without
+# inherited registry credentials.
+combreg_env() {
+  need_fixture debian12/oci
+  D="$COMB_FIXTURES/debian12"
+  export HOME="$TMP/home" XDG_RUNTIME_DIR="$TMP/run" XDG_CACHE_HOME="$TMP/cache"
+  mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
+  unset REGISTRY_AUTH_FILE DOCKER_CONFIG
+}
+
 start_combreg() {
   local root=$1; shift
   local out="$TMP/combreg.$RANDOM.out"
