@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "core/readfile.h"
 #include "image/store.h"
 #include "registry/server/parse.h"
+#include "registry/server/workq.h"
 #include "scan/image_scan.h"
 #include "vuln/finding.h"
 #include "vuln/vulndb.h"
@@ -33,12 +33,7 @@ struct rs_scanner {
     comb_access *acc;
     rs_hooks *hooks;
     char root[4096], db[4096];
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    job q[QUEUE];
-    size_t head, n;
-    int stop;
+    rs_workq *q;
 };
 
 static int write_file(const char *path, const char *text)
@@ -266,29 +261,17 @@ static const char *res_count_name(const char *summary)
     return "NONE";
 }
 
-static void *worker(void *arg)
+static void scan_job(void *ctx, void *item)
 {
-    rs_scanner *sc = arg;
-    pthread_mutex_lock(&sc->mu);
-    for (;;) {
-        while (!sc->n && !sc->stop)
-            pthread_cond_wait(&sc->cv, &sc->mu);
-        if (sc->stop)
-            break;
-        job j = sc->q[sc->head];
-        sc->head = (sc->head + 1) % QUEUE;
-        sc->n--;
-        pthread_mutex_unlock(&sc->mu);
-        comb_err e;
-        if (rs_scan_image(sc->core, sc->acc, sc->hooks, sc->root, sc->db, j.repo, j.digest, &e) !=
-            COMB_OK)
-            comb_access_audit(sc->acc, "-", "", "scan", j.digest, e.msg, 500);
-        else
-            comb_access_audit(sc->acc, "-", "", "scan", j.digest, "scanned", 200);
-        pthread_mutex_lock(&sc->mu);
-    }
-    pthread_mutex_unlock(&sc->mu);
-    return NULL;
+    rs_scanner *sc = ctx;
+    job *j = item;
+    comb_err e;
+    if (rs_scan_image(sc->core, sc->acc, sc->hooks, sc->root, sc->db, j->repo, j->digest, &e) !=
+        COMB_OK)
+        comb_access_audit(sc->acc, "-", "", "scan", j->digest, e.msg, 500);
+    else
+        comb_access_audit(sc->acc, "-", "", "scan", j->digest, "scanned", 200);
+    free(j);
 }
 
 comb_code rs_scanner_start(rs_core *core, comb_access *acc, rs_hooks *hooks, const char *root,
@@ -302,11 +285,10 @@ comb_code rs_scanner_start(rs_core *core, comb_access *acc, rs_hooks *hooks, con
     sc->hooks = hooks;
     snprintf(sc->root, sizeof sc->root, "%s", root);
     snprintf(sc->db, sizeof sc->db, "%s", db_path);
-    pthread_mutex_init(&sc->mu, NULL);
-    pthread_cond_init(&sc->cv, NULL);
-    if (pthread_create(&sc->th, NULL, worker, sc)) {
+    comb_code rc = rs_workq_start(QUEUE, scan_job, sc, &sc->q, err);
+    if (rc) {
         free(sc);
-        return comb_fail(err, COMB_ENOMEM, "cannot start the scan worker");
+        return rc;
     }
     *out = sc;
     return COMB_OK;
@@ -314,27 +296,19 @@ comb_code rs_scanner_start(rs_core *core, comb_access *acc, rs_hooks *hooks, con
 
 void rs_scanner_enqueue(rs_scanner *sc, const char *repo, const char *digest)
 {
-    pthread_mutex_lock(&sc->mu);
-    if (sc->n < QUEUE) {
-        job *j = &sc->q[(sc->head + sc->n) % QUEUE];
-        snprintf(j->repo, sizeof j->repo, "%s", repo);
-        snprintf(j->digest, sizeof j->digest, "%s", digest);
-        sc->n++;
-        pthread_cond_signal(&sc->cv);
-    }
-    pthread_mutex_unlock(&sc->mu);
+    job *j = malloc(sizeof *j);
+    if (!j)
+        return;
+    snprintf(j->repo, sizeof j->repo, "%s", repo);
+    snprintf(j->digest, sizeof j->digest, "%s", digest);
+    if (rs_workq_push(sc->q, j))
+        free(j);
 }
 
 void rs_scanner_stop(rs_scanner *sc)
 {
     if (!sc)
         return;
-    pthread_mutex_lock(&sc->mu);
-    sc->stop = 1;
-    pthread_cond_signal(&sc->cv);
-    pthread_mutex_unlock(&sc->mu);
-    pthread_join(sc->th, NULL);
-    pthread_cond_destroy(&sc->cv);
-    pthread_mutex_destroy(&sc->mu);
+    rs_workq_stop(sc->q, 0);
     free(sc);
 }

@@ -3,25 +3,20 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/http.h"
+#include "registry/server/workq.h"
 
 #define PENDING 1024
 
 struct rs_hooks {
     char url[2048];
     int retries;
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    char *q[PENDING];
-    size_t head, n;
-    int stop;
+    rs_workq *q;
 };
 
 static size_t discard(char *p, size_t size, size_t n, void *ud)
@@ -57,33 +52,20 @@ static int post(const rs_hooks *h, const char *body)
     return status == 429 || status >= 500 ? 0 : -1;
 }
 
-static void *deliver(void *arg)
+static void deliver(void *ctx, void *item)
 {
-    rs_hooks *h = arg;
-    pthread_mutex_lock(&h->mu);
-    for (;;) {
-        while (!h->n && !h->stop)
-            pthread_cond_wait(&h->cv, &h->mu);
-        if (!h->n)
-            break; /* stopping, nothing pending */
-        char *body = h->q[h->head];
-        h->head = (h->head + 1) % PENDING;
-        h->n--;
-        pthread_mutex_unlock(&h->mu);
-        unsigned delay = 1000;
-        for (int attempt = 0; attempt <= h->retries; attempt++) {
-            if (post(h, body))
-                break;
-            if (attempt < h->retries) {
-                comb_sleep_ms(delay);
-                delay = delay < 30000 ? delay * 2 : delay;
-            }
+    rs_hooks *h = ctx;
+    char *body = item;
+    unsigned delay = 1000;
+    for (int attempt = 0; attempt <= h->retries; attempt++) {
+        if (post(h, body))
+            break;
+        if (attempt < h->retries) {
+            comb_sleep_ms(delay);
+            delay = delay < 30000 ? delay * 2 : delay;
         }
-        free(body);
-        pthread_mutex_lock(&h->mu);
     }
-    pthread_mutex_unlock(&h->mu);
-    return NULL;
+    free(body);
 }
 
 comb_code rs_hooks_start(const char *url, int retries, rs_hooks **out, comb_err *err)
@@ -99,11 +81,10 @@ comb_code rs_hooks_start(const char *url, int retries, rs_hooks **out, comb_err 
     comb_http_init();
     snprintf(h->url, sizeof h->url, "%s", url);
     h->retries = retries;
-    pthread_mutex_init(&h->mu, NULL);
-    pthread_cond_init(&h->cv, NULL);
-    if (pthread_create(&h->th, NULL, deliver, h)) {
+    comb_code rc = rs_workq_start(PENDING, deliver, h, &h->q, err);
+    if (rc) {
         free(h);
-        return comb_fail(err, COMB_ENOMEM, "cannot start the webhook thread");
+        return rc;
     }
     *out = h;
     return COMB_OK;
@@ -129,27 +110,14 @@ void rs_hooks_event(rs_hooks *h, const char *type, const char *repo, const char 
     json_decref(j);
     if (!body)
         return;
-    pthread_mutex_lock(&h->mu);
-    if (h->n < PENDING) {
-        h->q[(h->head + h->n) % PENDING] = body;
-        h->n++;
-        body = NULL;
-        pthread_cond_signal(&h->cv);
-    }
-    pthread_mutex_unlock(&h->mu);
-    free(body);
+    if (rs_workq_push(h->q, body))
+        free(body);
 }
 
 void rs_hooks_stop(rs_hooks *h)
 {
     if (!h)
         return;
-    pthread_mutex_lock(&h->mu);
-    h->stop = 1;
-    pthread_cond_signal(&h->cv);
-    pthread_mutex_unlock(&h->mu);
-    pthread_join(h->th, NULL);
-    pthread_cond_destroy(&h->cv);
-    pthread_mutex_destroy(&h->mu);
+    rs_workq_stop(h->q, 1);
     free(h);
 }
