@@ -23,9 +23,14 @@ start_combreg() {
   for _ in $(seq 1 100); do grep -q '^listening on' "$out" 2>/dev/null && break; sleep 0.1; done
   grep -q '^listening on' "$out" || { echo "FAIL: registry did not start: $(cat "$out.err")"; exit 1; }
   CREG=$(sed -n 's/^listening on //p' "$out")
+  CREG_ERR="$out.err"
 }
 
+# (the server's sanitizer reports, in a sanitized build, fail the test)
 stop_combreg() {
   kill "-${1:-TERM}" "$CREG_PID" 2>/dev/null || true
   wait "$CREG_PID" 2>/dev/null || true
+  if grep -q "Sanitizer\|runtime error" "$CREG_ERR" 2>/dev/null; then
+    fail "the registry reported: $(grep -m3 "Sanitizer\|runtime error\|#[0-9] " "$CREG_ERR" | head -c 600)"
+  fi
 }
