@@ -2,7 +2,8 @@
 # comb registry serve on loopback: the distribution-spec workflows (lib/ocicheck.py: monolithic,
 # chunked and resumed uploads, Range reads, manifests, error codes, tags and catalog pagination,
 # mount, referrers with artifactType filter, deletes); skopeo copies in both directions (OCI layout
-# -> comb -> OCI layout, docker-registry -> comb -> docker-registry) with identical digests; comb's
+# -> comb -> OCI layout, docker-registry -> comb -> docker-registry) with identical digests; podman
+# push and pull; comb's
 # own client reading an image from it (same packages as the layout).
 . "$(dirname "$0")/lib/common.bash"
 . "$(dirname "$0")/lib/combreg.bash"
@@ -32,6 +33,17 @@ else fail "skopeo pull: $(cat "$TMP/pull.err")"; fi
 # a second push of the same image mounts/finds every blob: nothing re-uploaded
 skopeo copy -q --dest-tls-verify=false "docker://$CREG/proj/debian:12" "docker://$CREG/other/debian:12" --src-tls-verify=false >/dev/null 2>&1 &&
   pass "skopeo copy between two repositories of the registry (cross-repository mount)" || fail "copy between repositories"
+
+# podman push and pull (its own storage under $TMP): the same image id comes back
+if command -v podman >/dev/null; then
+  PO=(podman --storage-driver vfs --root "$TMP/podman" --runroot "$TMP/podman-run")
+  id=$(timeout 300 "${PO[@]}" pull -q "oci:$D/oci:bookworm" 2>"$TMP/po.err") || true
+  if [ -n "$id" ] && timeout 300 "${PO[@]}" push -q --tls-verify=false "$id" "docker://$CREG/pod/debian:12" 2>>"$TMP/po.err" &&
+     "${PO[@]}" rmi -f "$id" >/dev/null 2>&1 &&
+     [ "$(timeout 300 "${PO[@]}" pull -q --tls-verify=false "docker://$CREG/pod/debian:12" 2>>"$TMP/po.err")" = "$id" ]; then
+    pass "podman push, then pull back: the same image id"
+  else fail "podman push/pull: $(tail -c 400 "$TMP/po.err")"; fi
+fi
 
 # 3. both directions with Debian's docker-registry
 start_registry  # docker-registry; sets REG
