@@ -108,7 +108,18 @@ curl -s -o /dev/null -u $DC -X POST -H 'Content-Type: application/octet-stream' 
 tampered=$(printf '%s' "$sigman" | $PY -c 'import json,sys; m=json.load(sys.stdin); n=sys.argv[1]; l=m["layers"][0]; l["digest"]=n; l["size"]=int(sys.argv[2]); print(json.dumps(m))' "$newd" "$(printf '%s' "$payload" | wc -c)")
 curl -s -o /dev/null -u $DC -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary "$tampered" "http://$CREG/v2/secure/signed/manifests/sha256-$dig.sig"
 pullp signed && fail "a tampered signature payload still allowed the pull" || pass "tampered signature payload (same signature bytes): pull refused"
-"$COMB" registry audit --root "$ROOT2" | grep -q "refused: unsigned or untrusted signature" && pass "audit records the policy refusals" || fail "no policy decision in the audit log"
+# disguises: an unsigned image under a signature-like tag, or carrying a subject, is still an image
+um=$(curl -s -u $DC "http://$CREG/v2/secure/unsigned/manifests/1")
+umt=$(printf '%s' "$um" | $PY -c 'import json,sys; print(json.load(sys.stdin)["mediaType"])')
+curl -s -o /dev/null -u $DC -X PUT -H "Content-Type: $umt" --data-binary "$um" "http://$CREG/v2/secure/unsigned/manifests/sha256-$(printf '%064d' 7).sig"
+code=$(curl -s -o /dev/null -w '%{http_code}' -u consumer:consumer-pw-1 "http://$CREG/v2/secure/unsigned/manifests/sha256-$(printf '%064d' 7).sig")
+[ "$code" = 403 ] && pass "an unsigned image under a .sig-like tag: still refused" || fail "artifact-tag disguise: $code"
+sm=$(printf '%s' "$um" | $PY -c 'import json,sys; m=json.load(sys.stdin); m["subject"]={"mediaType":m["mediaType"],"digest":"sha256:"+"1"*64,"size":1}; print(json.dumps(m))')
+smd="sha256:$(printf '%s' "$sm" | sha256sum | cut -d' ' -f1)"
+curl -s -o /dev/null -u $DC -X PUT -H "Content-Type: $umt" --data-binary "$sm" "http://$CREG/v2/secure/unsigned/manifests/$smd"
+code=$(curl -s -o /dev/null -w '%{http_code}' -u consumer:consumer-pw-1 "http://$CREG/v2/secure/unsigned/manifests/$smd")
+[ "$code" = 403 ] && pass "an unsigned image carrying a subject: still refused" || fail "subject disguise: $code"
+"$COMB" registry audit --limit 100000 --root "$ROOT2" >"$TMP/audit2"; grep -q "refused: unsigned or untrusted signature" "$TMP/audit2" && pass "audit records the policy refusals" || fail "no policy decision in the audit log"
 stop_combreg
 
 # 3. Debian's docker-registry (no referrers API: the tag schema)

@@ -374,11 +374,36 @@ static int known_manifest_type(const char *mt)
            !strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2+json");
 }
 
+/* What a manifest is for the pull policies: 1 an image (a layer of a
+ * runnable media type), 0 an artifact (signatures, bundles, scan results:
+ * nothing to run), -1 an index. Judged from the content, never from a tag
+ * or a subject field, which any pusher chooses. */
+static int manifest_kind(const unsigned char *data, size_t len)
+{
+    json_t *j = json_loadb((const char *)data, len, 0, NULL);
+    int kind = 0;
+    if (json_is_array(json_object_get(j, "manifests"))) {
+        kind = -1;
+    } else {
+        size_t i;
+        json_t *l;
+        json_array_foreach(json_object_get(j, "layers"), i, l) {
+            const char *mt = json_string_value(json_object_get(l, "mediaType"));
+            if (!mt || strstr(mt, "image.layer") || strstr(mt, "image.rootfs"))
+                kind = 1;
+        }
+        if (!json_is_array(json_object_get(j, "layers")))
+            kind = 1; /* not understood: treated as an image */
+    }
+    json_decref(j);
+    return kind;
+}
+
 /* The project's signature policy for an image pulled: 1 allowed, 0 refused
  * (why filled). Signatures, attestations and referrers themselves are not
  * images and pass, so that clients can fetch them. */
-static int signature_ok(comb_rs *s, const req *q, const comb_meta_manifest *m, char *why,
-                        size_t wsz)
+static int signature_ok(comb_rs *s, const req *q, const comb_meta_manifest *m, int kind,
+                        char *why, size_t wsz)
 {
     /* those who may push (and so sign) read unsigned images: the policy
      * guards consumers; it needs --auth to tell them apart */
@@ -389,7 +414,9 @@ static int signature_ok(comb_rs *s, const req *q, const comb_meta_manifest *m, c
     if (!np)
         return 1;
     int ok = 0;
-    if (m->subject[0] || comb_store_is_artifact_tag(q->rt.ref)) {
+    if (kind == 0 || (kind < 0 && comb_store_is_artifact_tag(q->rt.ref))) {
+        /* artifacts, and the referrers index of the tag schema (each
+         * manifest it lists is judged when pulled) */
         ok = 1;
     } else {
         comb_key *keys[8];
@@ -426,12 +453,12 @@ static int signature_ok(comb_rs *s, const req *q, const comb_meta_manifest *m, c
 }
 
 /* The project's vulnerability policy for an image pulled: 1 allowed. */
-static int scan_ok(comb_rs *s, const req *q, const comb_meta_manifest *m, char *why, size_t wsz)
+static int scan_ok(comb_rs *s, const req *q, const comb_meta_manifest *m, int kind, char *why,
+                   size_t wsz)
 {
     int on_push, block;
     comb_access_scan_policy(s->acc, q->rt.name, &on_push, &block);
-    if (!block || m->subject[0] || comb_store_is_artifact_tag(q->rt.ref) ||
-        strstr(m->media_type, "index") || strstr(m->media_type, "list") ||
+    if (!block || kind <= 0 || /* indexes: their images are judged when pulled */
         (s->cfg.auth && (comb_access_role(s->acc, &q->id, q->rt.name) & COMB_ACT_PUSH)))
         return 1;
     int worst = comb_access_scan_worst(s->acc, q->rt.name, m->digest);
@@ -459,23 +486,26 @@ static enum MHD_Result get_manifest(comb_rs *s, struct MHD_Connection *c, req *q
         return send_error(c, 404, "MANIFEST_UNKNOWN", "manifest %s unknown to repository %s", ref,
                           q->rt.name);
     free(m.annotations);
-    char why[600];
-    if (!signature_ok(s, q, &m, why, sizeof why)) {
-        comb_access_audit(s->acc, q->client, q->id.user, "policy", m.digest,
-                          "refused: unsigned or untrusted signature", 403);
-        rs_hooks_event(s->hooks, "policy_violation", q->rt.name, m.digest, NULL, why);
-        return send_error(c, 403, "DENIED", "%s", why);
-    }
-    if (!scan_ok(s, q, &m, why, sizeof why)) {
-        comb_access_audit(s->acc, q->client, q->id.user, "policy", m.digest,
-                          "refused: vulnerabilities", 403);
-        rs_hooks_event(s->hooks, "policy_violation", q->rt.name, m.digest, NULL, why);
-        return send_error(c, 403, "DENIED", "%s", why);
-    }
     unsigned char *data = NULL;
     size_t len = 0;
     if (comb_blobs_read(&s->core.blobs, m.digest, MANIFEST_MAX, &data, &len, &e) != COMB_OK)
         return send_error(c, 404, "MANIFEST_UNKNOWN", "manifest %s: content missing", m.digest);
+    int kind = manifest_kind(data, len);
+    char why[600];
+    if (!signature_ok(s, q, &m, kind, why, sizeof why)) {
+        comb_access_audit(s->acc, q->client, q->id.user, "policy", m.digest,
+                          "refused: unsigned or untrusted signature", 403);
+        rs_hooks_event(s->hooks, "policy_violation", q->rt.name, m.digest, NULL, why);
+        free(data);
+        return send_error(c, 403, "DENIED", "%s", why);
+    }
+    if (!scan_ok(s, q, &m, kind, why, sizeof why)) {
+        comb_access_audit(s->acc, q->client, q->id.user, "policy", m.digest,
+                          "refused: vulnerabilities", 403);
+        rs_hooks_event(s->hooks, "policy_violation", q->rt.name, m.digest, NULL, why);
+        free(data);
+        return send_error(c, 403, "DENIED", "%s", why);
+    }
     (void)head; /* MHD sends a HEAD's headers (Content-Length too) without the body */
     struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
     if (!r) {
