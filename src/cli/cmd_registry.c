@@ -26,6 +26,8 @@ void help_registry(void)
           "       comb registry member set --root DIR --project P --user U --role ROLE\n"
           "       comb registry audit --root DIR [--limit N]\n"
           "       comb registry rescan --root DIR --scan-db PATH [--webhook URL]\n"
+          "       comb registry promote REGISTRY/REPO@DIGEST --to dev|test|prod\n"
+          "                             [--insecure] [--username U --password-stdin]\n"
           "\n"
           "serve runs an OCI Distribution Spec v1.1 registry (pull, push with monolithic,\n"
           "chunked and resumable uploads, cross-repository mount, tags with pagination,\n"
@@ -80,11 +82,11 @@ enum {
     O_ROOT = 0x300, O_LISTEN, O_CERT, O_KEY, O_MAXUP, O_MAXCONN, O_TIMEOUT, O_GCI, O_GRACE,
     O_AUTH, O_SERVICE, O_RATE, O_BURST, O_PWSTDIN, O_SYSADMIN, O_PROJECT, O_ACTIONS, O_PUBLIC,
     O_IMMUTABLE, O_USER, O_ROLE, O_LIMIT, O_REQSIG, O_SCANDB, O_SCANPUSH, O_BLOCKSEV,
-    O_WEBHOOK, O_WHRETRIES
+    O_WEBHOOK, O_WHRETRIES, O_TO
 };
 
 typedef struct admin_args {
-    const char *name, *project, *actions, *user, *role, *sigkey;
+    const char *name, *project, *actions, *user, *role, *sigkey, *to;
     int password_stdin, sysadmin, is_public, immutable, scan_on_push, block_severity;
     long limit;
 } admin_args;
@@ -220,6 +222,42 @@ static int serve(comb_rs_config *cfg)
     return EXIT_OK;
 }
 
+/* `comb registry promote REGISTRY/REPO@DIGEST --to ENV`: the environment
+ * tag ENV now names that manifest (the registry decides who may). */
+static int promote(const char *target, const char *env, cli_registry *reg)
+{
+    if (!target || !env || (strcmp(env, "dev") && strcmp(env, "test") && strcmp(env, "prod"))) {
+        cli_error("registry promote needs REGISTRY/REPO@DIGEST and --to dev|test|prod");
+        return EXIT_USAGE;
+    }
+    int ex = cli_registry_finish(reg);
+    if (ex)
+        return ex;
+    comb_ref ref;
+    comb_err err;
+    comb_registry *r = NULL;
+    unsigned char *data = NULL;
+    size_t len;
+    char mt[128], digest[72];
+    comb_code rc = comb_ref_parse(target, &ref, &err);
+    if (rc == COMB_OK && !ref.digest[0])
+        rc = comb_fail(&err, COMB_EINVAL, "%s: promote an image by digest (REPO@sha256:...)", target);
+    if (rc == COMB_OK)
+        rc = comb_registry_open(&ref, &reg->opts, &r, &err);
+    if (rc == COMB_OK)
+        rc = comb_registry_manifest(r, ref.digest, &data, &len, mt, sizeof mt, digest, &err);
+    if (rc == COMB_OK)
+        rc = comb_registry_put_manifest(r, env, mt, data, len, NULL, &err);
+    free(data);
+    comb_registry_close(r);
+    if (rc != COMB_OK) {
+        cli_error("%s", err.msg);
+        return cli_exit_code(rc);
+    }
+    printf("%s/%s:%s -> %s\n", ref.registry, ref.repo, env, digest);
+    return EXIT_OK;
+}
+
 int cmd_registry(int argc, char **argv)
 {
     if (argc < 2) {
@@ -227,8 +265,8 @@ int cmd_registry(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *sub = argv[1];
-    static const char *const subs[] = {"serve", "gc",     "user",  "robot",
-                                       "project", "member", "audit", "rescan"};
+    static const char *const subs[] = {"serve",  "gc",    "user",   "robot",  "project",
+                                       "member", "audit", "rescan", "promote"};
     int known = 0;
     for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
         known |= !strcmp(sub, subs[i]);
@@ -262,6 +300,8 @@ int cmd_registry(int argc, char **argv)
         {"require-signature", required_argument, NULL, O_REQSIG},
         {"scan-db", required_argument, NULL, O_SCANDB},
         {"webhook", required_argument, NULL, O_WEBHOOK},
+        {"to", required_argument, NULL, O_TO},
+        CLI_REGISTRY_LONGOPTS,
         {"webhook-retries", required_argument, NULL, O_WHRETRIES},
         {"scan-on-push", no_argument, NULL, O_SCANPUSH},
         {"block-severity", required_argument, NULL, O_BLOCKSEV},
@@ -271,11 +311,12 @@ int cmd_registry(int argc, char **argv)
     comb_rs_config cfg = {.listen = "127.0.0.1:5000", .gc_interval = 3600, .gc_grace = 3600,
                           .webhook_retries = 5};
     admin_args aa = {.limit = 100};
+    cli_registry reg = {0};
     long v;
     int c;
     /* "user add NAME": the verb is argv[2] for the admin commands */
     int skip = strcmp(sub, "serve") && strcmp(sub, "gc") && strcmp(sub, "audit") &&
-                       strcmp(sub, "rescan") ? 2 : 1;
+                       strcmp(sub, "rescan") && strcmp(sub, "promote") ? 2 : 1;
     if (argc <= skip) {
         cli_error("registry %s needs a verb; see 'comb help registry'", sub);
         return EXIT_USAGE;
@@ -292,7 +333,10 @@ int cmd_registry(int argc, char **argv)
                 return EXIT_USAGE;
             *(c == O_RATE ? &cfg.rate : &cfg.burst) = (double)v;
             break;
-        case O_PWSTDIN: aa.password_stdin = 1; break;
+        case O_PWSTDIN: /* user add, and promote's registry login */
+            aa.password_stdin = 1;
+            cli_registry_option(&reg, OPT_PASSWORD_STDIN, NULL);
+            break;
         case O_SYSADMIN: aa.sysadmin = 1; break;
         case O_PROJECT: aa.project = optarg; break;
         case O_ACTIONS: aa.actions = optarg; break;
@@ -301,6 +345,7 @@ int cmd_registry(int argc, char **argv)
         case O_USER: aa.user = optarg; break;
         case O_REQSIG: aa.sigkey = optarg; break;
         case O_SCANDB: cfg.scan_db = optarg; break;
+        case O_TO: aa.to = optarg; break;
         case O_WEBHOOK: cfg.webhook = optarg; break;
         case O_WHRETRIES:
             if (cli_parse_int("--webhook-retries", optarg, 0, 20, &v))
@@ -354,11 +399,19 @@ int cmd_registry(int argc, char **argv)
             cfg.gc_grace = (unsigned)v;
             break;
         case 'h': help_registry(); return EXIT_OK;
-        default: return cli_bad_option(c, argv + skip, "registry");
+        default: {
+            int r = cli_registry_option(&reg, c, optarg);
+            if (r < 0)
+                return EXIT_USAGE;
+            if (r == 0)
+                return cli_bad_option(c, argv + skip, "registry");
+        }
         }
     }
     if (optind < argc - skip)
         aa.name = argv[skip + optind];
+    if (!strcmp(sub, "promote"))
+        return promote(aa.name, aa.to, &reg);
     if (!cfg.root) {
         cli_error("registry %s needs --root DIR", sub);
         return EXIT_USAGE;

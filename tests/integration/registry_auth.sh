@@ -77,6 +77,13 @@ putm() { code -u "$1" -X PUT -H "Content-Type: $mt" --data-binary "$man" "$U/v2/
 [ "$(putm "$(cred dev)" proj/app/manifests/prod)" = 403 ] && pass "developer cannot promote to prod: 403" || fail "developer promote: $(cat "$TMP/c.out")"
 [ "$(putm "$(cred dev)" proj/app/manifests/feature-x)" = 201 ] && pass "developer may set an ordinary tag" || fail "developer tag: $(cat "$TMP/c.out")"
 [ "$(putm "$(cred maint)" proj/app/manifests/prod)" = 201 ] && pass "maintainer promotes to prod: 201" || fail "maintainer promote: $(cat "$TMP/c.out")"
+set +e
+echo "pw-dev-secret" | "$COMB" registry promote --insecure --username dev --password-stdin "$CREG/proj/app@$dig" --to test >/dev/null 2>"$TMP/pr.err"; rc=$?
+echo "pw-maint-secret" | "$COMB" registry promote --insecure --username maint --password-stdin "$CREG/proj/app@$dig" --to test >"$TMP/pr.out" 2>&1; rc2=$?
+set -e
+[ "$rc" = 7 ] && pass "comb registry promote as a developer: refused, exit 7" || fail "developer promote CLI: exit $rc $(cat "$TMP/pr.err")"
+[ "$rc2" = 0 ] && [ "$(skopeo inspect --raw --tls-verify=false --creds "$(cred maint)" "docker://$CREG/proj/app:test" | sha256sum | cut -d' ' -f1)" = "${dig#sha256:}" ] &&
+  pass "comb registry promote as a maintainer (token flow): test names the digest" || fail "maintainer promote CLI: exit $rc2 $(cat "$TMP/pr.out")"
 [ "$(putm "robot\$cipush:$robot_push" proj/app/manifests/test)" = 403 ] && pass "push robot cannot promote" || fail "robot promote"
 [ "$(code -u "$(cred dev)" "$U/v2/_catalog")" = 403 ] && pass "developer cannot list the catalog" || fail "dev catalog: $(cat "$TMP/c.out")"
 [ "$(code -u "$(cred boss)" "$U/v2/_catalog")" = 200 ] && grep -q proj/app "$TMP/c.out" && pass "sysadmin lists the catalog" || fail "boss catalog"
