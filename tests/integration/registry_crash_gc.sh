@@ -48,6 +48,7 @@ all_blobs_sound && pass "every stored blob hashes to its name" || fail "corrupt 
 
 # 2. offline-style gc (while serving): unreferenced blobs go, referenced ones stay
 skopeo copy -q --dest-tls-verify=false "oci:$D/oci:bookworm" "docker://$CREG/gc/debian:12"
+sleep 1.1  # times are whole seconds: let "older than 0 seconds" hold for the orphan
 out=$("$COMB" registry gc --root "$ROOT" --grace 0)
 info "$out"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://$CREG/v2/crash/app/blobs/$dig")
