@@ -492,16 +492,12 @@ static enum MHD_Result get_manifest(comb_rs *s, struct MHD_Connection *c, req *q
         return send_error(c, 404, "MANIFEST_UNKNOWN", "manifest %s: content missing", m.digest);
     int kind = manifest_kind(data, len);
     char why[600];
-    if (!signature_ok(s, q, &m, kind, why, sizeof why)) {
-        comb_access_audit(s->acc, q->client, q->id.user, "policy", m.digest,
-                          "refused: unsigned or untrusted signature", 403);
-        rs_hooks_event(s->hooks, "policy_violation", q->rt.name, m.digest, NULL, why);
-        free(data);
-        return send_error(c, 403, "DENIED", "%s", why);
-    }
-    if (!scan_ok(s, q, &m, kind, why, sizeof why)) {
-        comb_access_audit(s->acc, q->client, q->id.user, "policy", m.digest,
-                          "refused: vulnerabilities", 403);
+    const char *refusal = !signature_ok(s, q, &m, kind, why, sizeof why)
+                              ? "refused: unsigned or untrusted signature"
+                          : !scan_ok(s, q, &m, kind, why, sizeof why) ? "refused: vulnerabilities"
+                                                                      : NULL;
+    if (refusal) {
+        comb_access_audit(s->acc, q->client, q->id.user, "policy", m.digest, refusal, 403);
         rs_hooks_event(s->hooks, "policy_violation", q->rt.name, m.digest, NULL, why);
         free(data);
         return send_error(c, 403, "DENIED", "%s", why);
