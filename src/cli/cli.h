@@ -85,19 +85,23 @@ int cmd_sign(int argc, char **argv);
 void help_sign(void);
 int cmd_verify(int argc, char **argv);
 void help_verify(void);
+int cmd_registry(int argc, char **argv);
+void help_registry(void);
 
 /* The password of a private key: --password-file, COMB_PASSWORD, or a
  * terminal prompt (twice with confirm); non-empty. EXIT_OK or an exit code
  * (reported). The caller cleanses buf. */
 int cli_read_password(const char *file, int confirm, char *buf, size_t size, size_t *len);
-/* `comb sign`/`comb verify` targets, "DIR[:TAG]" of an OCI layout (platform:
+/* `comb sign`/`comb verify` targets, "DIR[:TAG]" of an OCI layout, or an
+ * image in a registry ("registry://REF" or REF naming a registry host; ropts
+ * its options) (platform:
  * pick among several manifests): the store, the image's descriptor, its
  * repository (from reference, else its ref name when that is a full
  * reference; "" when unknown). */
 struct comb_store;
 struct comb_desc;
 int cli_open_signed_target(const char *target, const char *reference, const char *platform,
-                           struct comb_store **st, struct comb_desc *image, char *repo,
+                           const comb_registry_opts *ropts, struct comb_store **st, struct comb_desc *image, char *repo,
                            size_t rsize);
 
 #endif

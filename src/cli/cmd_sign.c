@@ -66,19 +66,54 @@ static int split_target(const char *t, char *dir, size_t dsize, const char **tag
     return 0;
 }
 
+/* "registry://REF", or a reference naming a registry host that is not a
+ * directory here: an image in a registry. */
+static int registry_target(const char *t, comb_ref *ref)
+{
+    comb_err err;
+    struct stat sb;
+    if (!strncmp(t, "registry://", 11))
+        return comb_ref_parse(t + 11, ref, &err) == COMB_OK ? 1 : -1;
+    if (!strncmp(t, "oci:", 4) || stat(t, &sb) == 0 || !strchr(t, '/'))
+        return 0;
+    size_t dl = strcspn(t, "/");
+    if (!memchr(t, '.', dl) && !memchr(t, ':', dl) && strncmp(t, "localhost/", 10) &&
+        strncmp(t, "localhost:", 10))
+        return 0;
+    char first[300];
+    snprintf(first, sizeof first, "%.*s", (int)dl, t);
+    if (stat(first, &sb) == 0)
+        return 0; /* a directory path like ./x.y/... */
+    return comb_ref_parse(t, ref, &err) == COMB_OK ? 1 : 0;
+}
+
 int cli_open_signed_target(const char *target, const char *reference, const char *platform,
-                           comb_store **st, comb_desc *image, char *repo, size_t rsize)
+                           const comb_registry_opts *ropts, comb_store **st, comb_desc *image,
+                           char *repo, size_t rsize)
 {
     char dir[4200];
     const char *tag;
     repo[0] = '\0';
+    comb_ref ref;
+    int isreg = registry_target(target, &ref);
+    if (isreg < 0) {
+        cli_error("%s: not an image reference", target);
+        return EXIT_USAGE;
+    }
     if (split_target(target, dir, sizeof dir, &tag)) {
         cli_error("%s: name too long", target);
         return EXIT_USAGE;
     }
     comb_err err;
     comb_err_clear(&err);
-    comb_code rc = comb_layout_store_open(dir, st, &err);
+    comb_registry_opts none = {0};
+    comb_code rc;
+    if (isreg) {
+        tag = NULL;
+        rc = comb_registry_store_open(&ref, ropts ? ropts : &none, st, &err);
+    } else {
+        rc = comb_layout_store_open(dir, st, &err);
+    }
     char *name = NULL;
     if (rc == COMB_OK && (rc = (*st)->ops->resolve(*st, tag, platform, image, &name, &err))) {
         comb_store_close(*st);
@@ -89,6 +124,11 @@ int cli_open_signed_target(const char *target, const char *reference, const char
         return cli_exit_code(rc);
     }
     const char *r = reference ? reference : (name && strchr(name, '/') ? name : NULL);
+    char regname[600];
+    if (isreg && !reference) {
+        snprintf(regname, sizeof regname, "%s/%s", ref.registry, ref.repo);
+        r = regname;
+    }
     if (r && comb_ref_repository(r, repo, rsize)) {
         cli_error("%s\"%s\" is not an image reference", reference ? "--reference: " : "ref name ", r);
         free(name);
@@ -110,11 +150,13 @@ int cmd_sign(int argc, char **argv)
         { "bundle-only", no_argument, NULL, 'O' },
         { "password-file", required_argument, NULL, 'p' },
         { "platform", required_argument, NULL, 'P' },
+        CLI_REGISTRY_LONGOPTS,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *key = NULL, *reference = NULL, *pwfile = NULL, *platform = NULL;
     comb_sign_opts o = { 0 };
+    cli_registry reg = { 0 };
     json_t *ann = json_object();
     int c, ex = EXIT_OK;
     while ((c = getopt_long(argc, argv, ":k:r:a:h", longopts, NULL)) != -1) {
@@ -138,7 +180,17 @@ int cmd_sign(int argc, char **argv)
         case 'p': pwfile = optarg; break;
         case 'P': platform = optarg; break;
         case 'h': help_sign(); json_decref(ann); return EXIT_OK;
-        default: json_decref(ann); return cli_bad_option(c, argv, "sign");
+        default: {
+            int r = cli_registry_option(&reg, c, optarg);
+            if (r == 0) {
+                json_decref(ann);
+                return cli_bad_option(c, argv, "sign");
+            }
+            if (r < 0) {
+                json_decref(ann);
+                return EXIT_USAGE;
+            }
+        }
         }
     }
     if (optind != argc - 1 || !key) {
@@ -150,7 +202,12 @@ int cmd_sign(int argc, char **argv)
     comb_store *st = NULL;
     comb_desc image;
     char repo[512];
-    ex = cli_open_signed_target(argv[optind], reference, platform, &st, &image, repo, sizeof repo);
+    if ((ex = cli_registry_finish(&reg))) {
+        json_decref(ann);
+        return ex;
+    }
+    ex = cli_open_signed_target(argv[optind], reference, platform, &reg.opts, &st, &image, repo,
+                                sizeof repo);
     if (ex == EXIT_OK && !repo[0]) {
         cli_error("%s: the image has no repository name; say which with --reference REPO",
                   argv[optind]);

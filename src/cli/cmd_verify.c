@@ -155,12 +155,14 @@ int cmd_verify(int argc, char **argv)
         { "identity", required_argument, NULL, 'I' },
         { "format", required_argument, NULL, 'f' },
         { "platform", required_argument, NULL, 'P' },
+        CLI_REGISTRY_LONGOPTS,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *keyfiles[COMB_POLICY_MAX_KEYS], *policy_path = NULL, *reference = NULL, *format = "text",
                *platform = NULL;
     size_t nkeyfiles = 0;
+    cli_registry reg = { 0 };
     comb_identity_mode identity = COMB_IDENTITY_REPOSITORY;
     int c;
     while ((c = getopt_long(argc, argv, ":k:p:r:f:h", longopts, NULL)) != -1) {
@@ -187,7 +189,13 @@ int cmd_verify(int argc, char **argv)
         case 'f': format = optarg; break;
         case 'P': platform = optarg; break;
         case 'h': help_verify(); return EXIT_OK;
-        default: return cli_bad_option(c, argv, "verify");
+        default: {
+            int r = cli_registry_option(&reg, c, optarg);
+            if (r < 0)
+                return EXIT_USAGE;
+            if (r == 0)
+                return cli_bad_option(c, argv, "verify");
+        }
         }
     }
     if (strcmp(format, "text") && strcmp(format, "json")) {
@@ -211,7 +219,10 @@ int cmd_verify(int argc, char **argv)
     char repo[512];
     comb_verify_result res = { 0 };
     comb_code rc = COMB_OK;
-    int ex = cli_open_signed_target(target, reference, platform, &st, &image, repo, sizeof repo);
+    int ex = cli_registry_finish(&reg);
+    if (!ex)
+        ex = cli_open_signed_target(target, reference, platform, &reg.opts, &st, &image, repo,
+                                    sizeof repo);
     if (ex)
         return ex;
     for (size_t i = 0; i < nkeyfiles && rc == COMB_OK; i++)

@@ -25,6 +25,7 @@ static const char usage[] =
     "   key       generate signing keys (ECDSA P-256, Ed25519, RSA)\n"
     "   sign      sign an image, cosign-compatible (key-based)\n"
     "   verify    verify an image's signatures with keys or a trust policy\n"
+    "   registry  serve an OCI registry (push, pull, referrers, garbage collection)\n"
     "   help      show help for a command\n"
     "\n"
     "Exit codes:\n"
@@ -109,6 +110,8 @@ static int help(const char *topic)
         return help_sign(), EXIT_OK;
     if (!strcmp(topic, "verify"))
         return help_verify(), EXIT_OK;
+    if (!strcmp(topic, "registry"))
+        return help_registry(), EXIT_OK;
     cli_error("no help for '%s'", topic);
     return EXIT_USAGE;
 }
@@ -150,6 +153,8 @@ int main(int argc, char **argv)
         return cmd_sign(argc - 1, argv + 1);
     if (!strcmp(cmd, "verify"))
         return cmd_verify(argc - 1, argv + 1);
+    if (!strcmp(cmd, "registry"))
+        return cmd_registry(argc - 1, argv + 1);
     cli_error("'%s' is not a comb command; see 'comb --help'", cmd);
     return EXIT_USAGE;
 }

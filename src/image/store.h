@@ -69,6 +69,16 @@ struct comb_store {
  * renamed into place, under an exclusive lock of the layout. */
 comb_code comb_layout_store_open(const char *dir, comb_store **out, comb_err *err);
 
+/* An image's repository in an OCI registry, through the distribution
+ * client (image/registry_store.c): manifests and blobs pushed and pulled,
+ * referrers through the referrers API or, on registries without it, the
+ * "sha256-<hex>" tag schema of distribution spec 1.1. Mirrors are not used.
+ * ref and opts are registry/ref.h's and registry/client.h's. */
+struct comb_ref;
+struct comb_registry_opts;
+comb_code comb_registry_store_open(const struct comb_ref *ref, const struct comb_registry_opts *opts,
+                                   comb_store **out, comb_err *err);
+
 static inline void comb_store_close(comb_store *s)
 {
     if (s)

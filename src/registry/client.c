@@ -770,3 +770,248 @@ comb_code comb_registry_blob(comb_registry *r, const char *digest, size_t max,
     }
     return COMB_OK;
 }
+
+/* ---- push: requests that change the registry ----
+ * Synchronous (one curl easy handle per request), to the registry itself
+ * (never a mirror), authenticated like pulls: a 401 is answered once with
+ * the challenge's scope (registries name the push scope there). */
+
+typedef struct send_ctx {
+    comb_registry_reply *out;
+    size_t max;
+    char challenge[2048];
+    int too_big;
+} send_ctx;
+
+static size_t send_on_header(char *p, size_t size, size_t n, void *ud)
+{
+    send_ctx *c = ud;
+    size_t len = size * n;
+    comb_registry_reply *o = c->out;
+    if (comb_http_status_line(p, len)) {
+        c->challenge[0] = o->location[0] = o->digest[0] = o->subject[0] = o->range[0] = '\0';
+        return len;
+    }
+    if (!comb_http_header(p, len, "www-authenticate", c->challenge, sizeof c->challenge) &&
+        !comb_http_header(p, len, "location", o->location, sizeof o->location) &&
+        !comb_http_header(p, len, "docker-content-digest", o->digest, sizeof o->digest) &&
+        !comb_http_header(p, len, "range", o->range, sizeof o->range) &&
+        !comb_http_header(p, len, "oci-filters-applied", o->filters, sizeof o->filters))
+        comb_http_header(p, len, "oci-subject", o->subject, sizeof o->subject);
+    return len;
+}
+
+static size_t send_on_body(char *p, size_t size, size_t n, void *ud)
+{
+    send_ctx *c = ud;
+    size_t len = size * n;
+    comb_registry_reply *o = c->out;
+    if (o->len + len > c->max) {
+        c->too_big = 1;
+        return 0;
+    }
+    unsigned char *b = realloc(o->body, o->len + len + 1);
+    if (!b)
+        return 0;
+    memcpy(b + o->len, p, len);
+    o->body = b;
+    o->len += len;
+    o->body[o->len] = '\0';
+    return len;
+}
+
+void comb_registry_reply_free(comb_registry_reply *r)
+{
+    free(r->body);
+    r->body = NULL;
+    r->len = 0;
+}
+
+comb_code comb_registry_request(comb_registry *r, const char *method, const char *path,
+                                const char *content_type, const void *body, size_t len,
+                                size_t max_body, comb_registry_reply *out, comb_err *err)
+{
+    memset(out, 0, sizeof *out);
+    host *h = &r->hosts[r->nhosts - 1]; /* the registry itself comes after the mirrors */
+    char url[3072];
+    if (path[0] == '/')
+        snprintf(url, sizeof url, "%s://%s%s", r->o.insecure ? "http" : "https",
+                 comb_ref_api_host(h->name), path);
+    else if (!strncmp(path, "https://", 8) || (r->o.insecure && !strncmp(path, "http://", 7)))
+        snprintf(url, sizeof url, "%s", path);
+    else if (strstr(path, "://"))
+        return comb_fail(err, COMB_EAUTH, "registry %s: refusing to follow %.200s (plain http only with --insecure)",
+                         r->refname, path);
+    else
+        snprintf(url, sizeof url, "%s://%s/v2/%s/%s", r->o.insecure ? "http" : "https",
+                 comb_ref_api_host(h->name), r->ref.repo, path);
+    for (int auth_tries = 0;; auth_tries++) {
+        CURL *e = curl_easy_init();
+        if (!e)
+            return comb_fail(err, COMB_ENOMEM, "out of memory");
+        r->requests++;
+        send_ctx c = {out, max_body, "", 0};
+        comb_registry_reply_free(out);
+        struct curl_slist *hd = NULL;
+        char a[400];
+        if (content_type) {
+            snprintf(a, sizeof a, "Content-Type: %s", content_type);
+            hd = curl_slist_append(hd, a);
+        }
+        if (!strcmp(method, "GET") || !strcmp(method, "HEAD")) {
+            snprintf(a, sizeof a, "Accept: %s", manifest_accept);
+            hd = curl_slist_append(hd, a);
+        }
+        char *t = NULL;
+        if (h->token && (t = malloc(strlen(h->token) + 32))) {
+            sprintf(t, "Authorization: Bearer %s", h->token);
+            hd = curl_slist_append(hd, t);
+            free(t);
+        }
+        if (h->basic && r->have_cred) {
+            curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+            curl_easy_setopt(e, CURLOPT_USERNAME, r->cred.user);
+            curl_easy_setopt(e, CURLOPT_PASSWORD, r->cred.secret);
+        }
+        const char *protos = r->o.insecure ? "https,http" : "https";
+        char cerr[CURL_ERROR_SIZE] = "";
+        curl_easy_setopt(e, CURLOPT_URL, url);
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+        if (!strcmp(method, "HEAD"))
+            curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+        if (body || !strcmp(method, "PUT") || !strcmp(method, "POST") || !strcmp(method, "PATCH")) {
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, body ? body : "");
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+        }
+        hd = curl_slist_append(hd, "Expect:");
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, hd);
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, send_on_body);
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, &c);
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, send_on_header);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, &c);
+        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protos);
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, stall_s(r));
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 512L);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, stall_s(r));
+        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, cerr);
+        curl_easy_setopt(e, CURLOPT_USERAGENT, "comb/" COMB_VERSION);
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        CURLcode cc = curl_easy_perform(e);
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &out->status);
+        curl_easy_cleanup(e);
+        curl_slist_free_all(hd);
+        if (cc != CURLE_OK && !(cc == CURLE_WRITE_ERROR && c.too_big)) {
+            comb_registry_reply_free(out);
+            return comb_fail(err, COMB_EIO, "registry %s: %s %s: %s", r->refname, method, path,
+                             cerr[0] ? cerr : curl_easy_strerror(cc));
+        }
+        if (c.too_big) {
+            comb_registry_reply_free(out);
+            return comb_fail(err, COMB_ELIMIT, "registry %s: %s %s: answer over %zu bytes",
+                             r->refname, method, path, max_body);
+        }
+        if (out->status == 401 && c.challenge[0] && !auth_tries) {
+            comb_code rc = authenticate(r, h, c.challenge, err);
+            if (rc) {
+                comb_err_prefix(err, "registry %s", r->refname);
+                comb_registry_reply_free(out);
+                return rc;
+            }
+            continue;
+        }
+        if (out->status == 401 || out->status == 403) {
+            comb_registry_reply_free(out);
+            return comb_fail(err, COMB_EAUTH, "registry %s: %s %s: %s (HTTP %ld)", r->refname,
+                             method, path, out->status == 401 ? "authentication required" : "access denied",
+                             out->status);
+        }
+        return COMB_OK;
+    }
+}
+
+static void reply_error(comb_registry *r, const char *what, const comb_registry_reply *o,
+                        comb_err *err)
+{
+    char msg[200] = "";
+    for (size_t i = 0; o->body && i < o->len && i + 1 < sizeof msg; i++)
+        msg[i] = o->body[i] >= ' ' && o->body[i] < 0x7f ? (char)o->body[i] : ' ';
+    comb_fail(err, o->status == 404 ? COMB_ENOTFOUND : COMB_EIO, "registry %s: %s: HTTP %ld%s%s",
+              r->refname, what, o->status, msg[0] ? ": " : "", msg);
+}
+
+comb_code comb_registry_put_blob(comb_registry *r, const void *data, size_t len, char digest[72],
+                                 comb_err *err)
+{
+    if (comb_sha256_buf(data, len, digest))
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    comb_registry_reply o;
+    char path[300];
+    snprintf(path, sizeof path, "blobs/%s", digest);
+    comb_code rc = comb_registry_request(r, "HEAD", path, NULL, NULL, 0, 0, &o, err);
+    comb_registry_reply_free(&o);
+    if (rc == COMB_OK && o.status == 200)
+        return COMB_OK; /* already there */
+    if ((rc = comb_registry_request(r, "POST", "blobs/uploads/", NULL, NULL, 0, 64 << 10, &o, err)))
+        return rc;
+    if (o.status != 202 || !o.location[0]) {
+        reply_error(r, "starting an upload", &o, err);
+        comb_registry_reply_free(&o);
+        return err->code;
+    }
+    char loc[2200];
+    snprintf(loc, sizeof loc, "%s%sdigest=%s", o.location, strchr(o.location, '?') ? "&" : "?", digest);
+    comb_registry_reply_free(&o);
+    if ((rc = comb_registry_request(r, "PUT", loc, "application/octet-stream", data, len, 64 << 10,
+                                    &o, err)))
+        return rc;
+    if (o.status != 201) {
+        reply_error(r, "uploading a blob", &o, err);
+        rc = err->code;
+    } else if (o.digest[0] && strcmp(o.digest, digest)) {
+        rc = comb_fail(err, COMB_EDIGEST, "registry %s: blob stored as %.80s, not %s", r->refname,
+                       o.digest, digest);
+    }
+    comb_registry_reply_free(&o);
+    return rc;
+}
+
+comb_code comb_registry_put_manifest(comb_registry *r, const char *ref, const char *media_type,
+                                     const void *data, size_t len, int *subject_seen, comb_err *err)
+{
+    char path[300];
+    snprintf(path, sizeof path, "manifests/%s", ref);
+    comb_registry_reply o;
+    comb_code rc = comb_registry_request(r, "PUT", path, media_type, data, len, 64 << 10, &o, err);
+    if (rc)
+        return rc;
+    if (subject_seen)
+        *subject_seen = o.subject[0] != '\0';
+    if (o.status != 201) {
+        reply_error(r, "pushing a manifest", &o, err);
+        rc = err->code;
+    }
+    comb_registry_reply_free(&o);
+    return rc;
+}
+
+comb_code comb_registry_referrers(comb_registry *r, const char *digest, const char *artifact_type,
+                                  unsigned char **data, size_t *len, int *filtered, comb_err *err)
+{
+    char path[600], at[300];
+    url_escape(artifact_type ? artifact_type : "", at, sizeof at);
+    snprintf(path, sizeof path, "referrers/%s%s%s", digest, artifact_type ? "?artifactType=" : "",
+             artifact_type ? at : "");
+    comb_registry_reply o;
+    comb_code rc = comb_registry_request(r, "GET", path, NULL, NULL, 0, COMB_REGISTRY_MAX_MANIFEST, &o, err);
+    if (rc)
+        return rc;
+    if (o.status != 200) {
+        reply_error(r, "referrers", &o, err);
+        comb_registry_reply_free(&o);
+        return o.status == 404 ? COMB_EUNSUPPORTED : err->code;
+    }
+    *filtered = strstr(o.filters, "artifactType") != NULL;
+    *data = o.body;
+    *len = o.len;
+    return COMB_OK;
+}

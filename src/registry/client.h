@@ -68,6 +68,40 @@ comb_code comb_registry_blob_open(comb_registry *r, const char *digest, uint64_t
 ssize_t comb_blob_stream_read(comb_blob_stream *s, void *buf, size_t len, comb_err *err);
 void comb_blob_stream_close(comb_blob_stream *s);
 
+/* ---- push (comb sign to a registry) ---- */
+typedef struct comb_registry_reply {
+    long status;
+    char location[2048];
+    char digest[80];   /* Docker-Content-Digest */
+    char subject[80];  /* OCI-Subject */
+    char range[64];
+    char filters[64];  /* OCI-Filters-Applied */
+    unsigned char *body; /* malloc'd, NUL-terminated; at most max_body bytes */
+    size_t len;
+} comb_registry_reply;
+void comb_registry_reply_free(comb_registry_reply *r);
+
+/* One request to the registry itself: path is relative to /v2/<repo>/
+ * ("blobs/uploads/"), absolute ("/v2/..."), or an upload Location URL.
+ * Authenticated as pulls are (a 401 answered once with the scope the
+ * challenge names); 401/403 after that is COMB_EAUTH; any other status is
+ * returned in out for the caller to judge. */
+comb_code comb_registry_request(comb_registry *r, const char *method, const char *path,
+                                const char *content_type, const void *body, size_t len,
+                                size_t max_body, comb_registry_reply *out, comb_err *err);
+/* Upload a blob (skipped when the registry has it): POST then PUT ?digest. */
+comb_code comb_registry_put_blob(comb_registry *r, const void *data, size_t len, char digest[72],
+                                 comb_err *err);
+/* PUT a manifest under a tag or its digest; *subject_seen (may be NULL) is
+ * 1 when the registry answered OCI-Subject (it indexes referrers itself). */
+comb_code comb_registry_put_manifest(comb_registry *r, const char *ref, const char *media_type,
+                                     const void *data, size_t len, int *subject_seen, comb_err *err);
+/* GET /v2/<repo>/referrers/<digest>[?artifactType=]: the index (malloc'd);
+ * *filtered when the registry applied the filter. COMB_EUNSUPPORTED when the
+ * registry has no referrers API (404): use the "sha256-<hex>" tag schema. */
+comb_code comb_registry_referrers(comb_registry *r, const char *digest, const char *artifact_type,
+                                  unsigned char **data, size_t *len, int *filtered, comb_err *err);
+
 /* Requests made so far (for statistics and tests). */
 unsigned comb_registry_requests(const comb_registry *r);
 

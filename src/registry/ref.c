@@ -114,6 +114,23 @@ static int valid_digest(const char *s)
     return 1;
 }
 
+int comb_ref_valid_repo(const char *s)
+{
+    size_t n = s ? strlen(s) : 0, start = 0;
+    if (n == 0 || n > COMB_REF_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || s[i] == '/') {
+            if (!valid_component(s + start, i - start))
+                return 0;
+            start = i + 1;
+        }
+    }
+    return 1;
+}
+
+int comb_ref_valid_tag(const char *s) { return s && valid_tag(s); }
+
 comb_code comb_ref_parse(const char *s, comb_ref *out, comb_err *err)
 {
     memset(out, 0, sizeof *out);

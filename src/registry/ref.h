@@ -30,6 +30,13 @@ typedef struct comb_ref {
 /* Parse `s`; on failure err names the reference and the rule it breaks. */
 comb_code comb_ref_parse(const char *s, comb_ref *out, comb_err *err);
 
+/* 1 if s is a repository name by the distribution grammar (path
+ * components, no registry, at most COMB_REF_NAME_MAX bytes); the server
+ * (registry/server/) applies it to every name it is sent. */
+int comb_ref_valid_repo(const char *s);
+/* 1 if s is a tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. */
+int comb_ref_valid_tag(const char *s);
+
 /* "registry/repo[:tag][@digest]" into out (always NUL-terminated). */
 void comb_ref_format(const comb_ref *r, char *out, size_t outsz);
 
