@@ -109,6 +109,10 @@ static int help(const char *topic)
         return help_sign(), EXIT_OK;
     if (!strcmp(topic, "verify"))
         return help_verify(), EXIT_OK;
+    if (!strcmp(topic, "policy"))
+        return help_policy(), EXIT_OK;
+    if (!strcmp(topic, "admission"))
+        return help_admission(), EXIT_OK;
     cli_error("no help for '%s'", topic);
     return EXIT_USAGE;
 }
@@ -150,6 +154,10 @@ int main(int argc, char **argv)
         return cmd_sign(argc - 1, argv + 1);
     if (!strcmp(cmd, "verify"))
         return cmd_verify(argc - 1, argv + 1);
+    if (!strcmp(cmd, "policy"))
+        return cmd_policy(argc - 1, argv + 1);
+    if (!strcmp(cmd, "admission"))
+        return cmd_admission(argc - 1, argv + 1);
     cli_error("'%s' is not a comb command; see 'comb --help'", cmd);
     return EXIT_USAGE;
 }

@@ -1,0 +1,10 @@
+/* adm_internal.h - shared inside src/admission only. */
+#ifndef COMB_ADMISSION_ADM_INTERNAL_H
+#define COMB_ADMISSION_ADM_INTERNAL_H
+
+struct comb_adm_images;
+void comb_adm_images_free(struct comb_adm_images *im);
+/* "low" 1 .. "critical" 4 (case-insensitive), "unknown"/"negligible" 0, else -1. */
+int comb_adm_severity_rank(const char *s);
+
+#endif
