@@ -150,7 +150,7 @@ static comb_code eval_one(comb_adm_policy *p, json_t *obj, const comb_adm_subjec
 {
     const char *kind = json_string_value(json_object_get(obj, "kind"));
     json_t *items = json_object_get(obj, "items");
-    if (kind && strlen(kind) > 4 && !strcmp(kind + strlen(kind) - 4, "List") &&
+    if (kind && strlen(kind) >= 4 && !strcmp(kind + strlen(kind) - 4, "List") &&
         json_is_array(items)) {
         if (depth > 0)
             return comb_fail(err, COMB_EFORMAT, "a List inside a List");

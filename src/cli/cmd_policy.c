@@ -178,7 +178,7 @@ int cmd_policy(int argc, char **argv)
             json_t *spec, *meta;
             const char *sp, *mp;
             const char *kind = json_string_value(json_object_get(obj, "kind"));
-            int is_list = kind && strlen(kind) > 4 && !strcmp(kind + strlen(kind) - 4, "List");
+            int is_list = kind && strlen(kind) >= 4 && !strcmp(kind + strlen(kind) - 4, "List");
             if (!json_is_object(obj) ||
                 (!is_list && !comb_adm_pod_template(obj, &spec, &meta, &sp, &mp)))
                 continue;
