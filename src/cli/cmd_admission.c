@@ -77,6 +77,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "POST expected\n");
     upload *u = *con_cls;
     if (!u) {
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > COMB_ADM_MAX_REVIEW)
+            return reply(c, MHD_HTTP_BAD_REQUEST, "text/plain",
+                         "AdmissionReview larger than 3 MiB\n");
         u = calloc(1, sizeof *u);
         if (!u)
             return MHD_NO;
@@ -98,8 +102,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return MHD_YES;
     }
     if (u->too_big)
-        return reply(c, MHD_HTTP_CONTENT_TOO_LARGE, "text/plain",
-                     "AdmissionReview larger than 3 MiB\n");
+        return reply(c, MHD_HTTP_BAD_REQUEST, "text/plain", "AdmissionReview larger than 3 MiB\n");
     comb_err err;
     comb_err_clear(&err);
     char *resp = NULL;
