@@ -180,6 +180,15 @@ comb_code comb_adm_review(comb_adm_policy *p, const void *body, size_t len, char
 comb_code comb_adm_check_images(comb_adm_policy *p, json_t *spec, const char *spec_path,
                                 comb_violations *out, comb_err *err);
 
+/* Where the signature and severity rules find an image: a function that
+ * opens the artifact store holding `image` (an OCI layout, a registry) or
+ * returns COMB_ENOTFOUND. Without one, the --image-store mapping is used. */
+struct comb_store;
+typedef comb_code (*comb_adm_store_opener)(void *ud, const char *image, struct comb_store **st,
+                                           comb_err *err);
+comb_code comb_adm_set_store_opener(comb_adm_policy *p, comb_adm_store_opener fn, void *ud,
+                                    comb_err *err);
+
 /* Map a reference (glob allowed) to an OCI layout directory for the
  * signature rule (e.g. "registry.example.com/app:1.0=/srv/layouts/app"). */
 comb_code comb_adm_add_image_store(comb_adm_policy *p, const char *mapping, comb_err *err);
