@@ -168,28 +168,31 @@ static void each_container(ctx *c, json_t *spec, container_fn fn, void *ud)
 
 /* ---- baseline ---- */
 
+/* A container-level boolean that must not be true: securityContext.<field>. */
+static void forbid_true(ctx *c, json_t *ctr, const char *cp, const char *name, int ctl,
+                        const char *field)
+{
+    json_t *v = json_object_get(ctr, "securityContext");
+    char p[320];
+    snprintf(p, sizeof p, "%s.securityContext.%s", cp, field);
+    const char *dot = strchr(field, '.');
+    v = dot ? get2(v, "windowsOptions", dot + 1) : json_object_get(v, field);
+    if (is_true(v))
+        ADD(c, ctl, p, "container \"%s\" must not set securityContext.%s=true", name, field);
+}
+
 static void hostprocess_ctr(ctx *c, json_t *ctr, const char *cp, const char *name, json_t *s,
                             void *ud)
 {
     (void)s, (void)ud;
-    if (is_true(get3(ctr, "securityContext", "windowsOptions", "hostProcess"))) {
-        char p[320];
-        snprintf(p, sizeof p, "%s.securityContext.windowsOptions.hostProcess", cp);
-        ADD(c, C_HOSTPROCESS, p, "container \"%s\" must not set windowsOptions.hostProcess=true",
-            name);
-    }
+    forbid_true(c, ctr, cp, name, C_HOSTPROCESS, "windowsOptions.hostProcess");
 }
 
 static void privileged_ctr(ctx *c, json_t *ctr, const char *cp, const char *name, json_t *s,
                            void *ud)
 {
     (void)s, (void)ud;
-    if (is_true(get2(ctr, "securityContext", "privileged"))) {
-        char p[320];
-        snprintf(p, sizeof p, "%s.securityContext.privileged", cp);
-        ADD(c, C_PRIVILEGED, p, "container \"%s\" must not set securityContext.privileged=true",
-            name);
-    }
+    forbid_true(c, ctr, cp, name, C_PRIVILEGED, "privileged");
 }
 
 static void caps_baseline_ctr(ctx *c, json_t *ctr, const char *cp, const char *name, json_t *s,

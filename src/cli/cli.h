@@ -90,10 +90,11 @@ void help_policy(void);
 int cmd_admission(int argc, char **argv);
 void help_admission(void);
 /* The admission policy of `comb policy check` and `comb admission serve`:
- * FILE (NULL: the default) with --level LEVEL (NULL: the policy's) applied.
- * EXIT_OK or an exit code (reported). */
+ * FILE (NULL: the default) with --level LEVEL (NULL: the policy's) and the
+ * --image-store REF=DIR mappings applied. EXIT_OK or an exit code (reported). */
 struct comb_adm_policy;
-int cli_load_adm_policy(const char *path, const char *level, struct comb_adm_policy *p);
+int cli_load_adm_policy(const char *path, const char *level, const char *const *stores,
+                        size_t nstores, struct comb_adm_policy *p);
 
 /* The password of a private key: --password-file, COMB_PASSWORD, or a
  * terminal prompt (twice with confirm); non-empty. EXIT_OK or an exit code

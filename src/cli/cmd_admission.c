@@ -226,18 +226,11 @@ int cmd_admission(int argc, char **argv)
         return EXIT_USAGE;
     }
     comb_adm_policy p;
-    int ex = cli_load_adm_policy(policy, level, &p);
+    int ex = cli_load_adm_policy(policy, level, stores, nstores, &p);
     if (ex)
         return ex;
     comb_err err;
     comb_err_clear(&err);
-    for (size_t i = 0; i < nstores; i++) {
-        if (comb_adm_add_image_store(&p, stores[i], &err)) {
-            cli_error("%s", err.msg);
-            comb_adm_policy_free(&p);
-            return EXIT_USAGE;
-        }
-    }
     char *cert_pem = slurp(cert), *key_pem = slurp(key);
     if (!cert_pem || !key_pem) {
         cli_error("%s: cannot read", !cert_pem ? cert : key);

@@ -44,7 +44,8 @@ static comb_code read_file(const char *path, size_t max, unsigned char **data, s
     return comb_read_fd(fd, max, path, data, len, err);
 }
 
-int cli_load_adm_policy(const char *path, const char *level, comb_adm_policy *p)
+int cli_load_adm_policy(const char *path, const char *level, const char *const *stores,
+                        size_t nstores, comb_adm_policy *p)
 {
     comb_err err;
     comb_err_clear(&err);
@@ -70,6 +71,13 @@ int cli_load_adm_policy(const char *path, const char *level, comb_adm_policy *p)
         }
         for (size_t i = 0; i < p->n_ns_levels; i++)
             p->ns_levels[i].level = p->pss_default;
+    }
+    for (size_t i = 0; i < nstores; i++) {
+        if (comb_adm_add_image_store(p, stores[i], &err)) {
+            cli_error("%s", err.msg);
+            comb_adm_policy_free(p);
+            return EXIT_USAGE;
+        }
     }
     return EXIT_OK;
 }
@@ -146,18 +154,11 @@ int cmd_policy(int argc, char **argv)
         return EXIT_USAGE;
     }
     comb_adm_policy p;
-    int ex = cli_load_adm_policy(policy, level, &p);
+    int ex = cli_load_adm_policy(policy, level, stores, nstores, &p);
     if (ex)
         return ex;
     comb_err err;
     comb_err_clear(&err);
-    for (size_t i = 0; i < nstores; i++) {
-        if (comb_adm_add_image_store(&p, stores[i], &err)) {
-            cli_error("%s", err.msg);
-            comb_adm_policy_free(&p);
-            return EXIT_USAGE;
-        }
-    }
     comb_adm_result *res = NULL;
     size_t nres = 0, cap = 0;
     comb_code rc = COMB_OK;
