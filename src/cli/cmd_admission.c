@@ -164,14 +164,9 @@ static int parse_listen(const char *s, struct sockaddr_in *sa)
 
 int cmd_admission(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "serve")) {
-        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-            help_admission();
-            return EXIT_OK;
-        }
-        cli_error("admission: a subcommand expected: serve; see 'comb help admission'");
-        return EXIT_USAGE;
-    }
+    int sub = cli_subcommand(argc, argv, "admission", "serve", help_admission);
+    if (sub >= 0)
+        return sub;
     argc--, argv++;
     enum { O_CERT = 0x300, O_KEY, O_LISTEN, O_STORE, O_THREADS, O_TIMEOUT };
     static const struct option longopts[] = {

@@ -82,6 +82,18 @@ int cli_load_adm_policy(const char *path, const char *level, const char *const *
     return EXIT_OK;
 }
 
+int cli_subcommand(int argc, char **argv, const char *cmd, const char *sub, void (*help)(void))
+{
+    if (argc >= 2 && !strcmp(argv[1], sub))
+        return -1;
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        help();
+        return EXIT_OK;
+    }
+    cli_error("%s: a subcommand expected: %s; see 'comb help %s'", cmd, sub, cmd);
+    return EXIT_USAGE;
+}
+
 static void free_results(comb_adm_result *r, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -97,14 +109,9 @@ static void copy_str(char *dst, size_t size, json_t *v)
 
 int cmd_policy(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "check")) {
-        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-            help_policy();
-            return EXIT_OK;
-        }
-        cli_error("policy: a subcommand expected: check; see 'comb help policy'");
-        return EXIT_USAGE;
-    }
+    int sub = cli_subcommand(argc, argv, "policy", "check", help_policy);
+    if (sub >= 0)
+        return sub;
     argc--, argv++;
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
