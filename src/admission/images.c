@@ -74,7 +74,7 @@ int comb_adm_severity_rank(const char *s)
     return -1;
 }
 
-static struct comb_adm_images *images_state(comb_adm_policy *p)
+struct comb_adm_images *comb_adm_images_state(comb_adm_policy *p)
 {
     if (!p->images) {
         p->images = calloc(1, sizeof *p->images);
@@ -87,7 +87,7 @@ static struct comb_adm_images *images_state(comb_adm_policy *p)
 comb_code comb_adm_set_store_opener(comb_adm_policy *p, comb_adm_store_opener fn, void *ud,
                                     comb_err *err)
 {
-    struct comb_adm_images *im = images_state(p);
+    struct comb_adm_images *im = comb_adm_images_state(p);
     if (!im)
         return comb_fail(err, COMB_ENOMEM, "out of memory");
     im->opener = fn;
@@ -100,7 +100,7 @@ comb_code comb_adm_add_image_store(comb_adm_policy *p, const char *mapping, comb
     const char *eq = strchr(mapping, '=');
     if (!eq || eq == mapping || !eq[1])
         return comb_fail(err, COMB_EINVAL, "--image-store: \"%s\" is not REF=DIR", mapping);
-    struct comb_adm_images *im = images_state(p);
+    struct comb_adm_images *im = comb_adm_images_state(p);
     if (!im)
         return comb_fail(err, COMB_ENOMEM, "out of memory");
     if (im->nmaps >= COMB_ADM_MAX_PATTERNS)
@@ -355,7 +355,7 @@ static const char *const sev_names[] = {"unknown", "low", "medium", "high", "cri
 static comb_code check_content(comb_adm_policy *p, const char *image, const ref_parts *r,
                                const char *path, comb_violations *out, comb_err *err)
 {
-    struct comb_adm_images *im = images_state(p);
+    struct comb_adm_images *im = comb_adm_images_state(p);
     if (!im)
         return comb_fail(err, COMB_ENOMEM, "out of memory");
     comb_store *st = NULL;

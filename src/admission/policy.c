@@ -220,6 +220,8 @@ static comb_code parse(json_t *root, const char *name, comb_adm_policy *p, comb_
     if (p->require_signature && !p->trust_policy)
         return comb_fail(err, COMB_EFORMAT, "%s: images.requireSignature needs images.trustPolicy",
                          name);
+    if ((p->require_signature || p->max_severity) && !comb_adm_images_state(p))
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
     return COMB_OK;
 }
 
