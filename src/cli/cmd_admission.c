@@ -224,8 +224,6 @@ int cmd_admission(int argc, char **argv)
     int ex = cli_load_adm_policy(policy, level, stores, nstores, &p);
     if (ex)
         return ex;
-    comb_err err;
-    comb_err_clear(&err);
     char *cert_pem = slurp(cert), *key_pem = slurp(key);
     if (!cert_pem || !key_pem) {
         cli_error("%s: cannot read", !cert_pem ? cert : key);
