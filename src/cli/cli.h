@@ -87,6 +87,19 @@ int cmd_verify(int argc, char **argv);
 void help_verify(void);
 int cmd_registry(int argc, char **argv);
 void help_registry(void);
+int cmd_policy(int argc, char **argv);
+void help_policy(void);
+int cmd_admission(int argc, char **argv);
+void help_admission(void);
+/* argv[1] must be the one subcommand `sub` of `cmd`: -1 when it is, else
+ * EXIT_OK after --help or EXIT_USAGE (reported). */
+int cli_subcommand(int argc, char **argv, const char *cmd, const char *sub, void (*help)(void));
+/* The admission policy of `comb policy check` and `comb admission serve`:
+ * FILE (NULL: the default) with --level LEVEL (NULL: the policy's) and the
+ * --image-store REF=DIR mappings applied. EXIT_OK or an exit code (reported). */
+struct comb_adm_policy;
+int cli_load_adm_policy(const char *path, const char *level, const char *const *stores,
+                        size_t nstores, struct comb_adm_policy *p);
 
 /* The password of a private key: --password-file, COMB_PASSWORD, or a
  * terminal prompt (twice with confirm); non-empty. EXIT_OK or an exit code

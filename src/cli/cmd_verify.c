@@ -1,7 +1,6 @@
 /* cmd_verify.c - `comb verify`: check an image's signatures with trusted
  * keys, given on the command line or chosen by a trust policy. */
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,47 +42,6 @@ static void free_keys(comb_key **keys, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         comb_key_free(keys[i]);
-}
-
-/* Keys of a policy rule, relative to the policy file's directory. */
-static comb_code load_rule_keys(const comb_policy_rule *r, const char *policy_path, comb_key **keys,
-                                size_t *n, comb_err *err)
-{
-    char *copy = strdup(policy_path);
-    if (!copy)
-        return comb_fail(err, COMB_ENOMEM, "out of memory");
-    const char *dir = dirname(copy);
-    comb_code rc = COMB_OK;
-    for (size_t i = 0; i < r->nkeys && rc == COMB_OK; i++) {
-        char path[8400];
-        if (r->keys[i][0] == '/')
-            snprintf(path, sizeof path, "%s", r->keys[i]);
-        else
-            snprintf(path, sizeof path, "%s/%s", dir, r->keys[i]);
-        rc = comb_key_load_public(path, &keys[*n], err);
-        if (rc == COMB_OK)
-            (*n)++;
-    }
-    free(copy);
-    return rc;
-}
-
-static comb_code load_policy(const char *path, comb_policy **p, comb_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return comb_fail(err, COMB_ENOTFOUND, "%s: cannot open", path);
-    char *buf = malloc(COMB_POLICY_MAX_SIZE + 1);
-    size_t n = buf ? fread(buf, 1, COMB_POLICY_MAX_SIZE + 1, f) : 0;
-    fclose(f);
-    if (!buf)
-        return comb_fail(err, COMB_ENOMEM, "out of memory");
-    size_t skip = strspn(buf, " \t\r\n");
-    const char *ext = strrchr(path, '.');
-    int yaml = ext ? (!strcmp(ext, ".yaml") || !strcmp(ext, ".yml")) : (skip < n && buf[skip] != '{');
-    comb_code rc = comb_policy_parse(buf, n, yaml, path, p, err);
-    free(buf);
-    return rc;
 }
 
 static const char *type_name(comb_policy_type t)
@@ -229,7 +187,7 @@ int cmd_verify(int argc, char **argv)
         if ((rc = comb_key_load_public(keyfiles[i], &keys[nkeys], &err)) == COMB_OK)
             nkeys++;
     if (rc == COMB_OK && policy_path) {
-        rc = load_policy(policy_path, &policy, &err);
+        rc = comb_policy_load(policy_path, &policy, &err);
         if (rc == COMB_OK && !repo[0]) {
             cli_error("%s: the image has no repository name to look up in the policy; give --reference REPO",
                       target);
@@ -239,7 +197,7 @@ int cmd_verify(int argc, char **argv)
         if (rc == COMB_OK) {
             rule = comb_policy_select(policy, repo);
             identity = rule->identity;
-            rc = load_rule_keys(rule, policy_path, keys, &nkeys, &err);
+            rc = comb_policy_rule_keys(rule, policy_path, keys, &nkeys, &err);
         }
     }
     int verified = 0;

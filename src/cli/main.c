@@ -26,6 +26,8 @@ static const char usage[] =
     "   sign      sign an image, cosign-compatible (key-based)\n"
     "   verify    verify an image's signatures with keys or a trust policy\n"
     "   registry  serve an OCI registry (push, pull, referrers, garbage collection)\n"
+    "   policy    check Kubernetes manifests (Pod Security Standards, image rules)\n"
+    "   admission serve the same checks as a Kubernetes validating admission webhook\n"
     "   help      show help for a command\n"
     "\n"
     "Exit codes:\n"
@@ -112,6 +114,10 @@ static int help(const char *topic)
         return help_verify(), EXIT_OK;
     if (!strcmp(topic, "registry"))
         return help_registry(), EXIT_OK;
+    if (!strcmp(topic, "policy"))
+        return help_policy(), EXIT_OK;
+    if (!strcmp(topic, "admission"))
+        return help_admission(), EXIT_OK;
     cli_error("no help for '%s'", topic);
     return EXIT_USAGE;
 }
@@ -155,6 +161,10 @@ int main(int argc, char **argv)
         return cmd_verify(argc - 1, argv + 1);
     if (!strcmp(cmd, "registry"))
         return cmd_registry(argc - 1, argv + 1);
+    if (!strcmp(cmd, "policy"))
+        return cmd_policy(argc - 1, argv + 1);
+    if (!strcmp(cmd, "admission"))
+        return cmd_admission(argc - 1, argv + 1);
     cli_error("'%s' is not a comb command; see 'comb --help'", cmd);
     return EXIT_USAGE;
 }

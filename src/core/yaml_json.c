@@ -1,7 +1,7 @@
 /* yaml_json.c - one YAML document to a jansson tree, with libyaml's event
  * parser. Advisory YAML (OSV, Alpine secdb) and trust policies use plain mappings, sequences
- * and scalars; anything fancier (aliases, several documents) is refused
- * rather than guessed, and nesting and size are bounded. */
+ * and scalars; anything fancier (aliases, several documents outside the
+ * multi-document reader) is refused rather than guessed, and nesting and size are bounded. */
 #include <stdio.h>
 #include <string.h>
 #include <yaml.h>
@@ -32,7 +32,9 @@ static json_t *scalar_value(const yaml_event_t *ev)
     return json_stringn_nocheck(v, n);
 }
 
-json_t *comb_yaml_to_json(const void *data, size_t len, char *msg, size_t msgsize)
+/* multi == 0: one document, the root node; multi > 0: an array of up to
+ * `multi` documents (an empty document is null). */
+static json_t *parse(const void *data, size_t len, size_t multi, char *msg, size_t msgsize)
 {
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) {
@@ -43,7 +45,14 @@ json_t *comb_yaml_to_json(const void *data, size_t len, char *msg, size_t msgsiz
     frame stack[COMB_YAML_MAX_DEPTH + 1];
     int depth = 0;
     json_t *root = NULL;
-    int docs = 0, done = 0, ok = 0;
+    json_t *all = multi ? json_array() : NULL;
+    if (multi && !all) {
+        yaml_parser_delete(&p);
+        snprintf(msg, msgsize, "out of memory");
+        return NULL;
+    }
+    size_t docs = 0;
+    int done = 0, ok = 0;
     unsigned nodes = 0;
     while (!done) {
         yaml_event_t ev;
@@ -61,9 +70,21 @@ json_t *comb_yaml_to_json(const void *data, size_t len, char *msg, size_t msgsiz
             ok = 1;
             break;
         case YAML_DOCUMENT_START_EVENT:
-            if (++docs > 1) {
-                snprintf(msg, msgsize, "YAML: more than one document");
+            if (++docs > (multi ? multi : 1)) {
+                if (multi)
+                    snprintf(msg, msgsize, "YAML: more than %zu documents", multi);
+                else
+                    snprintf(msg, msgsize, "YAML: more than one document");
                 fail = 1;
+            }
+            break;
+        case YAML_DOCUMENT_END_EVENT:
+            if (multi) {
+                if (json_array_append_new(all, root ? root : json_null())) {
+                    snprintf(msg, msgsize, "out of memory");
+                    fail = 1;
+                }
+                root = NULL;
             }
             break;
         case YAML_ALIAS_EVENT:
@@ -160,6 +181,14 @@ json_t *comb_yaml_to_json(const void *data, size_t len, char *msg, size_t msgsiz
     for (int i = 0; i < depth; i++)
         free(stack[i].key);
     yaml_parser_delete(&p);
+    if (multi) {
+        json_decref(root);
+        if (!ok) {
+            json_decref(all);
+            return NULL;
+        }
+        return all;
+    }
     if (!ok) {
         json_decref(root);
         return NULL;
@@ -169,4 +198,15 @@ json_t *comb_yaml_to_json(const void *data, size_t len, char *msg, size_t msgsiz
         return NULL;
     }
     return root;
+}
+
+json_t *comb_yaml_to_json(const void *data, size_t len, char *msg, size_t msgsize)
+{
+    return parse(data, len, 0, msg, msgsize);
+}
+
+json_t *comb_yaml_docs_to_json(const void *data, size_t len, size_t max_docs, char *msg,
+                               size_t msgsize)
+{
+    return parse(data, len, max_docs ? max_docs : 1, msg, msgsize);
 }

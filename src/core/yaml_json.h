@@ -13,4 +13,10 @@
  * tags and over-deep nesting are rejected. NULL with a message on error. */
 json_t *comb_yaml_to_json(const void *data, size_t len, char *msg, size_t msgsize);
 
+/* A YAML stream of up to max_docs documents (Kubernetes manifests joined by
+ * "---") as a jansson array, one element per document in order; an empty
+ * document is null. Same rules and limits as comb_yaml_to_json. */
+json_t *comb_yaml_docs_to_json(const void *data, size_t len, size_t max_docs, char *msg,
+                               size_t msgsize);
+
 #endif

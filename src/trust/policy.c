@@ -7,6 +7,7 @@
  *    "rules": [{"match": "registry.example.com/team/<glob>", "type": "signedBy",
  *               "keys": ["team.pub"], "identity": "matchRepository"}]}
  */
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,4 +262,45 @@ const comb_policy_rule *comb_policy_select(const comb_policy *p, const char *rep
             best = r, bs = s;
     }
     return best ? best : &p->deflt;
+}
+
+comb_code comb_policy_rule_keys(const comb_policy_rule *r, const char *policy_path,
+                                comb_key **keys, size_t *n, comb_err *err)
+{
+    char *copy = strdup(policy_path);
+    if (!copy)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    const char *dir = dirname(copy);
+    comb_code rc = COMB_OK;
+    for (size_t i = 0; i < r->nkeys && rc == COMB_OK; i++) {
+        char path[8400];
+        if (r->keys[i][0] == '/')
+            snprintf(path, sizeof path, "%s", r->keys[i]);
+        else
+            snprintf(path, sizeof path, "%s/%s", dir, r->keys[i]);
+        rc = comb_key_load_public(path, &keys[*n], err);
+        if (rc == COMB_OK)
+            (*n)++;
+    }
+    free(copy);
+    return rc;
+}
+
+comb_code comb_policy_load(const char *path, comb_policy **p, comb_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return comb_fail(err, COMB_ENOTFOUND, "%s: cannot open", path);
+    char *buf = malloc(COMB_POLICY_MAX_SIZE + 2);
+    size_t n = buf ? fread(buf, 1, COMB_POLICY_MAX_SIZE + 1, f) : 0;
+    fclose(f);
+    if (!buf)
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    buf[n] = '\0'; /* strspn below */
+    size_t skip = strspn(buf, " \t\r\n");
+    const char *ext = strrchr(path, '.');
+    int yaml = ext ? (!strcmp(ext, ".yaml") || !strcmp(ext, ".yml")) : (skip < n && buf[skip] != '{');
+    comb_code rc = comb_policy_parse(buf, n, yaml, path, p, err);
+    free(buf);
+    return rc;
 }

@@ -173,6 +173,13 @@ void comb_policy_free(comb_policy *p);
 /* The rule for a repository: the most specific matching pattern (literal
  * patterns first, then the most literal characters; ties: the first). */
 const comb_policy_rule *comb_policy_select(const comb_policy *p, const char *repository);
+/* Read and parse the policy file at path (YAML when named .yaml/.yml or
+ * not starting with '{'). */
+comb_code comb_policy_load(const char *path, comb_policy **p, comb_err *err);
+/* Load a rule's public keys (paths relative to the policy file's
+ * directory) into keys[*n...], which has room for COMB_POLICY_MAX_KEYS. */
+comb_code comb_policy_rule_keys(const comb_policy_rule *r, const char *policy_path,
+                                comb_key **keys, size_t *n, comb_err *err);
 /* "*" one path component's characters, "**" anything, "?" one character. */
 int comb_ref_glob_match(const char *pattern, const char *s);
 
