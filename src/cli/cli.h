@@ -66,6 +66,8 @@ int cmd_bench(int argc, char **argv);
 void help_bench(void);
 int cmd_watch(int argc, char **argv);
 void help_watch(void);
+int cmd_inventory(int argc, char **argv);
+void help_inventory(void);
 int cmd_key(int argc, char **argv);
 void help_key(void);
 int cmd_sign(int argc, char **argv);

@@ -20,6 +20,7 @@ static const char usage[] =
     "   bench     check hosts, engines, Kubernetes nodes and containers against\n"
     "             compliance baselines (CIS Docker and more)\n"
     "   watch     detect threats in running containers with eBPF (Falco rules)\n"
+    "   inventory list the containers, images, processes and ports of a host\n"
     "   key       generate signing keys (ECDSA P-256, Ed25519, RSA)\n"
     "   sign      sign an image, cosign-compatible (key-based)\n"
     "   verify    verify an image's signatures with keys or a trust policy\n"
@@ -95,6 +96,8 @@ static int help(const char *topic)
         return help_config(), EXIT_OK;
     if (!strcmp(topic, "bench"))
         return help_bench(), EXIT_OK;
+    if (!strcmp(topic, "inventory"))
+        return help_inventory(), EXIT_OK;
     if (!strcmp(topic, "watch"))
         return help_watch(), EXIT_OK;
     if (!strcmp(topic, "key"))
@@ -132,6 +135,8 @@ int main(int argc, char **argv)
         return cmd_config(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))
         return cmd_bench(argc - 1, argv + 1);
+    if (!strcmp(cmd, "inventory"))
+        return cmd_inventory(argc - 1, argv + 1);
     if (!strcmp(cmd, "watch"))
         return cmd_watch(argc - 1, argv + 1);
     if (!strcmp(cmd, "key"))
