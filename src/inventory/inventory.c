@@ -13,6 +13,7 @@
 #include "compliance/containers.h"
 #include "compliance/fsroot.h"
 #include "compliance/images.h"
+#include "inventory/bolt.h"
 #include "inventory/procparse.h"
 #include "runtime/sensor/cgroup.h"
 
@@ -593,6 +594,36 @@ static int field_true(const json_t *fields, const char *k)
     return v && !strcmp(v, "true");
 }
 
+/* podman 4 keeps labels only in its BoltDB: libpod/bolt_state.db beside
+ * the <driver>-containers directory of the config path. */
+static void podman_labels(const comb_fsroot *r, const char *config, const char *id, json_t *ctr)
+{
+    const char *u = strstr(config, "-containers/");
+    if (!u)
+        return;
+    const char *b = u;
+    while (b > config && b[-1] != '/')
+        b--;
+    char db[4200];
+    snprintf(db, sizeof db, "%.*slibpod/bolt_state.db", (int)(b - config), config);
+    char *data;
+    size_t len;
+    comb_err e;
+    if (comb_fsroot_read(r, db, 256u << 20, &data, &len, &e) != COMB_OK)
+        return;
+    const char *path[] = { "ctr", id, "config" };
+    const unsigned char *v;
+    size_t vl;
+    if (!comb_bolt_get((const unsigned char *)data, len, path, 3, &v, &vl)) {
+        json_t *cfg = json_loadb((const char *)v, vl, 0, NULL);
+        json_t *labels = json_object_get(cfg, "labels");
+        if (json_is_object(labels))
+            json_object_set_new(ctr, "labels", string_object(labels));
+        json_decref(cfg);
+    }
+    free(data);
+}
+
 static json_t *container_json(const comb_fsroot *r, const comb_container *c, json_t *warnings)
 {
     json_t *o = json_object();
@@ -621,6 +652,7 @@ static json_t *container_json(const comb_fsroot *r, const comb_container *c, jso
         read_doc(r, "oci", c->config, o, warnings);
         if (!strcmp(c->engine, "podman")) {
             podman_entry(r, c->config, c->id, o);
+            podman_labels(r, c->config, c->id, o);
             snprintf(p, sizeof p, "/run/runc/%s/state.json", c->id);
             read_doc(r, "runc-state", p, o, warnings);
         } else {
