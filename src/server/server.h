@@ -1,0 +1,37 @@
+/* server.h - `comb server`: the REST API (libmicrohttpd) over the store
+ * (server/store.h). Every route is in one table with the least role it
+ * needs; a request is authenticated (a Bearer token, or HTTP Basic with a
+ * local user's password on POST /api/v1/tokens), authorized against that
+ * table, rate-limited per client address (429 past the budget) and written
+ * to the audit log, whatever its outcome. docs/openapi.yaml describes the
+ * API; docs/SERVER.md the security model. */
+#ifndef COMB_SERVER_SERVER_H
+#define COMB_SERVER_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "server/store.h"
+
+#define COMB_SERVER_MAX_BODY (32u << 20)
+
+typedef struct comb_server_opts {
+    const char *address;     /* listen address (default 127.0.0.1) */
+    unsigned port;
+    const char *tls_cert;    /* PEM files: both or neither */
+    const char *tls_key;
+    int64_t token_ttl;       /* seconds (default 3600) */
+    unsigned rate;           /* requests per second per client (default 50); burst twice that */
+} comb_server_opts;
+
+typedef struct comb_server comb_server;
+
+comb_code comb_server_start(const comb_server_opts *o, comb_store_db *db, comb_server **out, comb_err *err);
+void comb_server_stop(comb_server *s);
+
+/* The route table, for `comb server --routes` and the authorization test:
+ * calls fn with each method, path template and least role. */
+void comb_server_routes(void (*fn)(void *ud, const char *method, const char *path, comb_role role), void *ud);
+
+#endif
