@@ -1,0 +1,56 @@
+#!/bin/bash
+# comb agent: a server and two agents (separate processes and spool
+# directories, standing for two nodes) on loopback over HTTPS. The server is
+# stopped while the agents keep producing inventories and restarted: every
+# inventory arrives (counted per node on the server), the spools end empty,
+# and the agents report the outage and the recovery.
+source "$(dirname "$0")/lib/common.bash"
+source "$(dirname "$0")/lib/server.bash"
+
+N=12
+make_cert "$TMP"
+DATA="$TMP/data"
+echo "operator-secret" | "$COMB" server useradd --data "$DATA" --role operator op
+echo "viewer-secret" | "$COMB" server useradd --data "$DATA" --role viewer view
+PORT=$(free_port)
+URL="https://127.0.0.1:$PORT"
+start_server first "$DATA" "$PORT" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem"
+token() { curl -s --cacert "$TMP/cert.pem" -u "$1" -X POST "$URL/api/v1/tokens" | $PY -c 'import json,sys; print(json.load(sys.stdin)["token"])'; }
+token op:operator-secret >"$TMP/op.token"
+VIEW=$(token view:viewer-secret)
+
+AGENTS=()
+for node in node-a node-b; do
+  "$COMB" agent --server "$URL" --cacert "$TMP/cert.pem" --token-file "$TMP/op.token" \
+    --spool "$TMP/spool-$node" --node "$node" --interval 0.4 --count "$N" 2>"$TMP/$node.err" &
+  AGENTS+=($!)
+  SERVER_PIDS+=($!)
+done
+sleep 1.5
+stop_server "$SERVER_PID"
+info "server stopped; agents keep producing"
+sleep 3
+waiting=$(( $(ls "$TMP/spool-node-a" | wc -l) + $(ls "$TMP/spool-node-b" | wc -l) ))
+[ "$waiting" -gt 2 ] && pass "records pile up in the spools while the server is away ($waiting)" ||
+  fail "only $waiting records spooled during the outage"
+start_server second "$DATA" "$PORT" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem"
+for i in 0 1; do
+  if timeout 120 tail --pid="${AGENTS[$i]}" -f /dev/null; then
+    wait "${AGENTS[$i]}" && rc=0 || rc=$?
+    [ "$rc" = 0 ] && pass "agent $i exits 0 after --count $N, delivered" || fail "agent $i: exit $rc: $(tail -3 "$TMP"/node-*.err)"
+  else
+    fail "agent $i still running after 120 s: $(tail -3 "$TMP"/node-*.err)"
+  fi
+done
+counts=$(curl -s --cacert "$TMP/cert.pem" -H "Authorization: Bearer $VIEW" "$URL/api/v1/nodes" |
+  $PY -c 'import json,sys; print(" ".join("%s=%d" % (n["node"], n["records"].get("inventory", 0)) for n in json.load(sys.stdin)))')
+[ "$counts" = "node-a=$N node-b=$N" ] && pass "nothing lost: $counts" || fail "records on the server: '$counts' (want $N each)"
+left=$(find "$TMP"/spool-node-* -type f | wc -l)
+[ "$left" = 0 ] && pass "spools are empty" || fail "$left files left in the spools"
+grep -q 'retry in' "$TMP/node-a.err" && grep -q 'server back' "$TMP/node-a.err" &&
+  pass "the agent backed off and recovered: $(grep -m1 'retry in' "$TMP/node-a.err" | cut -c1-120)" ||
+  fail "no backoff/recovery messages: $(tail -5 "$TMP/node-a.err")"
+body=$(curl -s --cacert "$TMP/cert.pem" -H "Authorization: Bearer $VIEW" "$URL/api/v1/nodes/node-b/inventory" |
+  $PY -c 'import json,sys; r=json.load(sys.stdin)[0]["body"]; print(r["schema_version"], "host" in r, isinstance(r["containers"], list))')
+[ "$body" = "1 True True" ] && pass "the stored records are inventory documents" || fail "stored body: $body"
+finish
