@@ -2,6 +2,7 @@
  * of a host, as JSON or a table. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -105,7 +106,7 @@ int cmd_inventory(int argc, char **argv)
     if (json)
         bad = json_dumpf(doc, out, JSON_INDENT(2) | JSON_SORT_KEYS) || fputc('\n', out) == EOF;
     else
-        comb_inventory_table(doc, out, !output && isatty(fileno(out)));
+        comb_inventory_table(doc, out, !output && isatty(fileno(out)) && !getenv("NO_COLOR"));
     json_decref(doc);
     if (fflush(out) || ferror(out))
         bad = 1;
