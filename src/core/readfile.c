@@ -1,5 +1,6 @@
 /* readfile.c - whole small files: bounded reads, durable writes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -34,6 +35,41 @@ comb_code comb_read_fd(int fd, size_t max, const char *name, unsigned char **out
     *out = buf;
     *len = n;
     return COMB_OK;
+}
+
+char *comb_read_unsized(const char *path, size_t max, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+    if (fd < 0)
+        return NULL;
+    size_t cap = max < 4096 ? max : 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        if (n == cap) {
+            if (cap >= max)
+                break;
+            cap = cap > max / 2 ? max : cap * 2;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (buf) {
+        buf[n] = '\0';
+        *len = n;
+    }
+    return buf;
 }
 
 int comb_write_fd_sync(int fd, const void *data, size_t len)

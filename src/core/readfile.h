@@ -13,6 +13,11 @@
 comb_code comb_read_fd(int fd, size_t max, const char *name, unsigned char **out, size_t *len,
                        comb_err *err);
 
+/* Read a file whose size stat(2) does not tell (/proc, pipes) up to max
+ * bytes into malloc'd, NUL-terminated memory; the rest is cut. NULL when it
+ * cannot be opened (it may have vanished) or memory runs out. */
+char *comb_read_unsized(const char *path, size_t max, size_t *len);
+
 /* Write all of data to fd, fsync it and close it (in every case).
  * 0 on success, else the errno of the first failure. */
 int comb_write_fd_sync(int fd, const void *data, size_t len);

@@ -13,6 +13,8 @@
 #include "compliance/containers.h"
 #include "compliance/fsroot.h"
 #include "compliance/images.h"
+#include "core/caps.h"
+#include "core/readfile.h"
 #include "inventory/bolt.h"
 #include "inventory/procparse.h"
 #include "runtime/sensor/cgroup.h"
@@ -183,40 +185,9 @@ comb_code comb_inventory_engine_doc(const char *kind, const char *name, const ch
 
 /* ---- /proc ---- */
 
-/* Read a /proc file (size 0 in stat) up to max bytes; NULL when it is gone. */
 static char *read_proc(const char *path, size_t max, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        if (n == cap) {
-            if (cap >= max)
-                break;
-            cap = cap * 2 > max ? max : cap * 2;
-            char *nb = realloc(buf, cap + 1);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    if (buf) {
-        buf[n] = '\0';
-        *len = n;
-    }
-    return buf;
+    return comb_read_unsized(path, max, len);
 }
 
 typedef struct proc_ent {
@@ -353,7 +324,7 @@ static json_t *caps_json(uint64_t mask)
     json_t *a = json_array();
     for (unsigned b = 0; b < 64; b++)
         if (mask >> b & 1) {
-            const char *n = comb_inv_cap_name(b);
+            const char *n = comb_cap_name(b);
             char buf[32];
             if (!n) {
                 snprintf(buf, sizeof buf, "CAP_%u", b);
@@ -554,24 +525,57 @@ static void read_doc(const comb_fsroot *r, const char *kind, const char *path, j
     free(data);
 }
 
-/* The entry of a podman containers.json beside config path ".../<id>/userdata/config.json". */
-static void podman_entry(const comb_fsroot *r, const char *config, const char *id, json_t *ctr)
+/* The path that replaces, in `path`, the component holding `marker` and all
+ * after it with `name`: 0, or -1 when the marker is absent. */
+static int beside(const char *path, const char *marker, const char *name, char *out, size_t n)
 {
-    char list[4200];
-    const char *u = strstr(config, "/userdata/config.json");
+    const char *u = strstr(path, marker);
     if (!u)
-        return;
+        return -1;
     const char *b = u;
-    while (b > config && b[-1] != '/')
+    while (b > path && b[-1] != '/')
         b--;
-    snprintf(list, sizeof list, "%.*scontainers.json", (int)(b - config), config);
+    snprintf(out, n, "%.*s%s", (int)(b - path), path, name);
+    return 0;
+}
+
+/* The last file read of one sort (podman's containers.json, its BoltDB):
+ * containers of the same store share it, so it is read once per store. */
+typedef struct fcache {
+    char path[4200];
     char *data;
     size_t len;
+    int ok;
+} fcache;
+
+static const char *cached_read(const comb_fsroot *r, fcache *fc, const char *path, size_t max, size_t *len)
+{
+    if (strcmp(fc->path, path)) {
+        comb_err e;
+        free(fc->data);
+        fc->data = NULL;
+        snprintf(fc->path, sizeof fc->path, "%s", path);
+        fc->ok = comb_fsroot_read(r, path, max, &fc->data, &fc->len, &e) == COMB_OK;
+    }
+    *len = fc->len;
+    return fc->ok ? fc->data : NULL;
+}
+
+typedef struct caches {
+    fcache list, bolt;
+} caches;
+
+/* The entry of a podman containers.json beside config path ".../<id>/userdata/config.json". */
+static void podman_entry(const comb_fsroot *r, fcache *fc, const char *config, const char *id, json_t *ctr)
+{
+    char list[4200];
+    size_t len;
     comb_err e;
-    if (comb_fsroot_read(r, list, MAX_STATE, &data, &len, &e) != COMB_OK)
+    const char *data;
+    if (beside(config, "/userdata/config.json", "containers.json", list, sizeof list) ||
+        !(data = cached_read(r, fc, list, MAX_STATE, &len)))
         return;
     json_t *l = json_loadb(data, len, 0, NULL);
-    free(data);
     size_t i;
     json_t *v;
     json_array_foreach(l, i, v)
@@ -596,20 +600,13 @@ static int field_true(const json_t *fields, const char *k)
 
 /* podman 4 keeps labels only in its BoltDB: libpod/bolt_state.db beside
  * the <driver>-containers directory of the config path. */
-static void podman_labels(const comb_fsroot *r, const char *config, const char *id, json_t *ctr)
+static void podman_labels(const comb_fsroot *r, fcache *fc, const char *config, const char *id, json_t *ctr)
 {
-    const char *u = strstr(config, "-containers/");
-    if (!u)
-        return;
-    const char *b = u;
-    while (b > config && b[-1] != '/')
-        b--;
     char db[4200];
-    snprintf(db, sizeof db, "%.*slibpod/bolt_state.db", (int)(b - config), config);
-    char *data;
     size_t len;
-    comb_err e;
-    if (comb_fsroot_read(r, db, 256u << 20, &data, &len, &e) != COMB_OK)
+    const char *data;
+    if (beside(config, "-containers/", "libpod/bolt_state.db", db, sizeof db) ||
+        !(data = cached_read(r, fc, db, 256u << 20, &len)))
         return;
     const char *path[] = { "ctr", id, "config" };
     const unsigned char *v;
@@ -621,10 +618,9 @@ static void podman_labels(const comb_fsroot *r, const char *config, const char *
             json_object_set_new(ctr, "labels", string_object(labels));
         json_decref(cfg);
     }
-    free(data);
 }
 
-static json_t *container_json(const comb_fsroot *r, const comb_container *c, json_t *warnings)
+static json_t *container_json(const comb_fsroot *r, caches *cc, const comb_container *c, json_t *warnings)
 {
     json_t *o = json_object();
     json_object_set_new(o, "engine", json_string(c->engine));
@@ -651,8 +647,8 @@ static json_t *container_json(const comb_fsroot *r, const comb_container *c, jso
     } else {
         read_doc(r, "oci", c->config, o, warnings);
         if (!strcmp(c->engine, "podman")) {
-            podman_entry(r, c->config, c->id, o);
-            podman_labels(r, c->config, c->id, o);
+            podman_entry(r, &cc->list, c->config, c->id, o);
+            podman_labels(r, &cc->bolt, c->config, c->id, o);
             snprintf(p, sizeof p, "/run/runc/%s/state.json", c->id);
             read_doc(r, "runc-state", p, o, warnings);
         } else {
@@ -790,14 +786,17 @@ comb_code comb_inventory_collect(const comb_inventory_opts *o, json_t **out, com
     proc_table t = { 0 };
     if (r.live)
         proc_scan(&t);
+    caches cc = { 0 };
     for (size_t i = 0; i < cl.n; i++) {
-        json_t *c = container_json(&r, &cl.items[i], warn);
+        json_t *c = container_json(&r, &cc, &cl.items[i], warn);
         if (r.live)
             live_details(c, &t);
         else
             json_object_del(c, "init_start_ticks");
         json_array_append_new(ctrs, c);
     }
+    free(cc.list.data);
+    free(cc.bolt.data);
     for (size_t i = 0; i < il.n; i++)
         json_array_append_new(imgs, image_json(&r, &il.items[i]));
     /* the image name and id of each container, each from the other */

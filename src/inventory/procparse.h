@@ -41,9 +41,6 @@ int comb_inv_parse_mountinfo(const char *line, size_t len, comb_inv_mount *out);
  * (-1 for a field that is missing). */
 int comb_inv_parse_status(const char *text, size_t len, uint64_t *capeff, long *ppid, long *uid);
 
-/* The name of capability bit `bit` ("CAP_NET_ADMIN"), or NULL past the known ones. */
-const char *comb_inv_cap_name(unsigned bit);
-
 /* Local addresses of /proc/PID/net/fib_trie: calls fn with each address that
  * a "host LOCAL" leaf names (127.0.0.1 included), at most max of them. */
 void comb_inv_parse_fib_trie(const char *text, size_t len, void (*fn)(void *ud, const char *addr),

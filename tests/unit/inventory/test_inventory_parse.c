@@ -5,6 +5,7 @@
 
 #include "inventory/bolt.h"
 #include "inventory/inventory.h"
+#include "core/caps.h"
 #include "inventory/procparse.h"
 
 #define S(x) x, sizeof x - 1
@@ -51,8 +52,8 @@ static void test_status(void)
     CHECK(caps == 0xa80425fbULL);
     CHECK_INT(ppid, 42);
     CHECK_INT(uid, 1000);
-    CHECK_STR(comb_inv_cap_name(21), "CAP_SYS_ADMIN");
-    CHECK(comb_inv_cap_name(64) == NULL);
+    CHECK_STR(comb_cap_name(21), "CAP_SYS_ADMIN");
+    CHECK(comb_cap_name(64) == NULL);
     CHECK_INT(comb_inv_parse_status(S("Name:\tx\nCapEff:\tzz\n"), &caps, &ppid, &uid), -1);
     CHECK_INT(ppid, -1);
     CHECK_INT(comb_inv_parse_status(S("CapEff:\t111111111111111111111111\n"), &caps, &ppid, &uid), -1);
