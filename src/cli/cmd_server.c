@@ -31,6 +31,11 @@ void help_server(void)
           "      --token-ttl SECONDS  lifetime of the API tokens it issues (default 3600)\n"
           "      --rate N             requests per second per client address, bursts of\n"
           "                           2N (default 50); beyond: 429\n"
+          "      --ldap-url URL       also accept users the directory lets bind\n"
+          "                           (ldap://HOST:PORT or ldaps://HOST:PORT)\n"
+          "      --ldap-user-dn DN    the DN to bind as, with %s for the user name\n"
+          "                           (uid=%s,ou=people,dc=example,dc=org)\n"
+          "      --ldap-role ROLE     the role of directory users (default viewer)\n"
           "      --role ROLE          useradd: viewer, operator or admin\n"
           "      --routes             print every route with the least role it needs\n"
           "  -h, --help               this help\n"
@@ -100,6 +105,9 @@ int cmd_server(int argc, char **argv)
         { "token-ttl", required_argument, NULL, 'T' },
         { "rate", required_argument, NULL, 'r' },
         { "role", required_argument, NULL, 'o' },
+        { "ldap-url", required_argument, NULL, 'L' },
+        { "ldap-user-dn", required_argument, NULL, 'U' },
+        { "ldap-role", required_argument, NULL, 'G' },
         { "routes", no_argument, NULL, 'R' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -136,6 +144,12 @@ int cmd_server(int argc, char **argv)
             so.rate = (unsigned)v;
             break;
         case 'o': role = optarg; break;
+        case 'L': so.ldap.url = optarg; break;
+        case 'U': so.ldap.dn_template = optarg; break;
+        case 'G':
+            if ((so.ldap_role = comb_role_parse(optarg)) == COMB_ROLE_NONE)
+                return cli_error("--ldap-role: \"%s\" is not viewer, operator or admin", optarg), EXIT_USAGE;
+            break;
         case 'R': comb_server_routes(print_route, stdout); return EXIT_OK;
         case 'h': help_server(); return EXIT_OK;
         default: return cli_bad_option(c, argv, "server");
@@ -155,6 +169,10 @@ int cmd_server(int argc, char **argv)
     }
     if (!data) {
         cli_error("--data DIR is needed; see 'comb help server'");
+        return EXIT_USAGE;
+    }
+    if (!so.ldap.url != !so.ldap.dn_template) {
+        cli_error("--ldap-url and --ldap-user-dn go together");
         return EXIT_USAGE;
     }
     so.address = addr;

@@ -342,6 +342,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             char *user = MHD_basic_auth_get_username_password(c, &pass);
             if (user && pass) {
                 x.role = comb_store_user_check(s->db, user, pass);
+                /* a local user first; else the directory, when there is one */
+                if (x.role == COMB_ROLE_NONE && s->o.ldap.url && comb_ldap_check(&s->o.ldap, user, pass))
+                    x.role = s->o.ldap_role;
                 snprintf(x.user, sizeof x.user, "%s", user);
             }
             if (user)
@@ -408,6 +411,12 @@ comb_code comb_server_start(const comb_server_opts *o, comb_store_db *db, comb_s
         s->o.token_ttl = 3600;
     if (!s->o.rate)
         s->o.rate = 50;
+    if (!s->o.ldap_role)
+        s->o.ldap_role = COMB_ROLE_VIEWER;
+    if (s->o.ldap.url && (!s->o.ldap.dn_template || !comb_ldap_template_ok(s->o.ldap.dn_template))) {
+        free(s);
+        return comb_fail(err, COMB_EINVAL, "LDAP needs a user DN template with one %%s");
+    }
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)o->port) };
     if (inet_pton(AF_INET, o->address ? o->address : "127.0.0.1", &sa.sin_addr) != 1) {
         free(s);

@@ -1,7 +1,7 @@
 /* server.h - `comb server`: the REST API (libmicrohttpd) over the store
  * (server/store.h). Every route is in one table with the least role it
  * needs; a request is authenticated (a Bearer token, or HTTP Basic with a
- * local user's password on POST /api/v1/tokens), authorized against that
+ * local user's password, else an LDAP bind, on POST /api/v1/tokens), authorized against that
  * table, rate-limited per client address (429 past the budget) and written
  * to the audit log, whatever its outcome. docs/openapi.yaml describes the
  * API; docs/SERVER.md the security model. */
@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "server/ldapauth.h"
 #include "server/store.h"
 
 #define COMB_SERVER_MAX_BODY (32u << 20)
@@ -23,6 +24,8 @@ typedef struct comb_server_opts {
     const char *tls_key;
     int64_t token_ttl;       /* seconds (default 3600) */
     unsigned rate;           /* requests per second per client (default 50); burst twice that */
+    comb_ldap_opts ldap;     /* url NULL: local users only */
+    comb_role ldap_role;     /* the role of a user the directory accepts (default viewer) */
 } comb_server_opts;
 
 typedef struct comb_server comb_server;
