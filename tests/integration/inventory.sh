@@ -103,5 +103,23 @@ while read -r line; do
   case $line in ok:*) pass "${line#ok:   }" ;; *) fail "${line#FAIL: }" ;; esac
 done <"$TMP/checks.out"
 
-# a vanished container process or garbage in a state file never crashes it
+# --root: the same containers from the engines' files alone, nothing from /proc
+set +e
+"$COMB" inventory --root / --format json -o "$TMP/root.json" 2>"$TMP/root.err"; rc=$?
+set -e
+if [ "$rc" = 0 ] && $PY - "$TMP/root.json" "$ID_WEB" "$ID_PRIV" "$ID_BIND" "$ID_STOP" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+by = {c["id"]: c for c in d["containers"]}
+ok = d["host"]["live"] is False and all(i in by for i in sys.argv[2:])
+ok = ok and all("processes" not in by[i] and "ports" not in by[i] and "capabilities" not in by[i] for i in sys.argv[2:])
+ok = ok and by[sys.argv[3]]["privileged"] is True and by[sys.argv[4]]["labels"].get("team") == "blue"
+sys.exit(0 if ok else 1)
+PYEOF
+then pass "--root /: the four containers from the engines' files, without /proc details"
+else fail "--root /: exit $rc $(head -c 300 "$TMP/root.err")"; fi
+set +e
+"$COMB" inventory --root "$TMP/absent" >/dev/null 2>&1; rc=$?
+set -e
+[ "$rc" = 1 ] && pass "--root of a missing directory exits 1" || fail "--root missing: exit $rc"
 finish
