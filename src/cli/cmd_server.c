@@ -28,6 +28,8 @@ void help_server(void)
           "      --listen ADDR:PORT   IPv4 address and port (default 127.0.0.1:8443)\n"
           "      --tls-cert FILE      serve HTTPS with this PEM certificate ...\n"
           "      --tls-key FILE       ... and this PEM private key\n"
+          "      --client-ca FILE     mutual TLS: every request needs a client certificate\n"
+          "                           signed by this PEM CA (401 otherwise)\n"
           "      --token-ttl SECONDS  lifetime of the API tokens it issues (default 3600)\n"
           "      --rate N             requests per second per client address, bursts of\n"
           "                           2N (default 50); beyond: 429\n"
@@ -102,6 +104,7 @@ int cmd_server(int argc, char **argv)
         { "listen", required_argument, NULL, 'l' },
         { "tls-cert", required_argument, NULL, 'C' },
         { "tls-key", required_argument, NULL, 'K' },
+        { "client-ca", required_argument, NULL, 'A' },
         { "token-ttl", required_argument, NULL, 'T' },
         { "rate", required_argument, NULL, 'r' },
         { "role", required_argument, NULL, 'o' },
@@ -133,6 +136,7 @@ int cmd_server(int argc, char **argv)
         }
         case 'C': so.tls_cert = optarg; break;
         case 'K': so.tls_key = optarg; break;
+        case 'A': so.client_ca = optarg; break;
         case 'T':
             if (cli_parse_int("--token-ttl", optarg, 1, 365L * 86400, &v))
                 return EXIT_USAGE;

@@ -2,6 +2,8 @@
 #include "server/server.h"
 
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <stdio.h>
@@ -19,7 +21,7 @@ struct comb_server {
     struct MHD_Daemon *d;
     comb_store_db *db;
     comb_server_opts o;
-    char *cert, *key;
+    char *cert, *key, *ca;
     struct { char addr[64]; double tokens; struct timespec last; } clients[MAX_CLIENTS];
     size_t nclients;
 };
@@ -280,6 +282,20 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t n)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
 }
 
+/* Mutual TLS: the peer sent a certificate chain that verifies against the
+ * client CA (MHD_OPTION_HTTPS_MEM_TRUST makes GnuTLS ask for it). */
+static int client_verified(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (!ci || !ci->tls_session)
+        return 0;
+    gnutls_session_t tls = (gnutls_session_t)ci->tls_session;
+    unsigned n = 0, status = 1;
+    if (!gnutls_certificate_get_peers(tls, &n) || n == 0)
+        return 0;
+    return gnutls_certificate_verify_peers2(tls, &status) == GNUTLS_E_SUCCESS && status == 0;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -319,6 +335,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     const route *rt = NULL;
     if (!rate_ok(s, addr)) {
         rp = err_reply(429, "too many requests");
+        goto done;
+    }
+    if (s->ca && !client_verified(c)) {
+        rp = err_reply(401, "a client certificate signed by the server's client CA is needed");
         goto done;
     }
     int path_found = 0;
@@ -423,30 +443,40 @@ comb_code comb_server_start(const comb_server_opts *o, comb_store_db *db, comb_s
         return comb_fail(err, COMB_EINVAL, "listen address %s: not an IPv4 address", o->address);
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD;
+    if (o->client_ca && !o->tls_cert) {
+        free(s);
+        return comb_fail(err, COMB_EINVAL, "a client CA (mutual TLS) needs TLS: a certificate and a key");
+    }
     if (o->tls_cert || o->tls_key) {
         if (!o->tls_cert || !o->tls_key) {
             free(s);
             return comb_fail(err, COMB_EINVAL, "TLS needs both a certificate and a key");
         }
-        if (!(s->cert = read_pem(o->tls_cert, err)) || !(s->key = read_pem(o->tls_key, err))) {
+        if (!(s->cert = read_pem(o->tls_cert, err)) || !(s->key = read_pem(o->tls_key, err)) ||
+            (o->client_ca && !(s->ca = read_pem(o->client_ca, err)))) {
             free(s->cert);
+            free(s->key);
             free(s);
             return COMB_EIO;
         }
         flags |= MHD_USE_TLS;
     }
-    if (s->cert)
-        s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
-                                MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
-                                (unsigned)30, MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_HTTPS_MEM_KEY,
-                                s->key, MHD_OPTION_END);
-    else
-        s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
-                                MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
-                                (unsigned)30, MHD_OPTION_END);
+    /* bounded: 64 connections, 16 per client address, each body <= 32 MiB */
+    struct MHD_OptionItem tls[] = {
+        { s->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->cert },
+        { MHD_OPTION_HTTPS_MEM_KEY, 0, s->key },
+        { s->ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, s->ca },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
+                            MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
+                            (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16, MHD_OPTION_ARRAY, tls,
+                            MHD_OPTION_END);
     if (!s->d) {
         free(s->cert);
         free(s->key);
+        free(s->ca);
         free(s);
         return comb_fail(err, COMB_EIO, "cannot listen on %s:%u (in use, or the TLS files are not PEM)",
                          o->address ? o->address : "127.0.0.1", o->port);
@@ -462,5 +492,6 @@ void comb_server_stop(comb_server *s)
     MHD_stop_daemon(s->d);
     free(s->cert);
     free(s->key);
+    free(s->ca);
     free(s);
 }

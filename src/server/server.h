@@ -22,6 +22,7 @@ typedef struct comb_server_opts {
     unsigned port;
     const char *tls_cert;    /* PEM files: both or neither */
     const char *tls_key;
+    const char *client_ca;   /* PEM: every request needs a client certificate it signed (mutual TLS) */
     int64_t token_ttl;       /* seconds (default 3600) */
     unsigned rate;           /* requests per second per client (default 50); burst twice that */
     comb_ldap_opts ldap;     /* url NULL: local users only */

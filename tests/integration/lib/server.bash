@@ -35,3 +35,22 @@ start_server() {
 stop_server() { # PID
   kill "$1" && wait "$1" 2>/dev/null || true
 }
+
+# make_client_ca DIR NAME...: DIR/ca.pem (a CA for clients) and, for each
+# NAME, DIR/NAME.crt and DIR/NAME.key signed by it; DIR/rogue.* is signed by
+# another CA
+make_client_ca() {
+  local dir=$1; shift
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=comb-client-ca \
+    -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=rogue-ca \
+    -keyout "$dir/rogue-ca.key" -out "$dir/rogue-ca.pem" 2>/dev/null
+  local n ca
+  for n in "$@" rogue; do
+    ca=ca; [ "$n" = rogue ] && ca=rogue-ca
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$n" \
+      -keyout "$dir/$n.key" -out "$dir/$n.csr" 2>/dev/null
+    openssl x509 -req -in "$dir/$n.csr" -CA "$dir/$ca.pem" -CAkey "$dir/$ca.key" -CAcreateserial -days 2 \
+      -extfile <(printf 'extendedKeyUsage=clientAuth\n') -out "$dir/$n.crt" 2>/dev/null
+  done
+}
