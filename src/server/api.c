@@ -93,48 +93,70 @@ static reply h_records_get(ctx *x)
     return (reply){ 200, comb_store_records(x->s->db, x->node, x->kind, RECORDS_LIMIT) };
 }
 
+/* Calls fn with each non-empty line of body (all of it when not line-based). */
+static int each_line(const char *body, size_t len, int (*fn)(void *ud, const char *p, size_t n), void *ud)
+{
+    for (const char *p = body; p && p < body + len;) {
+        const char *nl = memchr(p, '\n', (size_t)(body + len - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(body + len - p);
+        if (n && fn(ud, p, n))
+            return -1;
+        p = nl ? nl + 1 : NULL;
+    }
+    return 0;
+}
+
+static int line_is_object(void *ud, const char *p, size_t n)
+{
+    json_t *a = json_loadb(p, n, 0, NULL);
+    int ok = json_is_object(a);
+    json_decref(a);
+    (*(size_t *)ud)++;
+    return !ok;
+}
+
+int comb_server_body_ok(const char *kind, const char *body, size_t len, size_t *records)
+{
+    *records = 0;
+    if (!strcmp(kind, "alert")) /* Falco JSON lines: one record per line */
+        return each_line(body, len, line_is_object, records) || !*records ? -1 : 0;
+    json_t *d = json_loadb(body ? body : "", len, 0, NULL);
+    int ok = json_is_object(d) || json_is_array(d);
+    json_decref(d);
+    *records = ok;
+    return ok ? 0 : -1;
+}
+
+typedef struct store_ctx {
+    ctx *x;
+    size_t stored;
+} store_ctx;
+
+static int store_line(void *ud, const char *p, size_t n)
+{
+    store_ctx *sc = ud;
+    comb_err e;
+    if (comb_store_record_add(sc->x->s->db, sc->x->node, sc->x->kind, p, n, &e))
+        return -1;
+    sc->stored++;
+    return 0;
+}
+
 static reply h_records_post(ctx *x)
 {
     if (!known_kind(x->kind))
         return err_reply(404, "unknown record kind");
     const req *r = x->r;
-    comb_err e;
-    size_t stored = 0;
-    if (!strcmp(x->kind, "alert")) {
-        /* Falco JSON lines: one record per line */
-        for (const char *p = r->body; p && p < r->body + r->len;) {
-            const char *nl = memchr(p, '\n', (size_t)(r->body + r->len - p));
-            size_t n = nl ? (size_t)(nl - p) : (size_t)(r->body + r->len - p);
-            if (n) {
-                json_t *a = json_loadb(p, n, 0, NULL);
-                int ok = json_is_object(a);
-                json_decref(a);
-                if (!ok)
-                    return err_reply(400, "alerts: every line must be a JSON object");
-            }
-            p = nl ? nl + 1 : NULL;
-        }
-        for (const char *p = r->body; p && p < r->body + r->len;) {
-            const char *nl = memchr(p, '\n', (size_t)(r->body + r->len - p));
-            size_t n = nl ? (size_t)(nl - p) : (size_t)(r->body + r->len - p);
-            if (n) {
-                if (comb_store_record_add(x->s->db, x->node, x->kind, p, n, &e))
-                    return err_reply(500, "store failed");
-                stored++;
-            }
-            p = nl ? nl + 1 : NULL;
-        }
-    } else {
-        json_t *d = json_loadb(r->body ? r->body : "", r->len, 0, NULL);
-        int ok = json_is_object(d) || json_is_array(d);
-        json_decref(d);
-        if (!ok)
-            return err_reply(400, "the body must be a JSON document");
-        if (comb_store_record_add(x->s->db, x->node, x->kind, r->body, r->len, &e))
-            return err_reply(500, "store failed");
-        stored = 1;
-    }
-    return (reply){ 201, json_pack("{s:I}", "stored", (json_int_t)stored) };
+    size_t n;
+    if (comb_server_body_ok(x->kind, r->body, r->len, &n))
+        return err_reply(400, strcmp(x->kind, "alert") ? "the body must be a JSON document"
+                                                       : "alerts: every line must be a JSON object");
+    store_ctx sc = { x, 0 };
+    int failed = strcmp(x->kind, "alert") ? store_line(&sc, r->body, r->len)
+                                          : each_line(r->body, r->len, store_line, &sc);
+    if (failed)
+        return err_reply(500, "store failed");
+    return (reply){ 201, json_pack("{s:I}", "stored", (json_int_t)sc.stored) };
 }
 
 static reply h_users_get(ctx *x)
@@ -195,6 +217,8 @@ void comb_server_routes(void (*fn)(void *ud, const char *method, const char *pat
  * safe characters. */
 static int match(const char *tmpl, const char *url, ctx *x)
 {
+    if (strlen(url) > 4096)
+        return 0;
     while (*tmpl && *url) {
         if (*tmpl == '{') {
             const char *close = strchr(tmpl, '}');
@@ -215,6 +239,24 @@ static int match(const char *tmpl, const char *url, ctx *x)
             return 0;
     }
     return !*tmpl && !*url;
+}
+
+int comb_server_route(const char *method, const char *url, char node[129], char kind[32])
+{
+    ctx x;
+    memset(&x, 0, sizeof x);
+    int found = -1;
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
+        if (match(routes[i].path, url, &x)) {
+            if (!strcmp(routes[i].method, method)) {
+                found = (int)i;
+                break;
+            }
+            found = -2;
+        }
+    memcpy(node, x.node, sizeof x.node);
+    memcpy(kind, x.kind, sizeof x.kind);
+    return found;
 }
 
 static int rate_ok(comb_server *s, const char *addr)
@@ -341,17 +383,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         rp = err_reply(401, "a client certificate signed by the server's client CA is needed");
         goto done;
     }
-    int path_found = 0;
-    for (size_t i = 0; i < sizeof routes / sizeof *routes && !rt; i++)
-        if (match(routes[i].path, url, &x)) {
-            path_found = 1;
-            if (!strcmp(routes[i].method, method))
-                rt = &routes[i];
-        }
-    if (!rt) {
-        rp = err_reply(path_found ? 405 : 404, path_found ? "method not allowed" : "not found");
+    int ri = comb_server_route(method, url, x.node, x.kind);
+    if (ri < 0) {
+        rp = err_reply(ri == -2 ? 405 : 404, ri == -2 ? "method not allowed" : "not found");
         goto done;
     }
+    rt = &routes[ri];
     if (r->too_big) {
         rp = err_reply(413, "request body too large");
         goto done;

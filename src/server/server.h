@@ -38,4 +38,11 @@ void comb_server_stop(comb_server *s);
  * calls fn with each method, path template and least role. */
 void comb_server_routes(void (*fn)(void *ud, const char *method, const char *path, comb_role role), void *ud);
 
+/* For the handler and the fuzzer: the index of the route for method and
+ * url (-1: no route has this path, -2: not with this method), with the
+ * {node} and {kind} it captured; and whether a body of kind is acceptable
+ * (0) and how many records it makes (an alert body: one per JSON line). */
+int comb_server_route(const char *method, const char *url, char node[129], char kind[32]);
+int comb_server_body_ok(const char *kind, const char *body, size_t len, size_t *records);
+
 #endif
