@@ -6,8 +6,9 @@
  * soon as it is spooled. Delivery sends the spooled files oldest first
  * (HTTPS POST with a Bearer token) and removes each only after the server
  * answered 2xx; the first failure stops the round, and the caller backs
- * off (exponentially) before the next. A record is therefore delivered at
- * least once; nothing is dropped while the server is away.
+ * off (exponentially) before the next. Each is sent with its spool name as
+ * X-Comb-Record-Id, so a resend after a lost answer is stored once by the
+ * server; nothing is dropped while the server is away.
  */
 #ifndef COMB_AGENT_AGENT_H
 #define COMB_AGENT_AGENT_H

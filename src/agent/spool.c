@@ -78,18 +78,21 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
 
 /* POST one record; 0 on 2xx, else -1 with err set (HTTP 4xx other than
  * 408/429 is permanent: the record is kept aside, not retried forever). */
-static int post(CURL *c, const comb_agent_target *t, const char *kind, const char *body, size_t len,
-                long *status, comb_err *err)
+static int post(CURL *c, const comb_agent_target *t, const char *kind, const char *rid, const char *body,
+                size_t len, long *status, comb_err *err)
 {
-    char url[1200], auth[200];
+    char url[1200], auth[200], ridh[300];
     snprintf(url, sizeof url, "%s/api/v1/nodes/%s/%s", t->server, t->node, kind);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", t->token);
-    struct curl_slist *h = curl_slist_append(NULL, auth);
+    /* the spool name identifies the record: a resend after a lost answer is stored once */
+    snprintf(ridh, sizeof ridh, "X-Comb-Record-Id: %s", rid);
+    struct curl_slist *h0 = curl_slist_append(NULL, ridh);
+    struct curl_slist *h = h0 ? curl_slist_append(h0, auth) : NULL;
     struct curl_slist *h2 = h ? curl_slist_append(h, !strcmp(kind, "alert") ? "Content-Type: application/x-ndjson"
                                                                           : "Content-Type: application/json")
                               : NULL;
     if (!h2) {
-        curl_slist_free_all(h);
+        curl_slist_free_all(h0);
         comb_fail(err, COMB_ENOMEM, "out of memory");
         return -1;
     }
@@ -136,11 +139,12 @@ comb_code comb_spool_deliver(const char *dir, const comb_agent_target *t, size_t
     CURL *c = curl_easy_init();
     comb_code rc = c ? COMB_OK : comb_fail(err, COMB_ENOMEM, "out of memory");
     for (int i = 0; i < n && !rc; i++) {
-        char path[4200], kind[64] = "";
+        char path[4200], kind[64] = "", rid[200];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
         /* <ns>-<pid>-<seq>-<kind>.json */
         const char *k = strrchr(names[i]->d_name, '-');
         snprintf(kind, sizeof kind, "%.*s", k ? (int)(strlen(k + 1) - 5) : 0, k ? k + 1 : "");
+        snprintf(rid, sizeof rid, "%.*s", (int)(strlen(names[i]->d_name) - 5), names[i]->d_name);
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         unsigned char *body;
         size_t len;
@@ -149,7 +153,7 @@ comb_code comb_spool_deliver(const char *dir, const comb_agent_target *t, size_t
             break;
         }
         long status;
-        if (post(c, t, kind, (const char *)body, len, &status, err)) {
+        if (post(c, t, kind, rid, (const char *)body, len, &status, err)) {
             rc = err->code;
             if (status >= 400 && status < 500 && status != 401 && status != 403 && status != 408 &&
                 status != 429) {

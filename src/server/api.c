@@ -129,16 +129,26 @@ int comb_server_body_ok(const char *kind, const char *body, size_t len, size_t *
 
 typedef struct store_ctx {
     ctx *x;
-    size_t stored;
+    const char *rid;  /* X-Comb-Record-Id, or NULL */
+    size_t stored, dups, line;
 } store_ctx;
 
 static int store_line(void *ud, const char *p, size_t n)
 {
     store_ctx *sc = ud;
     comb_err e;
-    if (comb_store_record_add(sc->x->s->db, sc->x->node, sc->x->kind, p, n, &e))
+    char rid[160];
+    int dup;
+    /* the lines of one alert body are records <id>.<line> */
+    if (sc->rid)
+        snprintf(rid, sizeof rid, "%s.%zu", sc->rid, sc->line);
+    sc->line++;
+    if (comb_store_record_add(sc->x->s->db, sc->x->node, sc->x->kind, sc->rid ? rid : NULL, p, n, &dup, &e))
         return -1;
-    sc->stored++;
+    if (dup)
+        sc->dups++;
+    else
+        sc->stored++;
     return 0;
 }
 
@@ -151,12 +161,16 @@ static reply h_records_post(ctx *x)
     if (comb_server_body_ok(x->kind, r->body, r->len, &n))
         return err_reply(400, strcmp(x->kind, "alert") ? "the body must be a JSON document"
                                                        : "alerts: every line must be a JSON object");
-    store_ctx sc = { x, 0 };
+    const char *rid = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "X-Comb-Record-Id");
+    if (rid && !comb_container_safe_id(rid))
+        return err_reply(400, "X-Comb-Record-Id: letters, digits, '.', '-', '_', at most 128");
+    store_ctx sc = { x, rid, 0, 0, 0 };
     int failed = strcmp(x->kind, "alert") ? store_line(&sc, r->body, r->len)
                                           : each_line(r->body, r->len, store_line, &sc);
     if (failed)
         return err_reply(500, "store failed");
-    return (reply){ 201, json_pack("{s:I}", "stored", (json_int_t)sc.stored) };
+    return (reply){ 201, json_pack("{s:I, s:I}", "stored", (json_int_t)sc.stored, "duplicates",
+                                   (json_int_t)sc.dups) };
 }
 
 static reply h_users_get(ctx *x)

@@ -28,6 +28,9 @@ static const char *const migrations[] = {
     "CREATE INDEX records_node_kind ON records (node, kind, id);"
     "CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,"
     "  user TEXT, client TEXT, method TEXT, path TEXT, status INTEGER);",
+    /* 2: the sender's record id, so a record resent after a lost answer is stored once */
+    "ALTER TABLE records ADD COLUMN rid TEXT;"
+    "CREATE UNIQUE INDEX records_rid ON records (node, rid) WHERE rid IS NOT NULL;",
 };
 
 comb_role comb_role_parse(const char *s)
@@ -212,18 +215,24 @@ comb_role comb_store_token_check(comb_store_db *s, const char *token, char *user
     return r;
 }
 
-comb_code comb_store_record_add(comb_store_db *s, const char *node, const char *kind, const char *body,
-                                size_t len, comb_err *err)
+comb_code comb_store_record_add(comb_store_db *s, const char *node, const char *kind, const char *rid,
+                                const char *body, size_t len, int *dup, comb_err *err)
 {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->h, "INSERT INTO records (node, kind, received, body) VALUES (?, ?, ?, ?)",
-                                -1, &st, NULL);
+    *dup = 0;
+    int rc = sqlite3_prepare_v2(s->h, "INSERT OR IGNORE INTO records (node, kind, received, body, rid)"
+                                      " VALUES (?, ?, ?, ?, ?)", -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, node, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
         sqlite3_bind_text(st, 4, body, (int)len, SQLITE_TRANSIENT);
+        if (rid)
+            sqlite3_bind_text(st, 5, rid, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(st, 5);
         rc = sqlite3_step(st);
+        *dup = rc == SQLITE_DONE && sqlite3_changes(s->h) == 0;
         sqlite3_finalize(st);
     }
     return rc == SQLITE_DONE ? COMB_OK : comb_fail(err, COMB_EIO, "store: %s", sqlite3_errmsg(s->h));

@@ -37,9 +37,11 @@ comb_code comb_store_token_new(comb_store_db *s, const char *user, comb_role rol
 /* The role and user of a valid, unexpired token, else COMB_ROLE_NONE. */
 comb_role comb_store_token_check(comb_store_db *s, const char *token, char *user, size_t usersz);
 
-/* Records: kinds are "inventory", "scan", "bench", "alert", "segmentation". */
-comb_code comb_store_record_add(comb_store_db *s, const char *node, const char *kind, const char *body,
-                                size_t len, comb_err *err);
+/* Records: kinds are "inventory", "scan", "bench", "alert", "segmentation".
+ * rid (may be NULL) is the sender's id of the record: a second record of
+ * the node with the same rid is not stored and sets *dup. */
+comb_code comb_store_record_add(comb_store_db *s, const char *node, const char *kind, const char *rid,
+                                const char *body, size_t len, int *dup, comb_err *err);
 json_t *comb_store_records(comb_store_db *s, const char *node, const char *kind, int limit);
 json_t *comb_store_nodes(comb_store_db *s);
 

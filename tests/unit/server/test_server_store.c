@@ -29,7 +29,7 @@ static void test_store(void)
     comb_store_db *s;
     comb_err err;
     CHECK_INT(comb_store_open(path, &s, &err), COMB_OK);
-    CHECK_INT(comb_store_schema_version(s), 1);
+    CHECK_INT(comb_store_schema_version(s), 2);
     CHECK_INT(comb_store_user_put(s, "bob", "short", COMB_ROLE_VIEWER, &err), COMB_EINVAL);
     CHECK_INT(comb_store_user_put(s, "bob", "long enough", COMB_ROLE_OPERATOR, &err), COMB_OK);
     CHECK_INT(comb_store_user_check(s, "bob", "long enough"), COMB_ROLE_OPERATOR);
@@ -45,10 +45,21 @@ static void test_store(void)
     CHECK_INT(comb_store_token_check(s, tok, user, sizeof user), COMB_ROLE_NONE);
     CHECK_INT(comb_store_token_new(s, "bob", COMB_ROLE_OPERATOR, -1, tok, &exp, &err), COMB_OK);
     CHECK_INT(comb_store_token_check(s, tok, user, sizeof user), COMB_ROLE_NONE); /* expired */
+    int dup;
+    CHECK_INT(comb_store_record_add(s, "n", "inventory", "r1", "{}", 2, &dup, &err), COMB_OK);
+    CHECK_INT(dup, 0);
+    CHECK_INT(comb_store_record_add(s, "n", "inventory", "r1", "{}", 2, &dup, &err), COMB_OK);
+    CHECK_INT(dup, 1); /* resent: stored once */
+    CHECK_INT(comb_store_record_add(s, "m", "inventory", "r1", "{}", 2, &dup, &err), COMB_OK);
+    CHECK_INT(dup, 0); /* ids are per node */
+    CHECK_INT(comb_store_record_add(s, "n", "inventory", NULL, "{}", 2, &dup, &err), COMB_OK);
+    CHECK_INT(comb_store_record_add(s, "n", "inventory", NULL, "{}", 2, &dup, &err), COMB_OK);
+    CHECK_INT(dup, 0);
+    CHECK_INT(json_array_size(comb_store_records(s, "n", "inventory", 100)), 3);
     comb_store_close(s);
     /* reopening applies nothing twice */
     CHECK_INT(comb_store_open(path, &s, &err), COMB_OK);
-    CHECK_INT(comb_store_schema_version(s), 1);
+    CHECK_INT(comb_store_schema_version(s), 2);
     CHECK_INT(comb_store_user_check(s, "bob", "long enough"), COMB_ROLE_OPERATOR);
     comb_store_close(s);
     char cmd[128];
