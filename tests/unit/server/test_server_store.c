@@ -55,7 +55,9 @@ static void test_store(void)
     CHECK_INT(comb_store_record_add(s, "n", "inventory", NULL, "{}", 2, &dup, &err), COMB_OK);
     CHECK_INT(comb_store_record_add(s, "n", "inventory", NULL, "{}", 2, &dup, &err), COMB_OK);
     CHECK_INT(dup, 0);
-    CHECK_INT(json_array_size(comb_store_records(s, "n", "inventory", 100)), 3);
+    json_t *recs = comb_store_records(s, "n", "inventory", 100);
+    CHECK_INT(json_array_size(recs), 3);
+    json_decref(recs);
     comb_store_close(s);
     /* reopening applies nothing twice */
     CHECK_INT(comb_store_open(path, &s, &err), COMB_OK);
