@@ -13,6 +13,8 @@
 
 #include "agent/agent.h"
 #include "cli/cli.h"
+#include "compliance/bench.h"
+#include "compliance/bench_report.h"
 #include "compliance/containers.h"
 #include "core/http.h"
 #include "inventory/inventory.h"
@@ -46,6 +48,8 @@ void help_agent(void)
           "      --client-cert FILE   present this TLS client certificate ...\n"
           "      --client-key FILE    ... with this key\n"
           "      --interval SECONDS   between inventories (default 300; 0.1 to 86400)\n"
+          "      --bench              with each inventory, also run comb bench (every\n"
+          "                           benchmark) and send its JSON report\n"
           "      --count N            stop after N inventories once the spool is\n"
           "                           delivered (default: run until a signal)\n"
           "  -q, --quiet              no progress messages\n"
@@ -98,6 +102,30 @@ static int spool_inventory(const char *spool, int quiet)
     return rc ? -1 : 0;
 }
 
+/* `comb bench` (every benchmark) as its JSON report, spooled as "bench". */
+static int spool_bench(const char *spool, int quiet)
+{
+    comb_bench_opts bo = { 0 };
+    comb_bench_report *rep = NULL;
+    comb_err err = { 0 };
+    char *text = NULL;
+    size_t len = 0;
+    comb_code rc = comb_bench_run(&bo, &rep, &err);
+    if (!rc) {
+        FILE *m = open_memstream(&text, &len);
+        rc = m ? comb_bench_write_json(rep, m, &err) : comb_fail(&err, COMB_ENOMEM, "out of memory");
+        if (m && fclose(m) && !rc)
+            rc = comb_fail(&err, COMB_ENOMEM, "out of memory");
+        comb_bench_report_free(rep);
+    }
+    if (!rc)
+        rc = comb_spool_put(spool, "bench", text, len, &err);
+    free(text);
+    if (rc && !quiet)
+        cli_warning("bench: %s", err.msg);
+    return rc ? -1 : 0;
+}
+
 int cmd_agent(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -110,6 +138,7 @@ int cmd_agent(int argc, char **argv)
         { "client-key", required_argument, NULL, 'K' },
         { "interval", required_argument, NULL, 'i' },
         { "count", required_argument, NULL, 'N' },
+        { "bench", no_argument, NULL, 'B' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -119,7 +148,7 @@ int cmd_agent(int argc, char **argv)
     char node[256] = "", token[256];
     double interval = 300;
     long count = 0;
-    int quiet = 0, c;
+    int quiet = 0, bench = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
@@ -146,6 +175,7 @@ int cmd_agent(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case 'q': quiet = 1; break;
+        case 'B': bench = 1; break;
         case 'h': help_agent(); return EXIT_OK;
         default: return cli_bad_option(c, argv, "agent");
         }
@@ -184,6 +214,8 @@ int cmd_agent(int argc, char **argv)
         if ((!count || made < count) && now >= next_collect) {
             if (spool_inventory(spool, quiet) == 0)
                 made++;
+            if (bench)
+                spool_bench(spool, quiet);
             next_collect = now + (long long)(interval * 1000);
         }
         if (now_ms() >= next_send) {

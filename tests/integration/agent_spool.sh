@@ -64,4 +64,12 @@ grep -q 'retry in' "$TMP/node-a.err" && grep -q 'server back' "$TMP/node-a.err" 
 body=$("${CURL[@]}" -H "Authorization: Bearer $VIEW" "$URL/api/v1/nodes/node-b/inventory" |
   $PY -c 'import json,sys; r=json.load(sys.stdin)[0]["body"]; print(r["schema_version"], "host" in r, isinstance(r["containers"], list))')
 [ "$body" = "1 True True" ] && pass "the stored records are inventory documents" || fail "stored body: $body"
+# --bench: the bench report travels the same way
+"$COMB" agent --server "$URL" --cacert "$TMP/cert.pem" --token-file "$TMP/op.token" -q \
+  --client-cert "$TMP/node-a.crt" --client-key "$TMP/node-a.key" \
+  --spool "$TMP/spool-node-c" --node node-c --interval 0.2 --count 2 --bench 2>"$TMP/node-c.err" &&
+  got=$("${CURL[@]}" -H "Authorization: Bearer $VIEW" "$URL/api/v1/nodes/node-c/bench" |
+    $PY -c 'import json,sys; r=json.load(sys.stdin); print(len(r), all("summary" in x["body"] and "results" in x["body"] for x in r))') ||
+  got="agent failed: $(cat "$TMP/node-c.err")"
+[ "$got" = "2 True" ] && pass "--bench: two bench reports delivered" || fail "--bench: $got"
 finish
