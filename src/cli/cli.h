@@ -66,6 +66,19 @@ int cmd_bench(int argc, char **argv);
 void help_bench(void);
 int cmd_watch(int argc, char **argv);
 void help_watch(void);
+int cmd_segment(int argc, char **argv);
+void help_segment(void);
+int cmd_replay(int argc, char **argv);
+void help_replay(void);
+/* -r FILE and -f json|text of watch and replay: 0, or -1 after reporting
+ * the usage error. files holds CLI_WATCH_MAX_RULE_FILES. */
+#define CLI_WATCH_MAX_RULE_FILES 64
+int cli_watch_rules_format(int opt, const char *arg, const char **files, size_t *nfiles,
+                           int *json);
+/* Load rules files (none: the built-in rules), compile, warn about what
+ * cannot run; an exit code (EXIT_OK on success). Shared by watch and replay. */
+struct comb_ruleset;
+int cli_watch_load_rules(struct comb_ruleset *rs, const char **files, size_t n, int quiet);
 int cmd_inventory(int argc, char **argv);
 void help_inventory(void);
 int cmd_server(int argc, char **argv);

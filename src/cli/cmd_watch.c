@@ -2,7 +2,6 @@
  * Falco-compatible rules; alerts as Falco's JSON lines or text lines. */
 #include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +11,14 @@
 #include "cli/cli.h"
 #include "core/embedded.h"
 #include "runtime/rules/rules.h"
+#include "runtime/output/output.h"
+#include "runtime/record/record.h"
+#include "runtime/response/enforce.h"
+#include "runtime/response/response.h"
 #include "runtime/sensor/syscalls.h"
 #include "runtime/sensor/watch.h"
 
 #define DEFAULT_RULES "runtime/comb_rules.yaml"
-#define MAX_RULE_FILES 64
 
 void help_watch(void)
 {
@@ -32,6 +34,21 @@ void help_watch(void)
           "  -f, --format FORMAT      json (default: Falco's JSON alert, one per line) or\n"
           "                           text (Falco's text line)\n"
           "  -o, --output FILE        write alerts to FILE instead of standard output\n"
+          "      --syslog             also send every alert to syslog (/dev/log)\n"
+          "      --syslog-socket PATH ... to this unix datagram socket instead\n"
+          "      --webhook URL        also POST every alert (Falco JSON) to URL, from a\n"
+          "                           queue of its own, retried with backoff on errors\n"
+          "      --webhook-queue N    alerts waiting for the webhook (default 4096; more\n"
+          "                           are dropped and counted)\n"
+          "      --webhook-backoff MS first retry wait, doubled up to 5s (default 100)\n"
+          "      --respond            carry out the rules' response actions (without it\n"
+          "                           they are only reported, outcome \"dry-run\")\n"
+          "      --response 'RULE=ACTIONS'  set a rule's actions (kill, freeze, stop,\n"
+          "                           isolate, comma-separated; empty: none); repeatable\n"
+          "      --enforce            load the kernel enforcer: a drifted binary (upper\n"
+          "                           layer or memfd) exec'd in a container is killed in\n"
+          "                           the kernel, isolate also refuses connect() there\n"
+          "      --record FILE        write every evaluated event to FILE (comb replay)\n"
           "      --duration SECONDS   stop after SECONDS (default: until SIGINT/SIGTERM)\n"
           "      --max-events N       stop after evaluating N events\n"
           "      --buffer-size SIZE   ring buffer between the kernel and comb (a power of\n"
@@ -41,6 +58,9 @@ void help_watch(void)
           "\n"
           "Once the sensor is attached, 'comb: watch: ready' is printed on stderr; at\n"
           "exit, the counters (events, alerts, ring drops).\n"
+          "\n"
+          "Response lines (JSON: \"response\", \"outcome\") follow the alert that caused\n"
+          "them. At exit, also the response, webhook and syslog counters.\n"
           "\n"
           "Exit codes: 0 success, 1 a rules file could not be read or the sensor could\n"
           "not be loaded, 2 usage error, 5 internal error.\n",
@@ -55,60 +75,65 @@ static void on_signal(int sig)
     stop_flag = 1;
 }
 
+#define MAX_OVERRIDES 64
+
+typedef struct override {
+    const char *rule;
+    size_t rule_len;
+    unsigned actions;
+} override;
+
 typedef struct out_ctx {
-    FILE *out;
-    int json;
+    comb_output *out;
     comb_ruleset *rs;
     const char *hostname;
+    comb_responder *resp;
+    comb_enforce *enforce;
+    const override *ov;
+    size_t nov;
     int failed;
     int ready;
+    comb_err err;
 } out_ctx;
 
-/* Like Falco's append_output with extra_fields (its default configuration
- * adds the container): every JSON alert names the container, whatever the
- * rule's output template holds. */
-static char *add_container_fields(char *line, const comb_event *ev)
+static unsigned rule_actions(const out_ctx *o, const comb_rule *rule)
 {
-    json_error_t je;
-    json_t *root = json_loads(line, 0, &je);
-    json_t *fields = json_object_get(root, "output_fields");
-    if (!json_is_object(fields)) {
-        json_decref(root);
-        return line;
-    }
-    const struct { const char *key, *val; } extra[] = {
-        { "container.id", ev->container.id },
-        { "container.name", ev->container.name },
-        { "container.image.repository", ev->container.image_repository },
-    };
-    for (size_t i = 0; i < sizeof extra / sizeof *extra; i++)
-        if (!json_object_get(fields, extra[i].key))
-            json_object_set_new(fields, extra[i].key,
-                                extra[i].val ? json_string(extra[i].val) : json_null());
-    char *out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    if (!out)
-        return line;
-    free(line);
-    return out;
+    const char *name = comb_rule_name(rule);
+    for (size_t i = o->nov; i-- > 0;) /* the last override of a rule wins */
+        if (strlen(name) == o->ov[i].rule_len && !strncmp(name, o->ov[i].rule, o->ov[i].rule_len))
+            return o->ov[i].actions;
+    return comb_rule_response(rule);
 }
 
 static int on_alert(void *ud, const comb_rule *rule, const comb_event *ev)
 {
     out_ctx *o = ud;
-    char *line = o->json ? comb_alert_format_json(o->rs, rule, ev, o->hostname)
-                         : comb_alert_format_text(o->rs, rule, ev);
-    if (line && o->json)
-        line = add_container_fields(line, ev);
-    if (!line) {
+    if (comb_output_alert(o->out, o->rs, rule, ev, o->hostname, &o->err)) {
         o->failed = 1;
         return 1;
     }
-    /* one line per alert, flushed: readers follow the stream as it grows */
-    if (fprintf(o->out, "%s\n", line) < 0 || fflush(o->out))
-        o->failed = 1;
-    free(line);
-    return o->failed;
+    unsigned act = o->resp ? rule_actions(o, rule) : 0;
+    if (act)
+        comb_responder_submit(o->resp, act, rule, ev);
+    return 0;
+}
+
+static void on_response(void *ud, comb_priority prio, const char *json, const char *text)
+{
+    /* the responder's thread: a failing stream is counted by the output and
+     * stops the watch at the next alert */
+    comb_err err;
+    comb_output_line(((out_ctx *)ud)->out, prio, json, text, &err);
+}
+
+static int isolate_kernel(void *ud, const char *cgroup_dir)
+{
+    return comb_enforce_isolate(((out_ctx *)ud)->enforce, cgroup_dir);
+}
+
+static void on_container_exec(void *ud, uint64_t cgroup_id)
+{
+    comb_enforce_add(((out_ctx *)ud)->enforce, cgroup_id);
 }
 
 static void on_ready(void *ud, const comb_watch_stats *st)
@@ -128,7 +153,25 @@ static int parse_count(const char *s, uint64_t max, uint64_t *out)
     return 0;
 }
 
-static int load_rules(comb_ruleset *rs, const char **files, size_t n, int quiet)
+int cli_watch_rules_format(int opt, const char *arg, const char **files, size_t *nfiles,
+                           int *json)
+{
+    if (opt == 'r') {
+        if (*nfiles == CLI_WATCH_MAX_RULE_FILES) {
+            cli_error("--rules: at most %d files", CLI_WATCH_MAX_RULE_FILES);
+            return -1;
+        }
+        files[(*nfiles)++] = arg;
+    } else if (!strcmp(arg, "json") || !strcmp(arg, "text")) {
+        *json = !strcmp(arg, "json");
+    } else {
+        cli_error("--format: \"%s\" is not json or text", arg);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_watch_load_rules(comb_ruleset *rs, const char **files, size_t n, int quiet)
 {
     comb_err err;
     comb_err_clear(&err);
@@ -184,6 +227,46 @@ static int load_rules(comb_ruleset *rs, const char **files, size_t n, int quiet)
     return EXIT_OK;
 }
 
+/* --response 'RULE NAME=kill,freeze' */
+static int parse_override(const char *arg, override *ov)
+{
+    const char *eq = strrchr(arg, '=');
+    if (!eq || eq == arg) {
+        cli_error("--response: \"%s\" is not RULE=ACTIONS", arg);
+        return -1;
+    }
+    const char *bad;
+    size_t badlen;
+    if (comb_response_parse(eq + 1, &ov->actions, &bad, &badlen)) {
+        cli_error("--response: \"%.*s\" is not kill, freeze, stop or isolate", (int)badlen, bad);
+        return -1;
+    }
+    ov->rule = arg;
+    ov->rule_len = (size_t)(eq - arg);
+    return 0;
+}
+
+static int check_overrides(comb_ruleset *rs, const override *ov, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int found = 0;
+        for (size_t k = 0; k < comb_ruleset_rule_count(rs) && !found; k++) {
+            const char *name = comb_rule_name(comb_ruleset_rule_at(rs, k));
+            found = strlen(name) == ov[i].rule_len && !strncmp(name, ov[i].rule, ov[i].rule_len);
+        }
+        if (!found) {
+            cli_error("--response: no rule named \"%.*s\"", (int)ov[i].rule_len, ov[i].rule);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+enum {
+    OPT_SYSLOG = 256, OPT_SYSLOG_SOCKET, OPT_WEBHOOK, OPT_WEBHOOK_QUEUE, OPT_WEBHOOK_BACKOFF,
+    OPT_RESPOND, OPT_RESPONSE, OPT_ENFORCE, OPT_RECORD,
+};
+
 int cmd_watch(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -195,12 +278,24 @@ int cmd_watch(int argc, char **argv)
         { "buffer-size", required_argument, NULL, 'B' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
+        { "syslog", no_argument, NULL, OPT_SYSLOG },
+        { "syslog-socket", required_argument, NULL, OPT_SYSLOG_SOCKET },
+        { "webhook", required_argument, NULL, OPT_WEBHOOK },
+        { "webhook-queue", required_argument, NULL, OPT_WEBHOOK_QUEUE },
+        { "webhook-backoff", required_argument, NULL, OPT_WEBHOOK_BACKOFF },
+        { "respond", no_argument, NULL, OPT_RESPOND },
+        { "response", required_argument, NULL, OPT_RESPONSE },
+        { "enforce", no_argument, NULL, OPT_ENFORCE },
+        { "record", required_argument, NULL, OPT_RECORD },
         { NULL, 0, NULL, 0 },
     };
-    const char *files[MAX_RULE_FILES];
+    const char *files[CLI_WATCH_MAX_RULE_FILES];
     size_t nfiles = 0;
-    const char *output = NULL;
-    int json = 1, quiet = 0;
+    const char *output = NULL, *syslog_path = NULL, *webhook = NULL, *record = NULL;
+    int json = 1, quiet = 0, respond = 0, enforce = 0;
+    long wq = 0, wbackoff = 0;
+    override ov[MAX_OVERRIDES];
+    size_t nov = 0;
     uint64_t duration = 0, max_events = 0, ring_bytes = 0;
     optind = 1;
     opterr = 0;
@@ -208,21 +303,9 @@ int cmd_watch(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":r:f:o:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
-            if (nfiles == MAX_RULE_FILES) {
-                cli_error("--rules: at most %d files", MAX_RULE_FILES);
-                return EXIT_USAGE;
-            }
-            files[nfiles++] = optarg;
-            break;
         case 'f':
-            if (!strcmp(optarg, "json"))
-                json = 1;
-            else if (!strcmp(optarg, "text"))
-                json = 0;
-            else {
-                cli_error("--format: \"%s\" is not json or text", optarg);
+            if (cli_watch_rules_format(c, optarg, files, &nfiles, &json))
                 return EXIT_USAGE;
-            }
             break;
         case 'o': output = optarg; break;
         case 'D':
@@ -246,6 +329,32 @@ int cmd_watch(int argc, char **argv)
             break;
         case 'q': quiet = 1; break;
         case 'h': help_watch(); return EXIT_OK;
+        case OPT_SYSLOG:
+            if (!syslog_path)
+                syslog_path = COMB_SYSLOG_DEFAULT;
+            break;
+        case OPT_SYSLOG_SOCKET: syslog_path = optarg; break;
+        case OPT_WEBHOOK: webhook = optarg; break;
+        case OPT_WEBHOOK_QUEUE:
+            if (cli_parse_int("--webhook-queue", optarg, 1, COMB_WEBHOOK_QUEUE_MAX, &wq))
+                return EXIT_USAGE;
+            break;
+        case OPT_WEBHOOK_BACKOFF:
+            if (cli_parse_int("--webhook-backoff", optarg, 1, 60000, &wbackoff))
+                return EXIT_USAGE;
+            break;
+        case OPT_RESPOND: respond = 1; break;
+        case OPT_RESPONSE:
+            if (nov == MAX_OVERRIDES) {
+                cli_error("--response: at most %d", MAX_OVERRIDES);
+                return EXIT_USAGE;
+            }
+            if (parse_override(optarg, &ov[nov]))
+                return EXIT_USAGE;
+            nov++;
+            break;
+        case OPT_ENFORCE: enforce = 1; break;
+        case OPT_RECORD: record = optarg; break;
         default: return cli_bad_option(c, argv, "watch");
         }
     }
@@ -261,7 +370,9 @@ int cmd_watch(int argc, char **argv)
         cli_error("%s", err.msg);
         return EXIT_INTERNAL;
     }
-    int rc = load_rules(rs, files, nfiles, quiet);
+    int rc = cli_watch_load_rules(rs, files, nfiles, quiet);
+    if (!rc && check_overrides(rs, ov, nov))
+        rc = EXIT_USAGE;
     if (rc) {
         comb_ruleset_free(rs);
         return rc;
@@ -280,7 +391,37 @@ int cmd_watch(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    out_ctx oc = { .out = out, .json = json, .rs = rs, .hostname = hostname };
+    out_ctx oc = { .rs = rs, .hostname = hostname, .ov = ov, .nov = nov };
+    comb_output_opts oo = { .stream = out, .json = json, .syslog_path = syslog_path,
+                            .webhook_url = webhook, .webhook_queue = (size_t)wq,
+                            .webhook_backoff_ms = (int)wbackoff };
+    comb_recorder *rec = NULL;
+    comb_code code = comb_output_open(&oo, &oc.out, &err);
+    if (!code && record)
+        code = comb_recorder_open(record, &rec, &err);
+    if (!code && enforce) {
+        code = comb_enforce_open(&oc.enforce, &err);
+        if (!code) {
+            char cg2[512];
+            size_t n = 0;
+            if (!comb_response_cgroup2_mount(cg2, sizeof cg2))
+                n = comb_enforce_add_existing(oc.enforce, cg2);
+            fprintf(stderr, "comb: watch: enforce: exec hook with bpf_send_signal and cgroup "
+                    "connect4/connect6 programs loaded; %zu running containers enforced; %s\n",
+                    n, comb_enforce_lsm_status(oc.enforce));
+        }
+    }
+    int any_response = nov > 0;
+    for (size_t i = 0; i < comb_ruleset_rule_count(rs) && !any_response; i++)
+        any_response = comb_rule_response(comb_ruleset_rule_at(rs, i)) != 0;
+    if (!code && any_response) {
+        comb_responder_opts ro = { .act = respond, .report = on_response, .ud = &oc,
+                                   .isolate_kernel = oc.enforce ? isolate_kernel : NULL };
+        code = comb_responder_new(&ro, &oc.resp, &err);
+        if (!code && !respond)
+            fprintf(stderr, "comb: watch: response actions are reported, not carried out "
+                    "(dry run; --respond acts)\n");
+    }
     comb_watch_opts wo = {
         .rules = rs,
         .hostname = hostname,
@@ -288,13 +429,30 @@ int cmd_watch(int argc, char **argv)
         .duration_ms = (int64_t)duration * 1000,
         .max_events = max_events,
         .ring_bytes = ring_bytes,
+        .record = rec,
+        .on_container_exec = oc.enforce ? on_container_exec : NULL,
         .on_ready = on_ready,
         .on_alert = on_alert,
         .ud = &oc,
     };
     comb_watch_stats st;
-    comb_code code = comb_watch_run(&wo, &st, &err);
-    if (oc.ready) /* counters mean something once the sensor ran */
+    memset(&st, 0, sizeof st);
+    if (!code)
+        code = comb_watch_run(&wo, &st, &err);
+    comb_response_stats rst = { 0 };
+    comb_responder_free(oc.resp, &rst); /* finishes queued actions: they write lines */
+    comb_enforce_stats est = { 0 };
+    if (oc.enforce)
+        comb_enforce_stats_get(oc.enforce, &est);
+    comb_enforce_close(oc.enforce);
+    comb_output_stats ost = { 0 };
+    comb_output_close(oc.out, &ost);
+    comb_err rerr;
+    if (comb_recorder_close(rec, &rerr) && !code) {
+        err = rerr;
+        code = rerr.code;
+    }
+    if (oc.ready) { /* counters mean something once the sensor ran */
         fprintf(stderr,
                 "comb: watch: %llu events, %llu alerts; ring: %llu records, %llu drops; "
                 "%llu malformed; processes: %llu live, %llu reclaimed, %llu refused\n",
@@ -302,6 +460,29 @@ int cmd_watch(int argc, char **argv)
                 (unsigned long long)st.ring_events, (unsigned long long)st.ring_drops,
                 (unsigned long long)st.malformed, (unsigned long long)st.procs_live,
                 (unsigned long long)st.procs_reclaimed, (unsigned long long)st.procs_refused);
+        if (oc.resp)
+            fprintf(stderr, "comb: watch: responses: %llu ok, %llu failed, %llu skipped, "
+                    "%llu dry-run, %llu dropped\n", (unsigned long long)rst.ok,
+                    (unsigned long long)rst.failed, (unsigned long long)rst.skipped,
+                    (unsigned long long)rst.dry_run, (unsigned long long)rst.dropped);
+        if (enforce)
+            fprintf(stderr, "comb: watch: enforce: %llu drifted execs killed, %llu connects "
+                    "refused, %llu cgroups enforced, %llu isolated\n",
+                    (unsigned long long)est.drift_kills, (unsigned long long)est.connects_refused,
+                    (unsigned long long)est.enforced, (unsigned long long)est.isolated);
+        if (webhook)
+            fprintf(stderr, "comb: watch: webhook: %llu delivered, %llu failed, %llu dropped, "
+                    "%llu retries\n", (unsigned long long)ost.webhook_delivered,
+                    (unsigned long long)ost.webhook_failed,
+                    (unsigned long long)ost.webhook_dropped,
+                    (unsigned long long)ost.webhook_retries);
+        if (syslog_path)
+            fprintf(stderr, "comb: watch: syslog: %llu sent, %llu failed\n",
+                    (unsigned long long)ost.syslog_sent, (unsigned long long)ost.syslog_failed);
+        if (record)
+            fprintf(stderr, "comb: watch: recorded %llu events to %s\n",
+                    (unsigned long long)st.recorded, record);
+    }
     if (out != stdout && fclose(out) && !code) {
         cli_error("%s: %s", output, strerror(errno));
         code = COMB_EIO;

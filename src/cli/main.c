@@ -20,6 +20,8 @@ static const char usage[] =
     "   bench     check hosts, engines, Kubernetes nodes and containers against\n"
     "             compliance baselines (CIS Docker and more)\n"
     "   watch     detect threats in running containers with eBPF (Falco rules)\n"
+    "   segment   learn who talks to whom; alert on or block the rest (micro-segmentation)\n"
+    "   replay    run the rules over events recorded by comb watch --record\n"
     "   inventory list the containers, images, processes and ports of a host\n"
     "   server    the REST API that gathers many nodes' inventories and results\n"
     "   agent     send this node's inventory to a comb server, buffered on disk\n"
@@ -106,6 +108,10 @@ static int help(const char *topic)
         return help_inventory(), EXIT_OK;
     if (!strcmp(topic, "watch"))
         return help_watch(), EXIT_OK;
+    if (!strcmp(topic, "segment"))
+        return help_segment(), EXIT_OK;
+    if (!strcmp(topic, "replay"))
+        return help_replay(), EXIT_OK;
     if (!strcmp(topic, "key"))
         return help_key(), EXIT_OK;
     if (!strcmp(topic, "sign"))
@@ -149,6 +155,10 @@ int main(int argc, char **argv)
         return cmd_inventory(argc - 1, argv + 1);
     if (!strcmp(cmd, "watch"))
         return cmd_watch(argc - 1, argv + 1);
+    if (!strcmp(cmd, "segment"))
+        return cmd_segment(argc - 1, argv + 1);
+    if (!strcmp(cmd, "replay"))
+        return cmd_replay(argc - 1, argv + 1);
     if (!strcmp(cmd, "key"))
         return cmd_key(argc - 1, argv + 1);
     if (!strcmp(cmd, "sign"))

@@ -21,20 +21,27 @@ comb_code comb_read_fd(int fd, size_t max, const char *name, unsigned char **out
         close(fd);
         return comb_fail(err, COMB_ENOMEM, "out of memory");
     }
+    size_t n = comb_read_upto(fd, buf, (size_t)st.st_size);
+    close(fd);
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return COMB_OK;
+}
+
+size_t comb_read_upto(int fd, void *buf, size_t cap)
+{
+    unsigned char *p = buf;
     size_t n = 0;
-    while (n < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+    while (n < cap) {
+        ssize_t r = read(fd, p + n, cap - n);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
             break;
         n += (size_t)r;
     }
-    close(fd);
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return COMB_OK;
+    return n;
 }
 
 char *comb_read_unsized(const char *path, size_t max, size_t *len)
@@ -57,12 +64,10 @@ char *comb_read_unsized(const char *path, size_t max, size_t *len)
             }
             buf = nb;
         }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
+        size_t want = cap - n, got = comb_read_upto(fd, buf + n, want);
+        n += got;
+        if (got < want)
+            break; /* end of file or an error */
     }
     close(fd);
     if (buf) {

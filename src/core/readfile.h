@@ -13,6 +13,11 @@
 comb_code comb_read_fd(int fd, size_t max, const char *name, unsigned char **out, size_t *len,
                        comb_err *err);
 
+/* Read from fd until end of file, an error or cap bytes (retrying on
+ * EINTR); the number of bytes read. For files whose size stat() does not
+ * tell, such as those of /proc. fd stays open. */
+size_t comb_read_upto(int fd, void *buf, size_t cap);
+
 /* Read a file whose size stat(2) does not tell (/proc, pipes) up to max
  * bytes into malloc'd, NUL-terminated memory; the rest is cut. NULL when it
  * cannot be opened (it may have vanished) or memory runs out. */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "trust/trust.h"
-#include "vuln/import/import.h" /* comb_yaml_to_json */
+#include "core/yaml_json.h"
 
 #define MAX_PATTERN 512
 #define MAX_KEY_PATH 4096

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# watch_cli.sh - `comb watch` options and exit codes: usage errors, bad rules
-# files, --max-events, --duration, SIGTERM, text and JSON output of a rule of
+# watch_cli.sh - `comb watch` options and exit codes: usage errors (also of
+# the response, webhook and record options), bad rules files, --max-events, --duration, SIGTERM, text and JSON output of a rule of
 # our own. Needs root (BPF): fails, never skips, without it.
 . "$(dirname "$0")/lib/common.bash"
 
@@ -34,6 +34,26 @@ expect_exit 1 "malformed rules file" watch -r "$TMP/bad.yaml"
 grep -q 'bad.yaml:' "$TMP/err" && pass "malformed rules: message names the file" || fail "no file in: $(cat "$TMP/err")"
 printf -- '- list: only_a_list\n  items: [a]\n' >"$TMP/empty.yaml"
 expect_exit 2 "rules file without rules" watch -r "$TMP/empty.yaml"
+
+# response, output and record options
+expect_exit 2 "--response without =" watch --response 'kill'
+expect_exit 2 "--response unknown action" watch --response 'X=kill,explode'
+grep -q '"explode" is not kill, freeze, stop or isolate' "$TMP/err" && pass "names the bad action" \
+  || fail "bad action message: $(cat "$TMP/err")"
+expect_exit 2 "--response unknown rule" watch --response 'No such rule=kill'
+grep -q 'no rule named "No such rule"' "$TMP/err" && pass "names the unknown rule" \
+  || fail "unknown rule message: $(cat "$TMP/err")"
+expect_exit 2 "--webhook-backoff 0" watch --webhook-backoff 0
+expect_exit 2 "--webhook-queue x" watch --webhook-queue x
+expect_exit 2 "--webhook ftp://" watch --webhook ftp://example/ --duration 1
+expect_exit 1 "--record to a missing directory" watch --record "$TMP/no/such/dir.rec" --duration 1
+printf -- '- rule: r\n  desc: x\n  condition: evt.type = openat\n  output: o\n  priority: WARNING\n  response: [explode]\n' >"$TMP/badresp.yaml"
+expect_exit 1 "rules file with an unknown response" watch -r "$TMP/badresp.yaml"
+grep -q 'badresp.yaml:6: rule r: response "explode"' "$TMP/err" && pass "bad response key: file, line, rule" \
+  || fail "bad response key message: $(cat "$TMP/err")"
+"$COMB" help watch | grep -q -- '--respond' && pass "help lists --respond" || fail "help lacks --respond"
+expect_exit 0 "help replay" help replay
+grep -q 'usage: comb replay' "$TMP/out" && pass "replay help text" || fail "replay help missing"
 
 # without privileges (root without capabilities: the binary stays readable
 # wherever it is): a clear error, no counters

@@ -23,6 +23,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "sensor_abi.h"
+#include "exe_origin.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -434,23 +435,7 @@ static __always_inline void exe_path(struct sensor_exec *r, struct task_struct *
     if (!exe)
         return;
     struct dentry *leaf = BPF_CORE_READ(exe, f_path.dentry);
-
-    /* memfd_create names its file "memfd:NAME"; it has no link on disk */
-    char pre[8] = {};
-    bpf_probe_read_kernel(pre, 6, BPF_CORE_READ(leaf, d_name.name));
-    if (pre[0] == 'm' && pre[1] == 'e' && pre[2] == 'm' && pre[3] == 'f' && pre[4] == 'd' &&
-        pre[5] == ':' && BPF_CORE_READ(exe, f_inode, __i_nlink) == 0)
-        r->flags |= SENSOR_EXEC_MEMFD;
-
-    /* overlayfs (container images): an executable with an upper dentry was
-     * written or copied up in the container, not shipped in the image */
-    struct inode *ino = BPF_CORE_READ(exe, f_inode);
-    if (BPF_CORE_READ(ino, i_sb, s_magic) == 0x794c7630 /* OVERLAYFS_SUPER_MAGIC */) {
-        struct ovl_inode *oi =
-            (struct ovl_inode *)((char *)ino - bpf_core_field_offset(struct ovl_inode, vfs_inode));
-        if (BPF_CORE_READ(oi, __upperdentry))
-            r->flags |= SENSOR_EXEC_UPPER;
-    }
+    r->flags |= exe_origin(exe);
 
     if (walk_path(&r->exe, t, leaf, BPF_CORE_READ(exe, f_path.mnt)))
         r->flags |= SENSOR_EXEC_EXE_TRUNC;

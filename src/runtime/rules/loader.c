@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "runtime/response/response.h"
 #include "runtime/rules/ruleset_internal.h"
 #include "runtime/rules/yamltree.h"
 
@@ -392,6 +393,36 @@ static comb_code set_tags(loader *L, comb_rule *r, const comb_ynode *item, int a
 }
 
 /* Apply `override:` (or legacy `append: true`) to an existing rule. */
+/* comb's extension: `response: [kill, freeze, stop, isolate]` (a list or one
+ * name). Falco has no such key; an unknown action fails the load (a typo must
+ * not silently disable a response). */
+static comb_code set_response(loader *L, comb_rule *r, const comb_ynode *item, int append)
+{
+    const comb_ynode *v = comb_ynode_get(item, "response");
+    const char **names;
+    size_t n;
+    comb_code rc = get_strings(L, v, "rule", r->name, "response", &names, &n, NULL);
+    if (rc)
+        return rc;
+    unsigned mask = append ? r->response : 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned m;
+        const char *badw;
+        size_t badn;
+        if (comb_response_parse(names[i], &m, &badw, &badn))
+            return bad(L, v, "rule", r->name, "response \"%.50s\" is not kill, freeze, stop or "
+                       "isolate", names[i]);
+        mask |= m;
+    }
+    r->response = mask;
+    return COMB_OK;
+}
+
+unsigned comb_rule_response(const comb_rule *r)
+{
+    return r->response;
+}
+
 static comb_code modify_rule(loader *L, comb_rule *r, const comb_ynode *item, int legacy_append)
 {
     comb_code rc = COMB_OK;
@@ -423,6 +454,10 @@ static comb_code modify_rule(loader *L, comb_rule *r, const comb_ynode *item, in
     if ((rc = override_mode(L, item, "tags", "rule", r->name, &mode)))
         return rc;
     if (mode && (rc = set_tags(L, r, item, mode == 'a')))
+        return rc;
+    if ((rc = override_mode(L, item, "response", "rule", r->name, &mode)))
+        return rc;
+    if (mode && (rc = set_response(L, r, item, mode == 'a')))
         return rc;
     static const char *const replace_only[] = { "priority", "enabled", "source", "warn_evttypes",
                                                 "skip-if-unknown-filter", "capture",
@@ -458,7 +493,7 @@ static comb_code load_rule(loader *L, const comb_ynode *item, const char *name)
     static const char *const known[] = {
         "rule", "desc", "condition", "output", "priority", "enabled", "tags", "exceptions",
         "source", "append", "override", "warn_evttypes", "skip-if-unknown-filter", "capture",
-        "capture_duration", NULL,
+        "capture_duration", "response", NULL,
     };
     comb_code rc = check_keys(L, item, "rule", name, known);
     int append = get_bool(L, item, "append", "rule", name, 0, &rc);
@@ -516,7 +551,8 @@ static comb_code load_rule(loader *L, const comb_ynode *item, const char *name)
     r->warn_evttypes = get_bool(L, item, "warn_evttypes", "rule", name, 1, &rc);
     r->skip_if_unknown = get_bool(L, item, "skip-if-unknown-filter", "rule", name, 0, &rc);
     if (rc || (rc = set_priority(L, r, item)) || (rc = set_tags(L, r, item, 0)) ||
-        (rc = load_exceptions(L, r, comb_ynode_get(item, "exceptions"), 1)))
+        (rc = load_exceptions(L, r, comb_ynode_get(item, "exceptions"), 1)) ||
+        (rc = set_response(L, r, item, 0)))
         return rc;
     return COMB_OK;
 }

@@ -84,6 +84,9 @@ const char *comb_rule_desc(const comb_rule *r);
 const char *comb_rule_source(const comb_rule *r);
 comb_priority comb_rule_priority(const comb_rule *r);
 const char *const *comb_rule_tags(const comb_rule *r, size_t *n);
+/* comb's extension key `response: [kill, freeze, stop, isolate]`: the
+ * COMB_ACT_* bits of runtime/response/response.h (0: none). */
+unsigned comb_rule_response(const comb_rule *r);
 /* Enabled by the rules files (after overrides). */
 int comb_rule_enabled(const comb_rule *r);
 /* Enabled in the rules and compiled: it will be evaluated. */

@@ -80,6 +80,7 @@ struct comb_rule {
     int enabled;
     int warn_evttypes;
     int skip_if_unknown;
+    unsigned response;          /* comb extension: COMB_ACT_* bits (response/response.h) */
     rs_exception *exc;
     size_t nexc, exccap;
     size_t order;

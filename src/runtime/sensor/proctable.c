@@ -1,6 +1,8 @@
 /* proctable.c - the sensor's process table; see proctable.h. */
 #include "runtime/sensor/proctable.h"
 
+#include "core/readfile.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -312,15 +314,7 @@ static ssize_t read_small(const char *path, char *buf, size_t cap)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
-    size_t n = 0;
-    while (n < cap - 1) {
-        ssize_t r = read(fd, buf + n, cap - 1 - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
+    size_t n = comb_read_upto(fd, buf, cap - 1);
     close(fd);
     buf[n] = '\0';
     return (ssize_t)n;

@@ -1,6 +1,8 @@
 /* users.c - user and group names from passwd and group files; see users.h. */
 #include "runtime/sensor/users.h"
 
+#include "core/readfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -52,18 +54,9 @@ static char *slurp(const char *path)
     if (fd < 0)
         return NULL;
     char *buf = malloc(COMB_USERS_MAX_FILE + 1);
-    size_t n = 0;
-    while (buf && n < COMB_USERS_MAX_FILE) {
-        ssize_t r = read(fd, buf + n, COMB_USERS_MAX_FILE - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
     if (buf)
-        buf[n] = '\0';
+        buf[comb_read_upto(fd, buf, COMB_USERS_MAX_FILE)] = '\0';
+    close(fd);
     return buf;
 }
 

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "runtime/bpf/sensor_abi.h"
+#include "runtime/record/record.h"
 #include "runtime/sensor/containers.h"
 #include "runtime/sensor/decode.h"
 #include "runtime/sensor/proctable.h"
@@ -45,6 +47,8 @@ typedef struct loop {
     comb_watch_stats *st;
     comb_decoder *dec;
     int stop;
+    comb_code rc;               /* a failure that stopped the loop */
+    comb_err *err;
 } loop;
 
 static int on_match(void *ud, const comb_rule *rule, const comb_event *ev)
@@ -64,6 +68,17 @@ static int on_record(void *ud, const void *rec, size_t len)
     if (!comb_decode(l->dec, rec, len, &ev))
         return 0;
     l->st->events++;
+    if (l->o->record) {
+        if ((l->rc = comb_recorder_write(l->o->record, &ev, l->err)))
+            return l->stop = 1;
+        l->st->recorded++;
+    }
+    if (l->o->on_container_exec && ev.container.id && strcmp(ev.container.id, "host") &&
+        ev.type && !strcmp(ev.type, "execve")) {
+        struct sensor_hdr h;
+        memcpy(&h, rec, sizeof h); /* the decoder checked the size */
+        l->o->on_container_exec(l->o->ud, h.cgroup_id);
+    }
     comb_ruleset_eval(l->o->rules, &ev, on_match, l);
     if (l->o->max_events && l->st->events >= l->o->max_events)
         l->stop = 1;
@@ -111,7 +126,7 @@ comb_code comb_watch_run(const comb_watch_opts *o, comb_watch_stats *st, comb_er
     if (o->on_ready)
         o->on_ready(o->ud, st);
 
-    loop l = { .o = o, .st = st, .dec = dec };
+    loop l = { .o = o, .st = st, .dec = dec, .err = err };
     int64_t end = o->duration_ms > 0 ? now_ms() + o->duration_ms : 0;
     while (!l.stop && !(o->stop && *o->stop)) {
         int wait = WATCH_POLL_MS;
@@ -122,11 +137,11 @@ comb_code comb_watch_run(const comb_watch_opts *o, comb_watch_stats *st, comb_er
             if (left < wait)
                 wait = (int)left;
         }
-        if ((rc = comb_sensor_poll(sensor, wait, on_record, &l, err)))
+        if ((rc = comb_sensor_poll(sensor, wait, on_record, &l, err)) || (rc = l.rc))
             goto out;
     }
     /* drain what is already in the ring, so counters and alerts agree */
-    if (!l.stop && (rc = comb_sensor_poll(sensor, 0, on_record, &l, err)))
+    if (!l.stop && ((rc = comb_sensor_poll(sensor, 0, on_record, &l, err)) || (rc = l.rc)))
         goto out;
 
 out:;

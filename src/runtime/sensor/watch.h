@@ -22,6 +22,7 @@ typedef struct comb_watch_stats {
     uint64_t ring_events;       /* written by the kernel side */
     uint64_t ring_drops;        /* lost because the ring was full */
     uint64_t malformed;         /* records rejected by the decoder */
+    uint64_t recorded;          /* events written to the recording */
     uint64_t procs_live, procs_refused, procs_reclaimed;
     size_t nsyscalls;           /* syscalls captured in the kernel */
 } comb_watch_stats;
@@ -37,6 +38,10 @@ typedef struct comb_watch_opts {
     const char *containers_json; /* default COMB_CONTAINERS_DEFAULT */
     /* attached and seeded: detection is live from here on */
     void (*on_ready)(void *ud, const comb_watch_stats *st);
+    /* every evaluated event is appended here (runtime/record/record.h); NULL: none */
+    struct comb_recorder *record;
+    /* an exec in a container (cgroup v2 id of the process): enforce mode */
+    void (*on_container_exec)(void *ud, uint64_t cgroup_id);
     /* a rule matched; a non-zero return stops the watch */
     int (*on_alert)(void *ud, const comb_rule *rule, const comb_event *ev);
     void *ud;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/yaml_json.h"
 #include "vuln/vulndb.h"
 
 /* Bounds on every input. */
@@ -34,7 +35,7 @@
 #define COMB_IMPORT_MAX_RANGES    64
 #define COMB_IMPORT_MAX_EVENTS    1024
 #define COMB_IMPORT_MAX_VERSIONS  20000
-#define COMB_IMPORT_MAX_DEPTH     64           /* YAML/JSON nesting */
+#define COMB_IMPORT_MAX_DEPTH     COMB_YAML_MAX_DEPTH /* YAML/JSON nesting */
 #define COMB_IMPORT_MAX_WARNINGS  1000         /* kept in memory; more are counted */
 
 typedef enum comb_import_kind {
@@ -103,11 +104,6 @@ int comb_import_debian(comb_import_ctx *c, json_t *root);
 
 /* The format a parsed document is in, or AUTO when none. */
 comb_import_kind comb_import_detect(json_t *root);
-
-/* YAML (one document) to a jansson tree: scalars become strings, except
- * plain null/~/empty (null) and true/false. Aliases, anchors-with-aliases,
- * tags and over-deep nesting are rejected. NULL with a message on error. */
-json_t *comb_yaml_to_json(const void *data, size_t len, char *msg, size_t msgsize);
 
 /* Helpers shared by the importers. */
 /* The string at obj[key]: NULL when absent or null; sets *bad when present

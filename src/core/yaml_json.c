@@ -1,12 +1,12 @@
 /* yaml_json.c - one YAML document to a jansson tree, with libyaml's event
- * parser. Advisory YAML (OSV, Alpine secdb) uses plain mappings, sequences
+ * parser. Advisory YAML (OSV, Alpine secdb) and trust policies use plain mappings, sequences
  * and scalars; anything fancier (aliases, several documents) is refused
  * rather than guessed, and nesting and size are bounded. */
 #include <stdio.h>
 #include <string.h>
 #include <yaml.h>
 
-#include "vuln/import/import.h"
+#include "core/yaml_json.h"
 
 #define MAX_NODES 4000000u
 
@@ -40,7 +40,7 @@ json_t *comb_yaml_to_json(const void *data, size_t len, char *msg, size_t msgsiz
         return NULL;
     }
     yaml_parser_set_input_string(&p, data, len);
-    frame stack[COMB_IMPORT_MAX_DEPTH + 1];
+    frame stack[COMB_YAML_MAX_DEPTH + 1];
     int depth = 0;
     json_t *root = NULL;
     int docs = 0, done = 0, ok = 0;
@@ -143,8 +143,8 @@ json_t *comb_yaml_to_json(const void *data, size_t len, char *msg, size_t msgsiz
                 }
             }
             if (!fail && push && val) {
-                if (depth >= COMB_IMPORT_MAX_DEPTH) {
-                    snprintf(msg, msgsize, "YAML: nested deeper than %d", COMB_IMPORT_MAX_DEPTH);
+                if (depth >= COMB_YAML_MAX_DEPTH) {
+                    snprintf(msg, msgsize, "YAML: nested deeper than %d", COMB_YAML_MAX_DEPTH);
                     fail = 1;
                 } else {
                     stack[depth].node = val; /* borrowed: owned by its parent or root */
