@@ -79,6 +79,12 @@ int cli_watch_rules_format(int opt, const char *arg, const char **files, size_t 
  * cannot run; an exit code (EXIT_OK on success). Shared by watch and replay. */
 struct comb_ruleset;
 int cli_watch_load_rules(struct comb_ruleset *rs, const char **files, size_t n, int quiet);
+int cmd_inventory(int argc, char **argv);
+void help_inventory(void);
+int cmd_server(int argc, char **argv);
+void help_server(void);
+int cmd_agent(int argc, char **argv);
+void help_agent(void);
 int cmd_key(int argc, char **argv);
 void help_key(void);
 int cmd_sign(int argc, char **argv);

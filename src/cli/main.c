@@ -22,6 +22,9 @@ static const char usage[] =
     "   watch     detect threats in running containers with eBPF (Falco rules)\n"
     "   segment   learn who talks to whom; alert on or block the rest (micro-segmentation)\n"
     "   replay    run the rules over events recorded by comb watch --record\n"
+    "   inventory list the containers, images, processes and ports of a host\n"
+    "   server    the REST API that gathers many nodes' inventories and results\n"
+    "   agent     send this node's inventory to a comb server, buffered on disk\n"
     "   key       generate signing keys (ECDSA P-256, Ed25519, RSA)\n"
     "   sign      sign an image, cosign-compatible (key-based)\n"
     "   verify    verify an image's signatures with keys or a trust policy\n"
@@ -100,6 +103,12 @@ static int help(const char *topic)
         return help_config(), EXIT_OK;
     if (!strcmp(topic, "bench"))
         return help_bench(), EXIT_OK;
+    if (!strcmp(topic, "server"))
+        return help_server(), EXIT_OK;
+    if (!strcmp(topic, "agent"))
+        return help_agent(), EXIT_OK;
+    if (!strcmp(topic, "inventory"))
+        return help_inventory(), EXIT_OK;
     if (!strcmp(topic, "watch"))
         return help_watch(), EXIT_OK;
     if (!strcmp(topic, "segment"))
@@ -147,6 +156,12 @@ int main(int argc, char **argv)
         return cmd_config(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))
         return cmd_bench(argc - 1, argv + 1);
+    if (!strcmp(cmd, "server"))
+        return cmd_server(argc - 1, argv + 1);
+    if (!strcmp(cmd, "agent"))
+        return cmd_agent(argc - 1, argv + 1);
+    if (!strcmp(cmd, "inventory"))
+        return cmd_inventory(argc - 1, argv + 1);
     if (!strcmp(cmd, "watch"))
         return cmd_watch(argc - 1, argv + 1);
     if (!strcmp(cmd, "segment"))

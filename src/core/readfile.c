@@ -1,5 +1,6 @@
 /* readfile.c - whole small files: bounded reads, durable writes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -41,6 +42,39 @@ size_t comb_read_upto(int fd, void *buf, size_t cap)
         n += (size_t)r;
     }
     return n;
+}
+
+char *comb_read_unsized(const char *path, size_t max, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+    if (fd < 0)
+        return NULL;
+    size_t cap = max < 4096 ? max : 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        if (n == cap) {
+            if (cap >= max)
+                break;
+            cap = cap > max / 2 ? max : cap * 2;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+        }
+        size_t want = cap - n, got = comb_read_upto(fd, buf + n, want);
+        n += got;
+        if (got < want)
+            break; /* end of file or an error */
+    }
+    close(fd);
+    if (buf) {
+        buf[n] = '\0';
+        *len = n;
+    }
+    return buf;
 }
 
 int comb_write_fd_sync(int fd, const void *data, size_t len)

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/caps.h"
+
 enum {
     F_EVT_NUM, F_EVT_TIME, F_EVT_RAWTIME, F_EVT_DATETIME, F_EVT_TYPE, F_EVT_DIR, F_EVT_RES,
     F_EVT_RAWRES, F_EVT_FAILED, F_EVT_CPU, F_EVT_ARGS, F_EVT_ARG, F_EVT_RAWARG,
@@ -383,30 +385,19 @@ static void put_cmdline(comb_scratch *x, comb_fvalues *out, const comb_proc *p)
     put_joined(x, out, p->name, p->args, p->nargs);
 }
 
-static const char *const cap_names[] = {
-    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-    "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-    "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-    "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-    "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
-};
-
 static void put_caps(comb_scratch *x, comb_fvalues *out, int64_t caps)
 {
     if (caps == COMB_NA)
         return;
     char *s = xs_begin(x);
     int any = 0;
-    for (size_t i = 0; i < sizeof cap_names / sizeof *cap_names; i++) {
+    const char *name;
+    for (unsigned i = 0; (name = comb_cap_name(i)); i++) {
         if (!((uint64_t)caps & (1ull << i)))
             continue;
         if (any)
             xs_append(x, " ", 1);
-        xs_append(x, cap_names[i], strlen(cap_names[i]));
+        xs_append(x, name, strlen(name));
         any = 1;
     }
     xs_end(x, out, s);

@@ -1,0 +1,52 @@
+/* store.h - the server's SQLite store: users, API tokens, records sent by
+ * agents (inventories, scan and bench results, runtime alerts,
+ * segmentation graphs) and the audit log. The schema is created and
+ * upgraded by numbered migrations (schema_migrations holds the applied
+ * ones), each in its own transaction. */
+#ifndef COMB_SERVER_STORE_H
+#define COMB_SERVER_STORE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+typedef struct comb_store_db comb_store_db;
+
+typedef enum comb_role { COMB_ROLE_NONE = 0, COMB_ROLE_VIEWER, COMB_ROLE_OPERATOR, COMB_ROLE_ADMIN } comb_role;
+
+/* "viewer" -> COMB_ROLE_VIEWER; COMB_ROLE_NONE when unknown. */
+comb_role comb_role_parse(const char *s);
+const char *comb_role_name(comb_role r);
+
+comb_code comb_store_open(const char *path, comb_store_db **out, comb_err *err);
+void comb_store_close(comb_store_db *s);
+int comb_store_schema_version(comb_store_db *s);
+
+/* Users: the password is kept only as a scrypt hash (server/auth.h). */
+comb_code comb_store_user_put(comb_store_db *s, const char *name, const char *password, comb_role role,
+                              comb_err *err);
+/* The role of name when password is right, else COMB_ROLE_NONE. */
+comb_role comb_store_user_check(comb_store_db *s, const char *name, const char *password);
+json_t *comb_store_users(comb_store_db *s);
+
+/* Tokens: a new opaque token (64 hex digits, written to out[65]) for user
+ * with role, valid for ttl seconds; only its SHA-256 is stored. */
+comb_code comb_store_token_new(comb_store_db *s, const char *user, comb_role role, int64_t ttl,
+                               char out[65], int64_t *expires, comb_err *err);
+/* The role and user of a valid, unexpired token, else COMB_ROLE_NONE. */
+comb_role comb_store_token_check(comb_store_db *s, const char *token, char *user, size_t usersz);
+
+/* Records: kinds are "inventory", "scan", "bench", "alert", "segmentation".
+ * rid (may be NULL) is the sender's id of the record: a second record of
+ * the node with the same rid is not stored and sets *dup. */
+comb_code comb_store_record_add(comb_store_db *s, const char *node, const char *kind, const char *rid,
+                                const char *body, size_t len, int *dup, comb_err *err);
+json_t *comb_store_records(comb_store_db *s, const char *node, const char *kind, int limit);
+json_t *comb_store_nodes(comb_store_db *s);
+
+void comb_store_audit(comb_store_db *s, const char *user, const char *client, const char *method,
+                      const char *path, int status);
+json_t *comb_store_audit_list(comb_store_db *s, int limit);
+
+#endif
