@@ -140,14 +140,29 @@ static __always_inline void fill_hdr(struct sensor_hdr *h, __u32 kind, struct ta
  * rules fire, wake it at once. */
 #define WAKEUP_BYTES (256 << 10)
 
-static __always_inline void submit(void *ring, void *r, int urgent)
+static __always_inline __u64 wakeup(void *ring, int urgent)
 {
     __u64 pending = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
     __u64 limit = bpf_ringbuf_query(ring, BPF_RB_RING_SIZE) / 4; /* small rings */
     if (limit > WAKEUP_BYTES)
         limit = WAKEUP_BYTES;
-    bpf_ringbuf_submit(r, urgent || pending >= limit ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+    return urgent || pending >= limit ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
+
+static __always_inline void submit(void *ring, void *r, int urgent)
+{
+    bpf_ringbuf_submit(r, wakeup(ring, urgent));
+}
+
+/* Syscall records are built here and copied into the ring only as far as
+ * they are used (bpf_ringbuf_output): most are a few hundred bytes, not the
+ * 1.3 KiB of the whole struct. One per CPU: sys_exit does not nest. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct sensor_syscall);
+} scratch SEC(".maps");
 
 static __always_inline int skip_self(void)
 {
@@ -279,8 +294,9 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
             emit_fdpath(ret);
     }
     void *ring = my_ring();
-    struct sensor_syscall *r = reserve(ring, sizeof *r);
-    if (!r)
+    __u32 zero = 0;
+    struct sensor_syscall *r = bpf_map_lookup_elem(&scratch, &zero);
+    if (!r || !ring)
         return 0;
     struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
     fill_hdr(&r->h, SENSOR_EV_SYSCALL, t);
@@ -342,7 +358,15 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
     } else if (r->id == NR_dup || r->id == NR_dup2 || r->id == NR_dup3 || r->id == NR_listen) {
         sock_info(r, t, r->id == NR_listen ? (__s64)r->args[0] : ret);
     }
-    submit(ring, r, 0);
+    __u32 used = r->str_len[1] ? SENSOR_STR_LEN + r->str_len[1] : r->str_len[0];
+    __u64 len = (SENSOR_SYSCALL_FIXED + (__u64)used + 7) & ~7ull;
+    if (len > sizeof *r)
+        len = sizeof *r;
+    asm volatile("" : "+r"(len));
+    if (len < SENSOR_SYSCALL_FIXED)
+        len = SENSOR_SYSCALL_FIXED;
+    count(bpf_ringbuf_output(ring, r, len, wakeup(ring, 0)) ? SENSOR_CNT_DROPS
+                                                             : SENSOR_CNT_EVENTS);
     return 0;
 }
 

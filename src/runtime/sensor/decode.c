@@ -587,10 +587,17 @@ int comb_decode(comb_decoder *d, const void *rec, size_t len, comb_event *ev)
     struct sensor_hdr h;
     memcpy(&h, rec, sizeof h);
     switch (h.kind) {
-    case SENSOR_EV_SYSCALL:
-        if (len < sizeof(struct sensor_syscall))
+    case SENSOR_EV_SYSCALL: {
+        /* variable size: what the kernel did not send is zero */
+        if (len < SENSOR_SYSCALL_FIXED)
             break;
-        return decode_syscall(d, rec, ev);
+        if (len >= sizeof(struct sensor_syscall))
+            return decode_syscall(d, rec, ev);
+        struct sensor_syscall full;
+        memcpy(&full, rec, len);
+        memset((char *)&full + len, 0, sizeof full - len);
+        return decode_syscall(d, &full, ev);
+    }
     case SENSOR_EV_EXEC:
         if (len < sizeof(struct sensor_exec))
             break;

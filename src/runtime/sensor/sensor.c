@@ -15,7 +15,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "runtime/bpf/sensor_abi.h"
@@ -46,6 +48,11 @@ typedef struct ring {
     _Atomic uint64_t head, tail;
     _Atomic uint64_t read;      /* records taken from the kernel ring */
     _Atomic int done;           /* the reader finished its last pass (finish) */
+    /* the kernel ring's consumer and producer positions (read-only maps),
+     * and when the caller last saw it and the queue empty (caller only) */
+    const unsigned long *cons_pos, *prod_pos;
+    uint64_t quiet_ts;
+    int nudge;                  /* eventfd in the reader's epoll set: read now */
 } ring;
 
 struct comb_sensor {
@@ -120,8 +127,12 @@ static void *reader_main(void *arg)
 {
     ring *r = arg;
     comb_sensor *s = r->s;
-    while (!atomic_load(&s->quit) && !atomic_load(&s->finish))
+    while (!atomic_load(&s->quit) && !atomic_load(&s->finish)) {
         ring_buffer__poll(r->rb, READER_POLL_MS);
+        uint64_t v;
+        ssize_t n = read(r->nudge, &v, sizeof v);
+        (void)n; /* EAGAIN: not nudged */
+    }
     if (!atomic_load(&s->quit))
         ring_buffer__consume(r->rb); /* records submitted without a wakeup */
     atomic_store(&r->done, 1);
@@ -164,28 +175,55 @@ static uint64_t rec_ts(const unsigned char *p, uint32_t len)
     return h.ts;
 }
 
-/* Hand over records in timestamp order: the oldest head of all queues, as
- * long as no queue is empty (an empty queue's ring may still hold an older
- * record) or the oldest is older than the window. flush: ignore the window
- * (no more records will come). Returns records handed over; *stop when fn
- * asked to stop; *wait_ns: how long until the oldest held record is due. */
+/* Whether a ring with an empty queue can still produce a record older than
+ * ts: it cannot once, after ts, the kernel ring was seen empty (a record is
+ * reserved, moving the producer position, before its stamp is taken; the
+ * reader queues a record before libbpf moves the consumer position, so an
+ * empty kernel ring read with acquire, then an empty queue, mean nothing
+ * older is on its way). */
+static int quiet_before(ring *r, uint64_t ts)
+{
+    if (ts < r->quiet_ts)
+        return 1;
+    uint64_t now = boot_ns();
+    unsigned long cons = __atomic_load_n(r->cons_pos, __ATOMIC_ACQUIRE);
+    unsigned long prod = __atomic_load_n(r->prod_pos, __ATOMIC_ACQUIRE);
+    if (cons != prod || atomic_load(&r->tail) != atomic_load(&r->head)) {
+        /* records on their way, or submitted without a wakeup: have the
+         * reader take them now rather than at its next timeout */
+        if (cons != prod) {
+            uint64_t one = 1;
+            ssize_t w = write(r->nudge, &one, sizeof one);
+            (void)w;
+        }
+        return 0;
+    }
+    r->quiet_ts = now;
+    return ts < now;
+}
+
+/* Hand over records in timestamp order: the oldest head of all queues, once
+ * every ring with an empty queue is known not to hold anything older (see
+ * quiet_before), or once it is older than the window (a ring's reader is
+ * late). flush: no more records will come. Returns records handed over;
+ * *stop when fn asked to stop; *wait_ns: when to try again if held. */
 static size_t merge(comb_sensor *s, int flush, comb_sensor_record_fn fn, void *ud, int *stop,
                     uint64_t *wait_ns)
 {
     const uint64_t window = (uint64_t)COMB_SENSOR_REORDER_MS * 1000000u;
-    uint64_t now = 0;
     size_t n = 0;
     *wait_ns = 0;
     while (n < POLL_BATCH) {
-        int best = -1, empty = 0;
+        int best = -1;
         uint64_t best_ts = 0;
         uint32_t best_len = 0;
         const unsigned char *best_p = NULL;
+        unsigned empty[COMB_SENSOR_MAX_RINGS], nempty = 0;
         for (unsigned i = 0; i < s->nrings; i++) {
             uint32_t len;
             const unsigned char *p = queue_peek(&s->rings[i], &len);
             if (!p) {
-                empty = 1;
+                empty[nempty++] = i;
                 continue;
             }
             uint64_t ts = rec_ts(p, len);
@@ -198,11 +236,13 @@ static size_t merge(comb_sensor *s, int flush, comb_sensor_record_fn fn, void *u
         }
         if (best < 0)
             break;
-        if (empty && !flush && s->nrings > 1) {
-            if (!now || best_ts + window > now)
-                now = boot_ns();
+        int held = 0;
+        for (unsigned k = 0; k < nempty && !flush && !held; k++)
+            held = !quiet_before(&s->rings[empty[k]], best_ts);
+        if (held) {
+            uint64_t now = boot_ns();
             if (best_ts + window > now) {
-                *wait_ns = best_ts + window - now;
+                *wait_ns = 200000; /* the late reader polls every READER_POLL_MS */
                 break;
             }
         }
@@ -271,6 +311,18 @@ static comb_code make_rings(comb_sensor *s, comb_err *err)
             return fail_bpf(err, "ring buffer", errno);
         if (bpf_map_update_elem(outer, &i, &r->fd, BPF_ANY))
             return fail_bpf(err, "ring buffer array", errno);
+        long pg = sysconf(_SC_PAGESIZE);
+        void *c = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, r->fd, 0);
+        void *p = c == MAP_FAILED ? MAP_FAILED
+                                  : mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, r->fd, pg);
+        if (p == MAP_FAILED) {
+            int e = errno;
+            if (c != MAP_FAILED)
+                munmap(c, (size_t)pg);
+            return fail_bpf(err, "ring buffer positions", e);
+        }
+        r->cons_pos = c;
+        r->prod_pos = p;
         r->cap = s->ring_bytes;
         r->q = malloc(r->cap);
         if (!r->q)
@@ -278,6 +330,13 @@ static comb_code make_rings(comb_sensor *s, comb_err *err)
         r->rb = ring_buffer__new(r->fd, queue_push, r, NULL);
         if (!r->rb)
             return fail_bpf(err, "ring buffer reader", errno);
+        /* libbpf takes an event's data as the index of the ring to read: 0,
+         * the only one in this reader's set */
+        r->nudge = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.fd = 0 };
+        if (r->nudge < 0 ||
+            epoll_ctl(ring_buffer__epoll_fd(r->rb), EPOLL_CTL_ADD, r->nudge, &ev))
+            return comb_fail(err, COMB_EIO, "sensor: reader wakeup: %s", strerror(errno));
     }
     return COMB_OK;
 }
@@ -319,7 +378,7 @@ comb_code comb_sensor_open(const comb_sensor_opts *o, comb_sensor **out, comb_er
     s->nrings = nrings;
     s->ring_bytes = 1ull << floor_pow2(total / nrings);
     for (unsigned i = 0; i < COMB_SENSOR_MAX_RINGS; i++)
-        s->rings[i].fd = -1;
+        s->rings[i].fd = s->rings[i].nudge = -1;
     s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (s->efd < 0) {
         int e = errno;
@@ -417,11 +476,8 @@ comb_code comb_sensor_poll(comb_sensor *s, int timeout_ms, comb_sensor_record_fn
         if (left <= 0)
             return COMB_OK;
         int ms = (int)left;
-        if (wait_ns) { /* a record held by the window: try again when it is due */
-            int due = (int)(wait_ns / 1000000u) + 1;
-            if (due < ms)
-                ms = due;
-            struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+        if (wait_ns) { /* a record held for a late ring: try again shortly */
+            struct timespec ts = { 0, (long)wait_ns };
             nanosleep(&ts, NULL);
             continue;
         }
@@ -499,8 +555,15 @@ void comb_sensor_close(comb_sensor *s)
     sensor_bpf__destroy(s->skel);
     for (unsigned i = 0; i < s->nrings; i++) {
         ring_buffer__free(s->rings[i].rb);
+        long pg = sysconf(_SC_PAGESIZE);
+        if (s->rings[i].cons_pos)
+            munmap((void *)s->rings[i].cons_pos, (size_t)pg);
+        if (s->rings[i].prod_pos)
+            munmap((void *)s->rings[i].prod_pos, (size_t)pg);
         if (s->rings[i].fd >= 0)
             close(s->rings[i].fd);
+        if (s->rings[i].nudge >= 0)
+            close(s->rings[i].nudge);
         free(s->rings[i].q);
     }
     if (s->efd >= 0)

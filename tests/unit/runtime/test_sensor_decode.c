@@ -574,8 +574,9 @@ static void test_hostile_records(void)
     memset(&sc, 0, sizeof sc);
     hdr(&sc.h, SENSOR_EV_SYSCALL, 4242, 4200, "sh");
     sc.id = 257;
-    /* shorter than its kind */
-    CHECK_INT(comb_decode(&dec, &sc, sizeof sc - 1, &ev), 0);
+    /* shorter than its kind (syscall records end after their strings, but
+     * never before them) */
+    CHECK_INT(comb_decode(&dec, &sc, SENSOR_SYSCALL_FIXED - 1, &ev), 0);
     CHECK_INT(comb_decode(&dec, &sc, 3, &ev), 0);
     /* a length beyond its buffer */
     sc.str_len[0] = SENSOR_STR_LEN + 1;
@@ -590,6 +591,21 @@ static void test_hostile_records(void)
     sc.h.kind = 99;
     CHECK_INT(comb_decode(&dec, &sc, sizeof sc, &ev), 0);
     CHECK_INT(dec.malformed - before, 6);
+
+    /* a syscall record cut inside its string: what was not sent reads as
+     * zero, never as the bytes of an earlier record */
+    sc.h.kind = SENSOR_EV_SYSCALL;
+    sc.id = 257;
+    sc.args[0] = (uint64_t)-100;
+    memcpy(sc.str[0], "/etc/shadow", 12);
+    sc.str_len[0] = 12;
+    CHECK_INT(comb_decode(&dec, &sc, SENSOR_SYSCALL_FIXED + 12, &ev), 1);
+    CHECK_STR(ev.fd.name, "/etc/shadow");
+    CHECK_INT(comb_decode(&dec, &sc, SENSOR_SYSCALL_FIXED + 4, &ev), 1);
+    CHECK_STR(ev.fd.name, "/etc");
+    CHECK_INT(dec.malformed - before, 6);
+    memset(sc.str[0], 0, sizeof sc.str[0]);
+    sc.str_len[0] = 0;
 
     /* a string without its NUL is cut at the length the kernel gave */
     sc.h.kind = SENSOR_EV_SYSCALL;

@@ -24,8 +24,21 @@
 typedef struct seen {
     pid_t child, grandchild;
     char path[128];
-    int fork, open, open_ok, unlink, exited, self, sendto, sendmsg;
+    int fork, open, open_ok, unlink, exited, self, sendto, sendmsg, long_records;
 } seen;
+
+/* A syscall record, which ends after its last string byte, as the whole
+ * struct (the rest zero); NULL when rec is not one. */
+static const struct sensor_syscall *as_syscall(const void *rec, size_t len,
+                                               struct sensor_syscall *buf)
+{
+    const struct sensor_hdr *h = rec;
+    if (len < SENSOR_SYSCALL_FIXED || len > sizeof *buf || h->kind != SENSOR_EV_SYSCALL)
+        return NULL;
+    memset(buf, 0, sizeof *buf);
+    memcpy(buf, rec, len);
+    return buf;
+}
 
 static int on_record(void *ud, const void *rec, size_t len)
 {
@@ -44,8 +57,12 @@ static int on_record(void *ud, const void *rec, size_t len)
         return 0;
     if (h->kind == SENSOR_EV_EXIT)
         s->exited++;
-    if (h->kind == SENSOR_EV_SYSCALL && len >= sizeof(struct sensor_syscall)) {
-        const struct sensor_syscall *r = rec;
+    struct sensor_syscall sc;
+    const struct sensor_syscall *r = as_syscall(rec, len, &sc);
+    if (r) {
+        /* variable size: an openat's record ends with its path */
+        if (r->id == 257 && len > SENSOR_SYSCALL_FIXED + r->str_len[0] + 7)
+            s->long_records++;
         if (r->id == 87 || r->id == 263)
             s->unlink++;
         if ((r->id == 44 || r->id == 46) && r->addr_len >= 8 && r->addr[0] == AF_INET &&
@@ -120,6 +137,7 @@ static void test_live(void)
     CHECK_INT(sn.sendto, 1);
     CHECK_INT(sn.sendmsg, 1);
     CHECK_INT(sn.self, 0);
+    CHECK_INT(sn.long_records, 0);
     comb_sensor_counters ct;
     CHECK_INT(comb_sensor_counters_get(s, &ct, &err), COMB_OK);
     CHECK(ct.events >= 3);
@@ -130,8 +148,9 @@ static void test_live(void)
  * consumer that is slow on those records) while a process pinned to CPU 1
  * opens /etc/shadow: its record must still arrive, the drops must be counted
  * on ring 0 only, and ring 1 must lose nothing. (Each ring and its queue
- * hold about 6,000 records: other processes on CPU 1 cannot fill them while
- * the flood is on, unless they burst far beyond what comb can evaluate.) */
+ * hold about 6,000 records of a few hundred bytes: other processes on CPU 1
+ * cannot fill them while the flood is on, unless they burst far beyond what
+ * comb can evaluate.) */
 typedef struct flood {
     pid_t flooder, attacker;
     int shadow;
@@ -149,10 +168,9 @@ static void pin(int cpu)
 static int on_flood(void *ud, const void *rec, size_t len)
 {
     flood *f = ud;
-    if (len < sizeof(struct sensor_syscall))
-        return 0;
-    const struct sensor_syscall *r = rec;
-    if (r->h.kind != SENSOR_EV_SYSCALL)
+    struct sensor_syscall sc;
+    const struct sensor_syscall *r = as_syscall(rec, len, &sc);
+    if (!r)
         return 0;
     if (r->h.tgid != (unsigned)f->flooder && r->h.tgid != (unsigned)f->attacker)
         f->other[r->h.cpu & 1]++;
@@ -177,7 +195,7 @@ static void test_flood_one_cpu(void)
         return;
     }
     int nrs[] = { 257 /* openat */, 110 /* getppid */ };
-    comb_sensor_opts o = { .syscalls = nrs, .nsyscalls = 2, .ring_bytes = 8u << 20, .nrings = 2 };
+    comb_sensor_opts o = { .syscalls = nrs, .nsyscalls = 2, .ring_bytes = 2u << 20, .nrings = 2 };
     comb_sensor *s = NULL;
     comb_err err;
     comb_code rc = comb_sensor_open(&o, &s, &err);
@@ -199,7 +217,7 @@ static void test_flood_one_cpu(void)
         } while (t1.tv_sec - t0.tv_sec < 3);
         _exit(0);
     }
-    usleep(300000); /* the flood is on */
+    usleep(1000000); /* the flood is on, ring 0 full */
     f.attacker = fork();
     if (f.attacker == 0) {
         pin(1);
