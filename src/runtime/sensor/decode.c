@@ -129,6 +129,17 @@ static comb_procinfo *touch(comb_decoder *d, const struct sensor_hdr *h)
     return p;
 }
 
+static void lazy_ancestors(const comb_event *cev)
+{
+    /* the decoder's own event, handed out as const: the object is not */
+    comb_event *ev = (comb_event *)cev;
+    comb_decoder *d = ev->fill_ud;
+    ev->fill_ancestors = NULL;
+    size_t n = comb_proctable_ancestors(d->procs, d->anc_pid, d->anc, COMB_DECODE_ANCESTORS);
+    ev->ancestors = n ? d->anc : NULL;
+    ev->nancestors = n;
+}
+
 static void fill_common(comb_decoder *d, const struct sensor_hdr *h, comb_event *ev)
 {
     comb_event_init(ev);
@@ -138,9 +149,12 @@ static void fill_common(comb_decoder *d, const struct sensor_hdr *h, comb_event 
     ev->hostname = d->hostname;
     ev->args = d->args;
     size_t nanc = 0;
-    if (comb_proctable_fill(d->procs, h->tgid, &ev->proc, d->anc, COMB_DECODE_ANCESTORS, &nanc)) {
-        ev->ancestors = d->anc;
-        ev->nancestors = nanc;
+    if (comb_proctable_fill(d->procs, h->tgid, &ev->proc, d->anc, 0, &nanc)) {
+        /* ancestors when a rule, an output or the recorder asks: 8 of them
+         * for every event was the largest item of the consumer's profile */
+        d->anc_pid = h->tgid;
+        ev->fill_ancestors = lazy_ancestors;
+        ev->fill_ud = d;
     }
     ev->proc.tid = ev->proc.vtid = h->tid;
     comb_procinfo *p = comb_proctable_get(d->procs, h->tgid);
