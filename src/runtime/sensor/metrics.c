@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/readfile.h"
+
 typedef struct sink {
     char *p;
     size_t cap, len;
@@ -101,28 +103,13 @@ comb_code comb_metrics_write(const char *path, const comb_watch_stats *st, comb_
         return comb_fail(err, COMB_EINVAL, "metrics: %s: name or content too long", path);
     }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        int e = errno;
-        free(buf);
-        return comb_fail(err, COMB_EIO, "metrics: %s: %s", tmp, strerror(e));
-    }
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, buf + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
+    int e = fd < 0 ? errno : comb_write_fd_sync(fd, buf, len); /* closes fd */
     free(buf);
-    int e = errno;
-    if (close(fd) && off == len)
-        e = errno, off = 0;
-    if (off != len || rename(tmp, path)) {
-        if (off == len)
-            e = errno;
-        unlink(tmp);
+    if (!e && rename(tmp, path))
+        e = errno;
+    if (e) {
+        if (fd >= 0)
+            unlink(tmp);
         return comb_fail(err, COMB_EIO, "metrics: %s: %s", path, strerror(e));
     }
     return COMB_OK;

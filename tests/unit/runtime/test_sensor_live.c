@@ -40,6 +40,17 @@ static const struct sensor_syscall *as_syscall(const void *rec, size_t len,
     return buf;
 }
 
+static comb_sensor *open_sensor(const comb_sensor_opts *o)
+{
+    comb_sensor *s = NULL;
+    comb_err err;
+    comb_code rc = comb_sensor_open(o, &s, &err);
+    if (rc)
+        fprintf(stderr, "  %s\n", err.msg);
+    CHECK_INT(rc, COMB_OK);
+    return rc ? NULL : s;
+}
+
 static int on_record(void *ud, const void *rec, size_t len)
 {
     seen *s = ud;
@@ -87,13 +98,9 @@ static void test_live(void)
     }
     int nrs[] = { 257 /* openat */, 41 /* socket */, 44 /* sendto */, 46 /* sendmsg */ };
     comb_sensor_opts o = { .syscalls = nrs, .nsyscalls = 4 };
-    comb_sensor *s = NULL;
     comb_err err;
-    comb_code rc = comb_sensor_open(&o, &s, &err);
-    if (rc)
-        fprintf(stderr, "  %s\n", err.msg);
-    CHECK_INT(rc, COMB_OK);
-    if (rc)
+    comb_sensor *s = open_sensor(&o);
+    if (!s)
         return;
     seen sn = { 0 };
     snprintf(sn.path, sizeof sn.path, "/tmp/comb-sensor-live-%d", (int)getpid());
@@ -196,13 +203,9 @@ static void test_flood_one_cpu(void)
     }
     int nrs[] = { 257 /* openat */, 110 /* getppid */ };
     comb_sensor_opts o = { .syscalls = nrs, .nsyscalls = 2, .ring_bytes = 2u << 20, .nrings = 2 };
-    comb_sensor *s = NULL;
     comb_err err;
-    comb_code rc = comb_sensor_open(&o, &s, &err);
-    if (rc)
-        fprintf(stderr, "  %s\n", err.msg);
-    CHECK_INT(rc, COMB_OK);
-    if (rc)
+    comb_sensor *s = open_sensor(&o);
+    if (!s)
         return;
     flood f = { 0 };
     f.flooder = fork();
