@@ -396,7 +396,8 @@ static int decode_syscall(comb_decoder *d, const struct sensor_syscall *r, comb_
     char buf[256];
 
     if (r->ret < 0) {
-        const char *en = comb_errno_name(-r->ret);
+        /* -INT64_MIN does not exist: a hostile record is not an errno */
+        const char *en = r->ret > INT64_MIN ? comb_errno_name(-r->ret) : NULL;
         if (en)
             add_str(d, ev, "res", en);
         else
