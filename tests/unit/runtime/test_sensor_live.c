@@ -154,10 +154,11 @@ static void test_live(void)
 /* One CPU floods its ring (getppid in a tight loop, pinned to CPU 0, with a
  * consumer that is slow on those records) while a process pinned to CPU 1
  * opens /etc/shadow: its record must still arrive, the drops must be counted
- * on ring 0 only, and ring 1 must lose nothing. (Each ring and its queue
- * hold about 6,000 records of a few hundred bytes: other processes on CPU 1
- * cannot fill them while the flood is on, unless they burst far beyond what
- * comb can evaluate.) */
+ * on ring 0 only, and ring 1 must lose nothing. (Ring 1 and its queue hold
+ * 8 MiB: about 1,600 exec records or 27,000 syscall records, so other
+ * processes on CPU 1 cannot fill them while the flood is on unless they
+ * outrun what this consumer evaluates for seconds; a process storm on CPU 1
+ * at the same time is a different test.) */
 typedef struct flood {
     pid_t flooder, attacker;
     int shadow;
@@ -202,7 +203,7 @@ static void test_flood_one_cpu(void)
         return;
     }
     int nrs[] = { 257 /* openat */, 110 /* getppid */ };
-    comb_sensor_opts o = { .syscalls = nrs, .nsyscalls = 2, .ring_bytes = 2u << 20, .nrings = 2 };
+    comb_sensor_opts o = { .syscalls = nrs, .nsyscalls = 2, .ring_bytes = 8u << 20, .nrings = 2 };
     comb_err err;
     comb_sensor *s = open_sensor(&o);
     if (!s)
