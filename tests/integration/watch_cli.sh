@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # watch_cli.sh - `comb watch` options and exit codes: usage errors (also of
 # the response, webhook and record options), bad rules files, --max-events, --duration, SIGTERM, text and JSON output of a rule of
-# our own. Needs root (BPF): fails, never skips, without it.
+# our own, rings and --metrics, a flood on one CPU while the other is
+# attacked. Needs root (BPF): fails, never skips, without it.
 . "$(dirname "$0")/lib/common.bash"
 
 [ "$(id -u)" = 0 ] || { echo "FAIL: needs root to load the BPF sensor"; exit 1; }
@@ -166,5 +167,32 @@ e2=$(sed -n 's/^comb_watch_events_total //p' "$TMP/m.prom")
 "$COMB" watch --duration 1 --rings 1 -o /dev/null 2>"$TMP/r1.err" \
   && grep -q 'rings (1 x 16384K): 0:' "$TMP/r1.err" \
   && pass "--rings 1: one ring of the whole buffer" || fail "--rings 1: $(cat "$TMP/r1.err")"
+
+# --- one CPU floods, the other is attacked: with a ring per CPU the flood
+# costs CPU 0's ring only; `cat /etc/shadow` pinned to CPU 1 still alerts ---
+if [ "$ncpu" -ge 2 ]; then
+  "$COMB" watch --rings 2 --buffer-size 1M --duration 8 -o "$TMP/flood.json" \
+    2>"$TMP/flood.err" &
+  WATCHER=$!
+  for _ in $(seq 60); do grep -q 'ready' "$TMP/flood.err" && break; sleep 0.1; done
+  taskset -c 0 "$PY" -c '
+import os, time
+end = time.time() + 4
+while time.time() < end:
+    for _ in range(2000):
+        os.close(os.open("/etc/hostname", os.O_RDONLY))
+' &
+  FLOOD=$!
+  sleep 1
+  taskset -c 1 cat /etc/shadow >/dev/null
+  wait "$FLOOD"
+  wait "$WATCHER"; rc=$?; WATCHER=
+  grep -q '"proc.cmdline":"cat /etc/shadow"' "$TMP/flood.json" \
+    && pass "flood on CPU 0: cat /etc/shadow on CPU 1 still alerts" \
+    || fail "flood: no alert for cat /etc/shadow (exit $rc): $(tail -2 "$TMP/flood.err")"
+  line=$(grep '^comb: watch: rings' "$TMP/flood.err" || true)
+  r1=$(sed -nE 's/.*; 1: [0-9]+ records, ([0-9]+) drops.*/\1/p' <<<"$line")
+  [ "$r1" = 0 ] && pass "flood: no drops on ring 1 ($line)" || fail "flood: ring 1 dropped: $line"
+fi
 
 finish
