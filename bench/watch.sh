@@ -14,7 +14,9 @@
 # and comb's CPU (user+system seconds over wall seconds) and peak memory.
 #
 # usage: bench/watch.sh [RULES...]   (default: comb's built-in rules, which
-#                                    capture open/openat/openat2 among others)
+#                                    capture open/openat/openat2 among others;
+#                                    bench/watch-never.yaml: attached, nothing
+#                                    captured, the fixed cost)
 # env:   COMB (default build/comb), BENCH_RUNS (5), BENCH_ITER (1000000),
 #        BENCH_HTTP_SECONDS (10), BENCH_SOAK_SECONDS (60), BENCH_PHASES
 #        ("loop http soak"), BENCH_CONTAINERS (1: use podman in the soak)

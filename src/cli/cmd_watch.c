@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "core/embedded.h"
@@ -15,6 +16,7 @@
 #include "runtime/record/record.h"
 #include "runtime/response/enforce.h"
 #include "runtime/response/response.h"
+#include "runtime/sensor/metrics.h"
 #include "runtime/sensor/syscalls.h"
 #include "runtime/sensor/watch.h"
 
@@ -51,8 +53,14 @@ void help_watch(void)
           "      --record FILE        write every evaluated event to FILE (comb replay)\n"
           "      --duration SECONDS   stop after SECONDS (default: until SIGINT/SIGTERM)\n"
           "      --max-events N       stop after evaluating N events\n"
-          "      --buffer-size SIZE   ring buffer between the kernel and comb (a power of\n"
-          "                           two from 64K to 1G; default 16M): larger drops less\n"
+          "      --buffer-size SIZE   ring buffers between the kernel and comb, all\n"
+          "                           together (a power of two from 64K to 1G; default\n"
+          "                           16M): larger drops less\n"
+          "      --rings N            ring buffers, CPU i writes to ring i %% N (default:\n"
+          "                           one per CPU up to 16; at most 64)\n"
+          "      --metrics FILE       write the counters (Prometheus text format) to\n"
+          "                           FILE, replaced atomically, every interval and at exit\n"
+          "      --metrics-interval SECONDS  (default 10)\n"
           "  -q, --quiet              no warnings about unsupported rules\n"
           "  -h, --help               this help\n"
           "\n"
@@ -93,6 +101,9 @@ typedef struct out_ctx {
     size_t nov;
     int failed;
     int ready;
+    const char *metrics;        /* --metrics FILE */
+    int64_t metrics_every_ms, metrics_next_ms;
+    int metrics_warned;
     comb_err err;
 } out_ctx;
 
@@ -139,7 +150,45 @@ static void on_container_exec(void *ud, uint64_t cgroup_id)
 static void on_ready(void *ud, const comb_watch_stats *st)
 {
     ((out_ctx *)ud)->ready = 1;
-    fprintf(stderr, "comb: watch: ready (%zu syscalls captured)\n", st->nsyscalls);
+    fprintf(stderr, "comb: watch: ready (%zu syscalls captured; %u rings of %lluK)\n",
+            st->nsyscalls, st->nrings, (unsigned long long)(st->ring_bytes >> 10));
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void write_metrics(out_ctx *oc, const comb_watch_stats *st)
+{
+    comb_err err;
+    if (comb_metrics_write(oc->metrics, st, &err) == COMB_OK) {
+        oc->metrics_warned = 0;
+    } else if (!oc->metrics_warned) { /* once per failing stretch */
+        oc->metrics_warned = 1;
+        fprintf(stderr, "comb: watch: warning: %s\n", err.msg);
+    }
+}
+
+static void on_tick(void *ud, const comb_watch_stats *st)
+{
+    out_ctx *oc = ud;
+    if (!oc->metrics || mono_ms() < oc->metrics_next_ms)
+        return;
+    oc->metrics_next_ms = mono_ms() + oc->metrics_every_ms;
+    write_metrics(oc, st);
+}
+
+static void print_rings(const comb_watch_stats *st)
+{
+    fprintf(stderr, "comb: watch: rings (%u x %lluK):", st->nrings,
+            (unsigned long long)(st->ring_bytes >> 10));
+    for (unsigned i = 0; i < st->nrings && i < COMB_SENSOR_MAX_RINGS; i++)
+        fprintf(stderr, "%s %u: %llu records, %llu drops", i ? ";" : "", i,
+                (unsigned long long)st->ring[i].events, (unsigned long long)st->ring[i].drops);
+    fputc('\n', stderr);
 }
 
 static int parse_count(const char *s, uint64_t max, uint64_t *out)
@@ -264,7 +313,8 @@ static int check_overrides(comb_ruleset *rs, const override *ov, size_t n)
 
 enum {
     OPT_SYSLOG = 256, OPT_SYSLOG_SOCKET, OPT_WEBHOOK, OPT_WEBHOOK_QUEUE, OPT_WEBHOOK_BACKOFF,
-    OPT_RESPOND, OPT_RESPONSE, OPT_ENFORCE, OPT_RECORD,
+    OPT_RESPOND, OPT_RESPONSE, OPT_ENFORCE, OPT_RECORD, OPT_RINGS, OPT_METRICS,
+    OPT_METRICS_INTERVAL,
 };
 
 int cmd_watch(int argc, char **argv)
@@ -287,13 +337,17 @@ int cmd_watch(int argc, char **argv)
         { "response", required_argument, NULL, OPT_RESPONSE },
         { "enforce", no_argument, NULL, OPT_ENFORCE },
         { "record", required_argument, NULL, OPT_RECORD },
+        { "rings", required_argument, NULL, OPT_RINGS },
+        { "metrics", required_argument, NULL, OPT_METRICS },
+        { "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
         { NULL, 0, NULL, 0 },
     };
     const char *files[CLI_WATCH_MAX_RULE_FILES];
     size_t nfiles = 0;
     const char *output = NULL, *syslog_path = NULL, *webhook = NULL, *record = NULL;
     int json = 1, quiet = 0, respond = 0, enforce = 0;
-    long wq = 0, wbackoff = 0;
+    long wq = 0, wbackoff = 0, nrings = 0, metrics_every = 10;
+    const char *metrics = NULL;
     override ov[MAX_OVERRIDES];
     size_t nov = 0;
     uint64_t duration = 0, max_events = 0, ring_bytes = 0;
@@ -355,6 +409,15 @@ int cmd_watch(int argc, char **argv)
             break;
         case OPT_ENFORCE: enforce = 1; break;
         case OPT_RECORD: record = optarg; break;
+        case OPT_RINGS:
+            if (cli_parse_int("--rings", optarg, 1, COMB_SENSOR_MAX_RINGS, &nrings))
+                return EXIT_USAGE;
+            break;
+        case OPT_METRICS: metrics = optarg; break;
+        case OPT_METRICS_INTERVAL:
+            if (cli_parse_int("--metrics-interval", optarg, 1, 86400, &metrics_every))
+                return EXIT_USAGE;
+            break;
         default: return cli_bad_option(c, argv, "watch");
         }
     }
@@ -429,16 +492,23 @@ int cmd_watch(int argc, char **argv)
         .duration_ms = (int64_t)duration * 1000,
         .max_events = max_events,
         .ring_bytes = ring_bytes,
+        .nrings = (unsigned)nrings,
+        .on_tick = metrics ? on_tick : NULL,
         .record = rec,
         .on_container_exec = oc.enforce ? on_container_exec : NULL,
         .on_ready = on_ready,
         .on_alert = on_alert,
         .ud = &oc,
     };
+    oc.metrics = metrics;
+    oc.metrics_every_ms = (int64_t)metrics_every * 1000;
+    oc.metrics_next_ms = mono_ms(); /* the first tick writes */
     comb_watch_stats st;
     memset(&st, 0, sizeof st);
     if (!code)
         code = comb_watch_run(&wo, &st, &err);
+    if (metrics && oc.ready)
+        write_metrics(&oc, &st);
     comb_response_stats rst = { 0 };
     comb_responder_free(oc.resp, &rst); /* finishes queued actions: they write lines */
     comb_enforce_stats est = { 0 };
@@ -460,6 +530,7 @@ int cmd_watch(int argc, char **argv)
                 (unsigned long long)st.ring_events, (unsigned long long)st.ring_drops,
                 (unsigned long long)st.malformed, (unsigned long long)st.procs_live,
                 (unsigned long long)st.procs_reclaimed, (unsigned long long)st.procs_refused);
+        print_rings(&st);
         if (oc.resp)
             fprintf(stderr, "comb: watch: responses: %llu ok, %llu failed, %llu skipped, "
                     "%llu dry-run, %llu dropped\n", (unsigned long long)rst.ok,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # watch_cli.sh - `comb watch` options and exit codes: usage errors (also of
 # the response, webhook and record options), bad rules files, --max-events, --duration, SIGTERM, text and JSON output of a rule of
-# our own. Needs root (BPF): fails, never skips, without it.
+# our own, rings and --metrics, a flood on one CPU while the other is
+# attacked. Needs root (BPF): fails, never skips, without it.
 . "$(dirname "$0")/lib/common.bash"
 
 [ "$(id -u)" = 0 ] || { echo "FAIL: needs root to load the BPF sensor"; exit 1; }
@@ -28,6 +29,9 @@ expect_exit 2 "stray argument" watch extra
 expect_exit 2 "--buffer-size 3M" watch --buffer-size 3M
 expect_exit 2 "--buffer-size 2G" watch --buffer-size 2G
 expect_exit 2 "unknown option" watch --nope
+expect_exit 2 "--rings 0" watch --rings 0
+expect_exit 2 "--rings 65" watch --rings 65
+expect_exit 2 "--metrics-interval 0" watch --metrics-interval 0 --metrics "$TMP/m.prom"
 expect_exit 1 "missing rules file" watch -r "$TMP/none.yaml"
 printf -- '- rule: broken\n  desc: x\n  condition: evt.type = openat\n  output: [unclosed\n' >"$TMP/bad.yaml"
 expect_exit 1 "malformed rules file" watch -r "$TMP/bad.yaml"
@@ -136,5 +140,59 @@ for l in lines:
 sys.exit(0 if ok else 1)
 EOF
 then pass "JSON alert fields"; else fail "JSON alerts: $(head -c 600 "$TMP/alerts.json")"; fi
+
+# --- rings and metrics: one ring per CPU by default, the counters per ring
+# in the exit line and in the Prometheus file, rewritten while running ---
+ncpu=$(nproc)
+"$COMB" watch --duration 4 --metrics "$TMP/m.prom" --metrics-interval 1 -o /dev/null \
+  2>"$TMP/m.err" &
+WATCHER=$!
+for _ in $(seq 60); do grep -q 'ready' "$TMP/m.err" && break; sleep 0.1; done
+sleep 2
+grep -q '^comb_watch_events_total [0-9]' "$TMP/m.prom" 2>/dev/null \
+  && pass "--metrics: file written while running" || fail "--metrics: no file while running"
+cp "$TMP/m.prom" "$TMP/m1.prom" 2>/dev/null || true
+wait "$WATCHER"; rc=$?; WATCHER=
+[ "$rc" = 0 ] && pass "--metrics run: exit 0" || fail "--metrics run: exit $rc: $(cat "$TMP/m.err")"
+rings=$(grep -c '^comb_watch_ring_drops_total{ring="[0-9]*"} [0-9]*$' "$TMP/m.prom" || true)
+want=$(( ncpu < 16 ? ncpu : 16 ))
+[ "$rings" = "$want" ] && pass "--metrics: $rings rings, one per CPU" || fail "--metrics: $rings ring series, want $want: $(cat "$TMP/m.prom")"
+[ ! -e "$TMP/m.prom.tmp" ] && pass "--metrics: no temporary left" || fail "--metrics: m.prom.tmp left"
+grep -Eq "^comb: watch: rings \($want x [0-9]+K\): 0: [0-9]+ records, [0-9]+ drops" "$TMP/m.err" \
+  && pass "exit line: per-ring records and drops" || fail "no per-ring line: $(cat "$TMP/m.err")"
+# the final file has the exit's counters: events in it >= the running snapshot's
+e1=$(sed -n 's/^comb_watch_events_total //p' "$TMP/m1.prom" 2>/dev/null || echo 0)
+e2=$(sed -n 's/^comb_watch_events_total //p' "$TMP/m.prom")
+[ "${e2:-0}" -ge "${e1:-0}" ] && pass "--metrics: rewritten at exit ($e1 -> $e2 events)" || fail "--metrics: $e1 -> $e2"
+"$COMB" watch --duration 1 --rings 1 -o /dev/null 2>"$TMP/r1.err" \
+  && grep -q 'rings (1 x 16384K): 0:' "$TMP/r1.err" \
+  && pass "--rings 1: one ring of the whole buffer" || fail "--rings 1: $(cat "$TMP/r1.err")"
+
+# --- one CPU floods, the other is attacked: with a ring per CPU the flood
+# costs CPU 0's ring only; `cat /etc/shadow` pinned to CPU 1 still alerts ---
+if [ "$ncpu" -ge 2 ]; then
+  "$COMB" watch --rings 2 --buffer-size 1M --duration 8 -o "$TMP/flood.json" \
+    2>"$TMP/flood.err" &
+  WATCHER=$!
+  for _ in $(seq 60); do grep -q 'ready' "$TMP/flood.err" && break; sleep 0.1; done
+  taskset -c 0 "$PY" -c '
+import os, time
+end = time.time() + 4
+while time.time() < end:
+    for _ in range(2000):
+        os.close(os.open("/etc/hostname", os.O_RDONLY))
+' &
+  FLOOD=$!
+  sleep 1
+  taskset -c 1 cat /etc/shadow >/dev/null
+  wait "$FLOOD"
+  wait "$WATCHER"; rc=$?; WATCHER=
+  grep -q '"proc.cmdline":"cat /etc/shadow"' "$TMP/flood.json" \
+    && pass "flood on CPU 0: cat /etc/shadow on CPU 1 still alerts" \
+    || fail "flood: no alert for cat /etc/shadow (exit $rc): $(tail -2 "$TMP/flood.err")"
+  line=$(grep '^comb: watch: rings' "$TMP/flood.err" || true)
+  r1=$(sed -nE 's/.*; 1: [0-9]+ records, ([0-9]+) drops.*/\1/p' <<<"$line")
+  [ "$r1" = 0 ] && pass "flood: no drops on ring 1 ($line)" || fail "flood: ring 1 dropped: $line"
+fi
 
 finish

@@ -12,9 +12,12 @@
  *                           file's path as a record of its own
  *   sched_process_exec      argv, executable path, cwd, ids, caps, tty, cgroup
  *   sched_process_fork/exit process lifetime, so user space can keep a table
- * Every record goes into one ring buffer, so user space sees them in order
- * (an exec always before the open that follows it). A full ring loses the
- * record and counts a drop.
+ * Records go into one ring buffer per CPU (group): `rings`, an array of ring
+ * buffers created by user space, indexed by CPU % nrings, so a CPU that
+ * floods its ring cannot take space from the others. Every record carries a
+ * boot-time stamp; user space merges the rings by it (runtime/sensor/sensor.c).
+ * A full ring loses the record and counts a drop on that CPU (and so that
+ * ring): the per-CPU counters are the per-ring ones.
  */
 #include "vmlinux.h"
 
@@ -30,11 +33,21 @@ char LICENSE[] SEC("license") = "GPL";
 /* The watcher itself: its own /proc reads must not feed back into the ring. */
 const volatile __u32 self_tgid = 0;
 
-/* Sized by user space before loading (default 16 MiB, --buffer-size). */
-struct {
+/* Rings: the outer array is sized (nrings) and filled with ring buffers of
+ * --buffer-size / nrings bytes by user space between load and attach. */
+const volatile __u32 nrings = 1;
+
+struct ring_inner {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
-    __uint(max_entries, 16 << 20);
-} events SEC(".maps");
+    __uint(max_entries, 64 << 10);
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __array(values, struct ring_inner);
+} rings SEC(".maps");
 
 /* wanted[syscall number] != 0: the loaded rules need this syscall. */
 struct {
@@ -86,9 +99,17 @@ static __always_inline __u32 bounded(__u64 v, __u32 size)
     return n & (size - 1);
 }
 
-static __always_inline void *reserve(__u64 size)
+/* This CPU's ring (NULL only if user space left the slot empty). */
+static __always_inline void *my_ring(void)
 {
-    void *r = bpf_ringbuf_reserve(&events, size, 0);
+    __u32 n = nrings ? nrings : 1;
+    __u32 k = bpf_get_smp_processor_id() % n;
+    return bpf_map_lookup_elem(&rings, &k);
+}
+
+static __always_inline void *reserve(void *ring, __u64 size)
+{
+    void *r = ring ? bpf_ringbuf_reserve(ring, size, 0) : NULL;
     count(r ? SENSOR_CNT_EVENTS : SENSOR_CNT_DROPS);
     return r;
 }
@@ -119,14 +140,29 @@ static __always_inline void fill_hdr(struct sensor_hdr *h, __u32 kind, struct ta
  * rules fire, wake it at once. */
 #define WAKEUP_BYTES (256 << 10)
 
-static __always_inline void submit(void *r, int urgent)
+static __always_inline __u64 wakeup(void *ring, int urgent)
 {
-    __u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-    __u64 limit = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4; /* small rings */
+    __u64 pending = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
+    __u64 limit = bpf_ringbuf_query(ring, BPF_RB_RING_SIZE) / 4; /* small rings */
     if (limit > WAKEUP_BYTES)
         limit = WAKEUP_BYTES;
-    bpf_ringbuf_submit(r, urgent || pending >= limit ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+    return urgent || pending >= limit ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
+
+static __always_inline void submit(void *ring, void *r, int urgent)
+{
+    bpf_ringbuf_submit(r, wakeup(ring, urgent));
+}
+
+/* Syscall records are built here and copied into the ring only as far as
+ * they are used (bpf_ringbuf_output): most are a few hundred bytes, not the
+ * 1.3 KiB of the whole struct. One per CPU: sys_exit does not nest. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct sensor_syscall);
+} scratch SEC(".maps");
 
 static __always_inline int skip_self(void)
 {
@@ -257,8 +293,10 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
         if (c != '/')
             emit_fdpath(ret);
     }
-    struct sensor_syscall *r = reserve(sizeof *r);
-    if (!r)
+    void *ring = my_ring();
+    __u32 zero = 0;
+    struct sensor_syscall *r = bpf_map_lookup_elem(&scratch, &zero);
+    if (!r || !ring)
         return 0;
     struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
     fill_hdr(&r->h, SENSOR_EV_SYSCALL, t);
@@ -320,7 +358,15 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
     } else if (r->id == NR_dup || r->id == NR_dup2 || r->id == NR_dup3 || r->id == NR_listen) {
         sock_info(r, t, r->id == NR_listen ? (__s64)r->args[0] : ret);
     }
-    submit(r, 0);
+    __u32 used = r->str_len[1] ? SENSOR_STR_LEN + r->str_len[1] : r->str_len[0];
+    __u64 len = (SENSOR_SYSCALL_FIXED + (__u64)used + 7) & ~7ull;
+    if (len > sizeof *r)
+        len = sizeof *r;
+    asm volatile("" : "+r"(len));
+    if (len < SENSOR_SYSCALL_FIXED)
+        len = SENSOR_SYSCALL_FIXED;
+    count(bpf_ringbuf_output(ring, r, len, wakeup(ring, 0)) ? SENSOR_CNT_DROPS
+                                                             : SENSOR_CNT_EVENTS);
     return 0;
 }
 
@@ -446,7 +492,8 @@ int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
 {
     if (skip_self())
         return 0;
-    struct sensor_exec *r = reserve(sizeof *r);
+    void *ring = my_ring();
+    struct sensor_exec *r = reserve(ring, sizeof *r);
     if (!r)
         return 0;
     fill_hdr(&r->h, SENSOR_EV_EXEC, t);
@@ -490,21 +537,22 @@ int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
     exe_path(r, t);
     if (walk_cwd(&r->cwd, t))
         r->flags |= SENSOR_EXEC_CWD_TRUNC;
-    submit(r, 1);
+    submit(ring, r, 1);
     return 0;
 }
 
 /* The working directory after a successful chdir/fchdir. */
 static __noinline int emit_cwd(void)
 {
-    struct sensor_cwd *r = reserve(sizeof *r);
+    void *ring = my_ring();
+    struct sensor_cwd *r = reserve(ring, sizeof *r);
     if (!r)
         return 0;
     struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
     fill_hdr(&r->h, SENSOR_EV_CWD, t);
     r->pad = 0;
     r->flags = walk_cwd(&r->cwd, t) ? SENSOR_EXEC_CWD_TRUNC : 0;
-    submit(r, 0);
+    submit(ring, r, 0);
     return 0;
 }
 
@@ -522,7 +570,8 @@ static __noinline int emit_fdpath(long fd)
     bpf_probe_read_kernel(&f, sizeof f, &fds[fd]);
     if (!f)
         return 0;
-    struct sensor_fdpath *r = reserve(sizeof *r);
+    void *ring = my_ring();
+    struct sensor_fdpath *r = reserve(ring, sizeof *r);
     if (!r)
         return 0;
     fill_hdr(&r->h, SENSOR_EV_FDPATH, t);
@@ -531,7 +580,7 @@ static __noinline int emit_fdpath(long fd)
                          BPF_CORE_READ(f, f_path.mnt))
                    ? SENSOR_EXEC_CWD_TRUNC
                    : 0;
-    submit(r, 0);
+    submit(ring, r, 0);
     return 0;
 }
 
@@ -541,14 +590,15 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
     /* threads share the process: only new processes matter */
     if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid) || skip_self())
         return 0;
-    struct sensor_fork *r = reserve(sizeof *r);
+    void *ring = my_ring();
+    struct sensor_fork *r = reserve(ring, sizeof *r);
     if (!r)
         return 0;
     fill_hdr(&r->h, SENSOR_EV_FORK, (struct task_struct *)bpf_get_current_task_btf());
     r->child_tgid = BPF_CORE_READ(child, tgid);
     r->child_vpid = vpid_of(child);
     r->start_ns = BPF_CORE_READ(child, start_boottime);
-    submit(r, 1);
+    submit(ring, r, 1);
     return 0;
 }
 
@@ -557,12 +607,13 @@ int BPF_PROG(on_exit, struct task_struct *t)
 {
     if (BPF_CORE_READ(t, pid) != BPF_CORE_READ(t, tgid) || skip_self())
         return 0;
-    struct sensor_exit *r = reserve(sizeof *r);
+    void *ring = my_ring();
+    struct sensor_exit *r = reserve(ring, sizeof *r);
     if (!r)
         return 0;
     fill_hdr(&r->h, SENSOR_EV_EXIT, t);
     r->code = BPF_CORE_READ(t, exit_code);
     r->pad = 0;
-    submit(r, 1);
+    submit(ring, r, 1);
     return 0;
 }

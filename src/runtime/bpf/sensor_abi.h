@@ -2,8 +2,10 @@
  * ring buffer, shared with the user-space decoder (runtime/sensor/decode.c).
  *
  * Every record starts with sensor_hdr. Sizes are fixed so the BPF side can
- * reserve them; lengths inside say how much of each buffer the kernel filled,
- * and the decoder re-checks every one of them (kernel data is untrusted).
+ * reserve them, except syscall records, which end after their last string
+ * byte (most are a few hundred bytes instead of 1.3 KiB); lengths inside say
+ * how much of each buffer the kernel filled, and the decoder re-checks every
+ * one of them (kernel data is untrusted).
  */
 #ifndef COMB_RUNTIME_BPF_SENSOR_ABI_H
 #define COMB_RUNTIME_BPF_SENSOR_ABI_H
@@ -67,9 +69,14 @@ struct sensor_syscall {
     __u8 laddr[16];             /* its local address (4 bytes for AF_INET) */
     __u8 sk_state;              /* its state (TCP_ESTABLISHED = 1: connected), 0 unknown */
     __u8 pad3[7];
-    char str[2][SENSOR_STR_LEN];
     __u8 addr[SENSOR_ADDR_LEN];
+    /* The record ends after the last string byte used: str[0]'s bytes when
+     * str[1] is empty, else all of str[0] and str[1]'s bytes (rounded up to
+     * 8). The decoder takes anything from SENSOR_SYSCALL_FIXED bytes up. */
+    char str[2][SENSOR_STR_LEN];
 };
+
+#define SENSOR_SYSCALL_FIXED __builtin_offsetof(struct sensor_syscall, str)
 
 #define SENSOR_EXEC_MEMFD 1u    /* the executable is a memfd */
 #define SENSOR_EXEC_ARGS_TRUNC 2u

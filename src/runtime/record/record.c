@@ -20,7 +20,9 @@ enum { PROC_INLINE = 0, PROC_STORE = 1, PROC_REF = 2 };
 
 /* A new member in these structs must be recorded too (and the version
  * raised): the sizes trip the build until record.c knows about it. */
-_Static_assert(sizeof(comb_event) == 616, "comb_event changed: update record.c");
+/* (fill_ancestors and fill_ud are not recorded: writing asks for the
+ * ancestors, which fills them, and a read event has them filled) */
+_Static_assert(sizeof(comb_event) == 632, "comb_event changed: update record.c");
 _Static_assert(sizeof(comb_proc) == 296, "comb_proc changed: update record.c");
 _Static_assert(sizeof(comb_fd) == 104, "comb_fd changed: update record.c");
 _Static_assert(sizeof(comb_container) == 112, "comb_container changed: update record.c");
@@ -438,11 +440,12 @@ static void x_event(codec *c, comb_event *ev)
     }
     c->nused = 0;
     x_proc_ref(c, &ev->proc);
-    n = ev->ancestors ? ev->nancestors : 0;
+    const comb_proc *anc = NULL;
+    n = c->reading ? 0 : comb_event_ancestors(ev, &anc);
     if (x_count(c, &n, COMB_RECORD_MAX_ANCESTORS)) {
         for (size_t i = 0; i < n; i++) {
             if (!c->reading) {
-                comb_proc p = ev->ancestors[i];
+                comb_proc p = anc[i];
                 x_proc_ref(c, &p);
             } else {
                 comb_proc_init(&c->anc[i]);

@@ -27,6 +27,14 @@ void comb_event_init(comb_event *ev)
     ev->container.start_ts = COMB_NA;
 }
 
+size_t comb_event_ancestors(const comb_event *ev, const comb_proc **anc)
+{
+    if (ev->fill_ancestors)
+        ev->fill_ancestors(ev);
+    *anc = ev->ancestors;
+    return ev->ancestors ? ev->nancestors : 0;
+}
+
 #define E(x) [x] = #x
 static const char *const errno_names[] = {
     E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG), E(ENOEXEC),

@@ -93,8 +93,14 @@ typedef struct comb_event {
     const char *buffer;          /* data of read/write/send/recv, as captured */
     size_t buflen;
     comb_proc proc;
-    const comb_proc *ancestors;  /* [0] is the parent, [1] the grandparent, ... */
-    size_t nancestors;
+    const comb_proc *ancestors;  /* [0] is the parent, [1] the grandparent, ...; */
+    size_t nancestors;           /* read them with comb_event_ancestors */
+    /* Set by a producer that fills ancestors only when asked (most events'
+     * rules never look at them): called once, on the thread evaluating the
+     * event, by comb_event_ancestors; it sets the two members above and
+     * clears itself. */
+    void (*fill_ancestors)(const struct comb_event *ev);
+    void *fill_ud;
     comb_fd fd;
     comb_container container;
 } comb_event;
@@ -102,6 +108,8 @@ typedef struct comb_event {
 /* Mark every member absent. */
 void comb_event_init(comb_event *ev);
 void comb_proc_init(comb_proc *p);
+/* The event's ancestors ([0] the parent), filled first if still lazy. */
+size_t comb_event_ancestors(const comb_event *ev, const comb_proc **anc);
 
 /* Errno name for a positive errno value ("ENOENT"), NULL when unknown. */
 const char *comb_errno_name(int64_t e);

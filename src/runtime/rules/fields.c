@@ -408,9 +408,11 @@ static const comb_proc *ancestor(const comb_event *ev, int64_t n)
 {
     if (n == 0)
         return &ev->proc;
-    if (n < 0 || (uint64_t)n > ev->nancestors)
+    const comb_proc *anc;
+    size_t nanc = comb_event_ancestors(ev, &anc);
+    if (n < 0 || (uint64_t)n > nanc)
         return NULL;
-    return &ev->ancestors[n - 1];
+    return &anc[n - 1];
 }
 
 static const char *arg_by_name(const comb_event *ev, const char *name)
@@ -579,7 +581,8 @@ static const comb_mount *mount_by(const comb_event *ev, const comb_field_ref *r,
 static void put_ancestors(const comb_event *ev, const comb_field_ref *r, comb_scratch *x,
                           comb_fvalues *out, int id)
 {
-    int64_t from = 1, to = (int64_t)ev->nancestors;
+    const comb_proc *anc;
+    int64_t from = 1, to = (int64_t)comb_event_ancestors(ev, &anc);
     if (r->has_arg)
         from = to = r->index;
     for (int64_t n = from; n <= to && out->n < COMB_FVALUES_MAX; n++) {
@@ -623,7 +626,7 @@ void comb_field_extract(const comb_event *ev, const comb_field_ref *r, comb_fval
 {
     out->n = 0;
     const comb_proc *p = &ev->proc;
-    const comb_proc *pp = ev->nancestors ? &ev->ancestors[0] : NULL;
+    const comb_proc *pp = NULL; /* the parent: looked up by the fields that need it */
     const comb_fd *fd = &ev->fd;
     const comb_container *c = &ev->container;
     int srv = local_is_server(fd);
@@ -688,17 +691,17 @@ void comb_field_extract(const comb_event *ev, const comb_field_ref *r, comb_fval
     case F_PROC_CWD: put_str(out, p->cwd); break;
     case F_PROC_TTY: put_int(out, p->tty); break;
     case F_PROC_ENV: put_env(p, r, x, out); break;
-    case F_PROC_PNAME: if (pp) put_str(out, pp->name); break;
-    case F_PROC_PEXE: if (pp) put_str(out, pp->exe); break;
-    case F_PROC_PEXEPATH: if (pp) put_str(out, pp->exepath); break;
-    case F_PROC_PCMDLINE: if (pp) put_cmdline(x, out, pp); break;
+    case F_PROC_PNAME: if ((pp = ancestor(ev, 1))) put_str(out, pp->name); break;
+    case F_PROC_PEXE: if ((pp = ancestor(ev, 1))) put_str(out, pp->exe); break;
+    case F_PROC_PEXEPATH: if ((pp = ancestor(ev, 1))) put_str(out, pp->exepath); break;
+    case F_PROC_PCMDLINE: if ((pp = ancestor(ev, 1))) put_cmdline(x, out, pp); break;
     case F_PROC_ANAME:
     case F_PROC_APID:
     case F_PROC_AEXE:
     case F_PROC_AEXEPATH:
     case F_PROC_ACMDLINE: put_ancestors(ev, r, x, out, r->desc->id); break;
     case F_PROC_DURATION: put_diff(out, ev->ts, p->start_ts); break;
-    case F_PROC_PPID_DURATION: if (pp) put_diff(out, ev->ts, pp->start_ts); break;
+    case F_PROC_PPID_DURATION: if ((pp = ancestor(ev, 1))) put_diff(out, ev->ts, pp->start_ts); break;
     case F_PROC_START_TS: put_int(out, p->start_ts); break;
     case F_PROC_UPPER: put_bool(out, p->is_exe_upper_layer); break;
     case F_PROC_MEMFD: put_bool(out, p->is_exe_from_memfd); break;

@@ -129,6 +129,17 @@ static comb_procinfo *touch(comb_decoder *d, const struct sensor_hdr *h)
     return p;
 }
 
+static void lazy_ancestors(const comb_event *cev)
+{
+    /* the decoder's own event, handed out as const: the object is not */
+    comb_event *ev = (comb_event *)cev;
+    comb_decoder *d = ev->fill_ud;
+    ev->fill_ancestors = NULL;
+    size_t n = comb_proctable_ancestors(d->procs, d->anc_pid, d->anc, COMB_DECODE_ANCESTORS);
+    ev->ancestors = n ? d->anc : NULL;
+    ev->nancestors = n;
+}
+
 static void fill_common(comb_decoder *d, const struct sensor_hdr *h, comb_event *ev)
 {
     comb_event_init(ev);
@@ -138,9 +149,12 @@ static void fill_common(comb_decoder *d, const struct sensor_hdr *h, comb_event 
     ev->hostname = d->hostname;
     ev->args = d->args;
     size_t nanc = 0;
-    if (comb_proctable_fill(d->procs, h->tgid, &ev->proc, d->anc, COMB_DECODE_ANCESTORS, &nanc)) {
-        ev->ancestors = d->anc;
-        ev->nancestors = nanc;
+    if (comb_proctable_fill(d->procs, h->tgid, &ev->proc, d->anc, 0, &nanc)) {
+        /* ancestors when a rule, an output or the recorder asks: 8 of them
+         * for every event was the largest item of the consumer's profile */
+        d->anc_pid = h->tgid;
+        ev->fill_ancestors = lazy_ancestors;
+        ev->fill_ud = d;
     }
     ev->proc.tid = ev->proc.vtid = h->tid;
     comb_procinfo *p = comb_proctable_get(d->procs, h->tgid);
@@ -382,7 +396,8 @@ static int decode_syscall(comb_decoder *d, const struct sensor_syscall *r, comb_
     char buf[256];
 
     if (r->ret < 0) {
-        const char *en = comb_errno_name(-r->ret);
+        /* -INT64_MIN does not exist: a hostile record is not an errno */
+        const char *en = r->ret > INT64_MIN ? comb_errno_name(-r->ret) : NULL;
         if (en)
             add_str(d, ev, "res", en);
         else
@@ -587,10 +602,17 @@ int comb_decode(comb_decoder *d, const void *rec, size_t len, comb_event *ev)
     struct sensor_hdr h;
     memcpy(&h, rec, sizeof h);
     switch (h.kind) {
-    case SENSOR_EV_SYSCALL:
-        if (len < sizeof(struct sensor_syscall))
+    case SENSOR_EV_SYSCALL: {
+        /* variable size: what the kernel did not send is zero */
+        if (len < SENSOR_SYSCALL_FIXED)
             break;
-        return decode_syscall(d, rec, ev);
+        if (len >= sizeof(struct sensor_syscall))
+            return decode_syscall(d, rec, ev);
+        struct sensor_syscall full;
+        memcpy(&full, rec, len);
+        memset((char *)&full + len, 0, sizeof full - len);
+        return decode_syscall(d, &full, ev);
+    }
     case SENSOR_EV_EXEC:
         if (len < sizeof(struct sensor_exec))
             break;

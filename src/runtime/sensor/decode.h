@@ -41,6 +41,7 @@ typedef struct comb_decoder {
     char cip[64], sip[64];
     char cid[16];
     comb_proc anc[COMB_DECODE_ANCESTORS];
+    int64_t anc_pid;            /* whose ancestors anc[] is to hold (lazy) */
 } comb_decoder;
 
 /* procs must outlive the decoder; containers may be NULL. */

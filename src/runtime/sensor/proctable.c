@@ -280,16 +280,24 @@ int comb_proctable_fill(comb_proctable *t, int64_t pid, comb_proc *proc, comb_pr
     if (!p)
         return 0;
     fill_one(p, proc);
-    int64_t up = p->ppid;
+    *nfilled = comb_proctable_ancestors(t, pid, anc, nanc);
+    return 1;
+}
+
+size_t comb_proctable_ancestors(comb_proctable *t, int64_t pid, comb_proc *anc, size_t nanc)
+{
+    comb_procinfo *p = comb_proctable_get(t, pid);
+    size_t n = 0;
+    int64_t up = p ? p->ppid : COMB_NA;
     for (size_t i = 0; i < nanc && up > 0 && up != COMB_NA; i++) {
         comb_procinfo *a = comb_proctable_get(t, up);
         if (!a || a->pid == pid)
             break;
         fill_one(a, &anc[i]);
-        *nfilled = i + 1;
+        n = i + 1;
         up = a->ppid;
     }
-    return 1;
+    return n;
 }
 
 void comb_proctable_stats_get(const comb_proctable *t, comb_proctable_stats *st)

@@ -83,6 +83,9 @@ int comb_proctable_read_proc(comb_proctable *t, const char *procroot, int64_t pi
 int comb_proctable_fill(comb_proctable *t, int64_t pid, comb_proc *proc, comb_proc *anc,
                         size_t nanc, size_t *nfilled);
 
+/* Up to nanc ancestors of pid into anc[] ([0] the parent); returns how many. */
+size_t comb_proctable_ancestors(comb_proctable *t, int64_t pid, comb_proc *anc, size_t nanc);
+
 void comb_proctable_stats_get(const comb_proctable *t, comb_proctable_stats *st);
 
 #endif

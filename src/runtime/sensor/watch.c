@@ -16,6 +16,7 @@
 #define WATCH_MAX_PROCS 65536
 #define WATCH_KEEP_DEAD 1024
 #define WATCH_POLL_MS 100
+#define WATCH_TICK_MS 1000
 
 comb_code comb_watch_syscalls(comb_ruleset *rs, int **out, size_t *n, comb_err *err)
 {
@@ -85,6 +86,35 @@ static int on_record(void *ud, const void *rec, size_t len)
     return l->stop;
 }
 
+static void fill_ring_stats(comb_sensor *sensor, comb_watch_stats *st)
+{
+    comb_sensor_counters c;
+    if (comb_sensor_counters_get(sensor, &c, NULL) != COMB_OK)
+        return;
+    st->ring_events = c.events;
+    st->ring_drops = c.drops;
+    st->nrings = c.nrings;
+    st->ring_bytes = c.ring_bytes;
+    for (unsigned i = 0; i < c.nrings; i++) {
+        st->ring[i].events = c.ring[i].events;
+        st->ring[i].drops = c.ring[i].drops;
+        st->ring[i].read = c.ring[i].read;
+    }
+}
+
+static void fill_proc_stats(comb_proctable *procs, const comb_decoder *dec, comb_watch_stats *st)
+{
+    if (dec)
+        st->malformed = dec->malformed;
+    if (procs) {
+        comb_proctable_stats ps;
+        comb_proctable_stats_get(procs, &ps);
+        st->procs_live = ps.live;
+        st->procs_refused = ps.refused;
+        st->procs_reclaimed = ps.reclaimed;
+    }
+}
+
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -107,7 +137,8 @@ comb_code comb_watch_run(const comb_watch_opts *o, comb_watch_stats *st, comb_er
     if (rc)
         return rc;
     st->nsyscalls = nnrs;
-    comb_sensor_opts so = { .syscalls = nrs, .nsyscalls = nnrs, .ring_bytes = o->ring_bytes };
+    comb_sensor_opts so = { .syscalls = nrs, .nsyscalls = nnrs, .ring_bytes = o->ring_bytes,
+                            .nrings = o->nrings };
     if ((rc = comb_sensor_open(&so, &sensor, err)) ||
         (rc = comb_proctable_new(WATCH_MAX_PROCS, WATCH_KEEP_DEAD, &procs, err)) ||
         (rc = comb_ctrmeta_new(o->containers_json, &ctrs, err)) ||
@@ -123,13 +154,21 @@ comb_code comb_watch_run(const comb_watch_opts *o, comb_watch_stats *st, comb_er
     }
     comb_decoder_init(dec, procs, ctrs, procroot, o->hostname);
     dec->users = users;
+    fill_ring_stats(sensor, st);
     if (o->on_ready)
         o->on_ready(o->ud, st);
 
     loop l = { .o = o, .st = st, .dec = dec, .err = err };
     int64_t end = o->duration_ms > 0 ? now_ms() + o->duration_ms : 0;
+    int64_t next_tick = o->on_tick ? now_ms() + WATCH_TICK_MS : 0;
     while (!l.stop && !(o->stop && *o->stop)) {
         int wait = WATCH_POLL_MS;
+        if (next_tick && now_ms() >= next_tick) {
+            next_tick = now_ms() + WATCH_TICK_MS;
+            fill_ring_stats(sensor, st);
+            fill_proc_stats(procs, dec, st);
+            o->on_tick(o->ud, st);
+        }
         if (end) {
             int64_t left = end - now_ms();
             if (left <= 0)
@@ -141,24 +180,13 @@ comb_code comb_watch_run(const comb_watch_opts *o, comb_watch_stats *st, comb_er
             goto out;
     }
     /* drain what is already in the ring, so counters and alerts agree */
-    if (!l.stop && ((rc = comb_sensor_poll(sensor, 0, on_record, &l, err)) || (rc = l.rc)))
+    if (!l.stop && ((rc = comb_sensor_drain(sensor, on_record, &l, err)) || (rc = l.rc)))
         goto out;
 
 out:;
-    comb_sensor_counters c = { 0 };
-    if (sensor && comb_sensor_counters_get(sensor, &c, NULL) == COMB_OK) {
-        st->ring_events = c.events;
-        st->ring_drops = c.drops;
-    }
-    if (dec)
-        st->malformed = dec->malformed;
-    if (procs) {
-        comb_proctable_stats ps;
-        comb_proctable_stats_get(procs, &ps);
-        st->procs_live = ps.live;
-        st->procs_refused = ps.refused;
-        st->procs_reclaimed = ps.reclaimed;
-    }
+    if (sensor)
+        fill_ring_stats(sensor, st);
+    fill_proc_stats(procs, dec, st);
     free(dec);
     comb_ctrmeta_free(ctrs);
     comb_users_free(users);

@@ -14,13 +14,17 @@
 
 #include "core/error.h"
 #include "runtime/rules/rules.h"
+#include "runtime/sensor/sensor.h"
 
 typedef struct comb_watch_stats {
     uint64_t records;           /* ring records read */
     uint64_t events;            /* events evaluated */
     uint64_t alerts;
-    uint64_t ring_events;       /* written by the kernel side */
-    uint64_t ring_drops;        /* lost because the ring was full */
+    uint64_t ring_events;       /* written by the kernel side, all rings */
+    uint64_t ring_drops;        /* lost because a ring was full */
+    unsigned nrings;            /* one per CPU (CPU % nrings) */
+    uint64_t ring_bytes;        /* size of each */
+    comb_sensor_ring_counters ring[COMB_SENSOR_MAX_RINGS];
     uint64_t malformed;         /* records rejected by the decoder */
     uint64_t recorded;          /* events written to the recording */
     uint64_t procs_live, procs_refused, procs_reclaimed;
@@ -33,11 +37,14 @@ typedef struct comb_watch_opts {
     volatile sig_atomic_t *stop;
     int64_t duration_ms;        /* 0: until stopped */
     uint64_t max_events;        /* 0: no limit */
-    uint64_t ring_bytes;        /* 0: COMB_SENSOR_RING_DEFAULT */
+    uint64_t ring_bytes;        /* all rings: 0: COMB_SENSOR_RING_DEFAULT */
+    unsigned nrings;            /* 0: one per CPU (comb_sensor_opts) */
     const char *procroot;       /* default "/proc" */
     const char *containers_json; /* default COMB_CONTAINERS_DEFAULT */
     /* attached and seeded: detection is live from here on */
     void (*on_ready)(void *ud, const comb_watch_stats *st);
+    /* about every second, in the watch's thread, with the counters so far */
+    void (*on_tick)(void *ud, const comb_watch_stats *st);
     /* every evaluated event is appended here (runtime/record/record.h); NULL: none */
     struct comb_recorder *record;
     /* an exec in a container (cgroup v2 id of the process): enforce mode */

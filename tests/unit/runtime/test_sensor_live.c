@@ -5,6 +5,11 @@
  * from this process (the watcher filters itself out). */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,8 +24,32 @@
 typedef struct seen {
     pid_t child, grandchild;
     char path[128];
-    int fork, open, open_ok, unlink, exited, self, sendto, sendmsg;
+    int fork, open, open_ok, unlink, exited, self, sendto, sendmsg, long_records;
 } seen;
+
+/* A syscall record, which ends after its last string byte, as the whole
+ * struct (the rest zero); NULL when rec is not one. */
+static const struct sensor_syscall *as_syscall(const void *rec, size_t len,
+                                               struct sensor_syscall *buf)
+{
+    const struct sensor_hdr *h = rec;
+    if (len < SENSOR_SYSCALL_FIXED || len > sizeof *buf || h->kind != SENSOR_EV_SYSCALL)
+        return NULL;
+    memset(buf, 0, sizeof *buf);
+    memcpy(buf, rec, len);
+    return buf;
+}
+
+static comb_sensor *open_sensor(const comb_sensor_opts *o)
+{
+    comb_sensor *s = NULL;
+    comb_err err;
+    comb_code rc = comb_sensor_open(o, &s, &err);
+    if (rc)
+        fprintf(stderr, "  %s\n", err.msg);
+    CHECK_INT(rc, COMB_OK);
+    return rc ? NULL : s;
+}
 
 static int on_record(void *ud, const void *rec, size_t len)
 {
@@ -39,8 +68,12 @@ static int on_record(void *ud, const void *rec, size_t len)
         return 0;
     if (h->kind == SENSOR_EV_EXIT)
         s->exited++;
-    if (h->kind == SENSOR_EV_SYSCALL && len >= sizeof(struct sensor_syscall)) {
-        const struct sensor_syscall *r = rec;
+    struct sensor_syscall sc;
+    const struct sensor_syscall *r = as_syscall(rec, len, &sc);
+    if (r) {
+        /* variable size: an openat's record ends with its path */
+        if (r->id == 257 && len > SENSOR_SYSCALL_FIXED + r->str_len[0] + 7)
+            s->long_records++;
         if (r->id == 87 || r->id == 263)
             s->unlink++;
         if ((r->id == 44 || r->id == 46) && r->addr_len >= 8 && r->addr[0] == AF_INET &&
@@ -65,13 +98,9 @@ static void test_live(void)
     }
     int nrs[] = { 257 /* openat */, 41 /* socket */, 44 /* sendto */, 46 /* sendmsg */ };
     comb_sensor_opts o = { .syscalls = nrs, .nsyscalls = 4 };
-    comb_sensor *s = NULL;
     comb_err err;
-    comb_code rc = comb_sensor_open(&o, &s, &err);
-    if (rc)
-        fprintf(stderr, "  %s\n", err.msg);
-    CHECK_INT(rc, COMB_OK);
-    if (rc)
+    comb_sensor *s = open_sensor(&o);
+    if (!s)
         return;
     seen sn = { 0 };
     snprintf(sn.path, sizeof sn.path, "/tmp/comb-sensor-live-%d", (int)getpid());
@@ -115,14 +144,127 @@ static void test_live(void)
     CHECK_INT(sn.sendto, 1);
     CHECK_INT(sn.sendmsg, 1);
     CHECK_INT(sn.self, 0);
+    CHECK_INT(sn.long_records, 0);
     comb_sensor_counters ct;
     CHECK_INT(comb_sensor_counters_get(s, &ct, &err), COMB_OK);
     CHECK(ct.events >= 3);
     comb_sensor_close(s);
 }
 
+/* One CPU floods its ring (getppid in a tight loop, pinned to CPU 0, with a
+ * consumer that is slow on those records) while a process pinned to CPU 1
+ * opens /etc/shadow: its record must still arrive, the drops must be counted
+ * on ring 0 only, and ring 1 must lose nothing. (Ring 1 and its queue hold
+ * 8 MiB: about 1,600 exec records or 27,000 syscall records, so other
+ * processes on CPU 1 cannot fill them while the flood is on unless they
+ * outrun what this consumer evaluates for seconds; a process storm on CPU 1
+ * at the same time is a different test.) */
+typedef struct flood {
+    pid_t flooder, attacker;
+    int shadow;
+    uint64_t flood_seen, other[2];
+} flood;
+
+static void pin(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    sched_setaffinity(0, sizeof set, &set);
+}
+
+static int on_flood(void *ud, const void *rec, size_t len)
+{
+    flood *f = ud;
+    struct sensor_syscall sc;
+    const struct sensor_syscall *r = as_syscall(rec, len, &sc);
+    if (!r)
+        return 0;
+    if (r->h.tgid != (unsigned)f->flooder && r->h.tgid != (unsigned)f->attacker)
+        f->other[r->h.cpu & 1]++;
+    if (r->id == 110 /* getppid */ && r->h.tgid == (unsigned)f->flooder) {
+        f->flood_seen++;
+        struct timespec t0, t1; /* a slow rule: 5 us per record */
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        do
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+        while ((t1.tv_sec - t0.tv_sec) * 1000000000L + t1.tv_nsec - t0.tv_nsec < 5000);
+    }
+    if (r->id == 257 && r->h.tgid == (unsigned)f->attacker && r->str_len[0] &&
+        r->str_len[0] <= SENSOR_STR_LEN && !strncmp(r->str[0], "/etc/shadow", SENSOR_STR_LEN))
+        f->shadow++;
+    return 0;
+}
+
+static void test_flood_one_cpu(void)
+{
+    if (geteuid() != 0 || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+        fprintf(stderr, "  needs root and 2 CPUs\n");
+        return;
+    }
+    int nrs[] = { 257 /* openat */, 110 /* getppid */ };
+    comb_sensor_opts o = { .syscalls = nrs, .nsyscalls = 2, .ring_bytes = 8u << 20, .nrings = 2 };
+    comb_err err;
+    comb_sensor *s = open_sensor(&o);
+    if (!s)
+        return;
+    flood f = { 0 };
+    f.flooder = fork();
+    if (f.flooder == 0) {
+        pin(0);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        do {
+            for (int i = 0; i < 1000; i++)
+                syscall(SYS_getppid);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+        } while (t1.tv_sec - t0.tv_sec < 3);
+        _exit(0);
+    }
+    usleep(1000000); /* the flood is on, ring 0 full */
+    f.attacker = fork();
+    if (f.attacker == 0) {
+        pin(1);
+        int fd = open("/etc/shadow", O_RDONLY);
+        if (fd >= 0)
+            close(fd);
+        _exit(0);
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        CHECK_INT(comb_sensor_poll(s, 20, on_flood, &f, &err), COMB_OK);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+    } while (!f.shadow && t1.tv_sec - t0.tv_sec < 10);
+    CHECK_INT(f.shadow, 1);
+    kill(f.flooder, SIGKILL);
+    waitpid(f.flooder, NULL, 0);
+    waitpid(f.attacker, NULL, 0);
+    CHECK_INT(comb_sensor_drain(s, on_flood, &f, &err), COMB_OK);
+    comb_sensor_counters ct;
+    CHECK_INT(comb_sensor_counters_get(s, &ct, &err), COMB_OK);
+    CHECK_INT(ct.nrings, 2);
+    fprintf(stderr, "  ring 0: %llu events, %llu drops, %llu read; ring 1: %llu events, %llu "
+            "drops, %llu read; flood records handled %llu; others' records on CPU 0 %llu, "
+            "CPU 1 %llu\n",
+            (unsigned long long)ct.ring[0].events, (unsigned long long)ct.ring[0].drops,
+            (unsigned long long)ct.ring[0].read, (unsigned long long)ct.ring[1].events,
+            (unsigned long long)ct.ring[1].drops, (unsigned long long)ct.ring[1].read,
+            (unsigned long long)f.flood_seen, (unsigned long long)f.other[0],
+            (unsigned long long)f.other[1]);
+    CHECK(ct.ring[0].drops > 0);
+    CHECK_INT(ct.ring[1].drops, 0);
+    CHECK(ct.ring[0].events + ct.ring[0].drops > ct.ring[1].events);
+    /* the drain detached the programs and read everything */
+    CHECK(ct.ring[0].read == ct.ring[0].events && ct.ring[1].read == ct.ring[1].events);
+    CHECK(ct.ring[0].read > 0 && ct.ring[1].read > 0);
+    CHECK_INT(ct.drops, ct.ring[0].drops + ct.ring[1].drops);
+    comb_sensor_close(s);
+}
+
 int main(void)
 {
     RUN(test_live);
+    RUN(test_flood_one_cpu);
     return test_summary();
 }
