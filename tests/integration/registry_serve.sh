@@ -43,6 +43,21 @@ if command -v podman >/dev/null; then
      [ "$(timeout 300 "${PO[@]}" pull -q --tls-verify=false "docker://$CREG/pod/debian:12" 2>>"$TMP/po.err")" = "$id" ]; then
     pass "podman push, then pull back: the same image id"
   else fail "podman push/pull: $(tail -c 400 "$TMP/po.err")"; fi
+  # buildah (same storage): a new layer on top, committed and pushed; skopeo reads it back whole
+  if [ -n "$id" ]; then
+    BU=(buildah --storage-driver vfs --root "$TMP/podman" --runroot "$TMP/podman-run")
+    echo "built by buildah" >"$TMP/bu.txt"
+    if ctr=$("${BU[@]}" from -q "$id" 2>"$TMP/bu.err") &&
+       "${BU[@]}" copy "$ctr" "$TMP/bu.txt" /bu.txt >/dev/null 2>>"$TMP/bu.err" &&
+       "${BU[@]}" commit -q "$ctr" localhost/bu:1 >/dev/null 2>>"$TMP/bu.err" &&
+       timeout 300 "${BU[@]}" push -q --tls-verify=false localhost/bu:1 "docker://$CREG/bu/app:1" 2>>"$TMP/bu.err" &&
+       skopeo copy -q --src-tls-verify=false "docker://$CREG/bu/app:1" "oci:$TMP/bu-back:x" 2>>"$TMP/bu.err" &&
+       [ "$(skopeo inspect --config "oci:$TMP/bu-back:x" | jq '.rootfs.diff_ids | length')" = \
+         "$(( $(skopeo inspect --config "oci:$D/oci:bookworm" | jq '.rootfs.diff_ids | length') + 1 ))" ]; then
+      pass "buildah push of a new layer on the image, read back by skopeo with every blob verified"
+    else fail "buildah push: $(tail -c 400 "$TMP/bu.err")"; fi
+    "${BU[@]}" rm -a >/dev/null 2>&1 || true
+  fi
 fi
 
 # 3. both directions with Debian's docker-registry
