@@ -2,8 +2,8 @@
 # Push and pull through comb's registry and Docker's reference registry
 # (Debian's docker-registry), side by side in one run: the same client
 # (skopeo), the same images, fresh storage for each server. For every image:
-# the median push time (OCI layout -> registry) and pull time (registry -> a
-# new OCI layout directory) over BENCH_RUNS runs, throughput in MB/s of
+# the median push time (OCI layout -> an empty registry) and pull time
+# (registry -> a new OCI layout directory) over BENCH_RUNS runs, throughput in MB/s of
 # blob bytes, and each server's peak resident memory (VmHWM) over the run.
 #
 # usage: bench/registry.sh [OCI_LAYOUT:TAG ...]
@@ -61,17 +61,19 @@ blob_bytes() { # OCI_LAYOUT:TAG -> bytes of config and layers
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 timed() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>>"$TMP/errors" || return 1; t1=$(date +%s.%N); awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}'; }
 
-# one server kind, one image: prints "push_s pull_s peak_kb"
+# one server kind, one image: prints "push_s pull_s peak_kb"; a fresh server
+# and storage for every run, so each push uploads every blob
 run_one() { # kind image
-  local kind=$1 img=$2 i push=() pull=() hwm
-  "start_${kind}"
+  local kind=$1 img=$2 i push=() pull=() hwm=0 h
   for ((i = 0; i < RUNS; i++)); do
-    push+=("$(timed skopeo copy -q --dest-tls-verify=false "oci:$img" "docker://$ADDR/bench/img$i:1")")
+    "start_${kind}"
+    push+=("$(timed skopeo copy -q --dest-tls-verify=false "oci:$img" "docker://$ADDR/bench/img:1")")
     rm -rf "$TMP/back"
-    pull+=("$(timed skopeo copy -q --src-tls-verify=false "docker://$ADDR/bench/img$i:1" "oci:$TMP/back:x")")
+    pull+=("$(timed skopeo copy -q --src-tls-verify=false "docker://$ADDR/bench/img:1" "oci:$TMP/back:x")")
+    h=$(awk '/^VmHWM:/ {print $2}' "/proc/$PID/status")
+    [ "$h" -gt "$hwm" ] && hwm=$h
+    kill "$PID"; wait "$PID" 2>/dev/null || true
   done
-  hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$PID/status")
-  kill "$PID"; wait "$PID" 2>/dev/null || true
   echo "$(printf '%s\n' "${push[@]}" | median) $(printf '%s\n' "${pull[@]}" | median) $hwm"
 }
 
