@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "core/digest.h"
-#include "server/auth.h"
+#include "core/pwhash.h"
 
 struct comb_store_db {
     sqlite3 *h;

@@ -23,7 +23,7 @@ comb_code comb_store_open(const char *path, comb_store_db **out, comb_err *err);
 void comb_store_close(comb_store_db *s);
 int comb_store_schema_version(comb_store_db *s);
 
-/* Users: the password is kept only as a scrypt hash (server/auth.h). */
+/* Users: the password is kept only as a scrypt hash (core/pwhash.h). */
 comb_code comb_store_user_put(comb_store_db *s, const char *name, const char *password, comb_role role,
                               comb_err *err);
 /* The role of name when password is right, else COMB_ROLE_NONE. */

@@ -1,6 +1,8 @@
 /* access.c - see access.h. */
 #include "registry/server/access.h"
 
+#include "core/pwhash.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -22,9 +24,6 @@
 #include "trust/trust.h"
 
 #define ISSUER "comb-registry"
-#define SCRYPT_N 16384
-#define SCRYPT_R 8
-#define SCRYPT_P 1
 #define LOGIN_CACHE 64
 #define BUCKETS 1024
 
@@ -194,12 +193,6 @@ static void project_of(const char *repo, char *out, size_t sz);
 
 static int b64url(const unsigned char *d, size_t n, char *out, size_t outsz);
 
-static int kdf(const char *pw, const unsigned char *salt, size_t saltlen, unsigned char out[32])
-{
-    return EVP_PBE_scrypt(pw, strlen(pw), salt, saltlen, SCRYPT_N, SCRYPT_R, SCRYPT_P,
-                          64u << 20, out, 32) == 1 ? 0 : -1;
-}
-
 comb_code comb_access_user_add(comb_access *a, const char *name, const char *password, int robot,
                                int sysadmin, comb_err *err)
 {
@@ -207,14 +200,9 @@ comb_code comb_access_user_add(comb_access *a, const char *name, const char *pas
         return comb_fail(err, COMB_EINVAL, "user name %.100s: 1-100 of [a-z0-9._-$+]", name);
     if (strlen(password) < 8)
         return comb_fail(err, COMB_EINVAL, "password for %s: at least 8 characters", name);
-    unsigned char salt[16], h[32];
-    char s64[32], h64[64], rec[160];
-    if (RAND_bytes(salt, sizeof salt) != 1 || kdf(password, salt, sizeof salt, h))
-        return comb_fail(err, COMB_ENOMEM, "scrypt failed");
-    b64url(salt, sizeof salt, s64, sizeof s64);
-    b64url(h, sizeof h, h64, sizeof h64);
-    snprintf(rec, sizeof rec, "scrypt$%d$%d$%d$%s$%s", SCRYPT_N, SCRYPT_R, SCRYPT_P, s64, h64);
-    OPENSSL_cleanse(h, sizeof h);
+    char rec[COMB_PWHASH_MAX];
+    if (comb_pw_hash(password, rec))
+        return comb_fail(err, COMB_EINVAL, "password for %s: cannot be hashed (too long?)", name);
     sqlite3_stmt *st = prep(a, "INSERT OR REPLACE INTO users(name,kdf,robot,sysadmin) VALUES(?,?,?,?)");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, rec, -1, SQLITE_TRANSIENT);
@@ -386,7 +374,7 @@ comb_code comb_access_login(comb_access *a, const char *user, const char *passwo
     pthread_mutex_unlock(&a->mu);
     sqlite3_stmt *st = prep(a, "SELECT kdf, sysadmin FROM users WHERE name=?");
     sqlite3_bind_text(st, 1, user, -1, SQLITE_TRANSIENT);
-    char rec[200] = "";
+    char rec[COMB_PWHASH_MAX] = "";
     int sysadmin = 0;
     if (st && sqlite3_step(st) == SQLITE_ROW) {
         const char *r = (const char *)sqlite3_column_text(st, 0);
@@ -394,33 +382,15 @@ comb_code comb_access_login(comb_access *a, const char *user, const char *passwo
         sysadmin = sqlite3_column_int(st, 1);
     }
     sqlite3_finalize(st);
-    int n, r, p;
-    char s64[40], h64[80];
-    unsigned char got[32], *salt = NULL, *want = NULL;
-    size_t sl = 0, wl = 0;
-    int ok = 0;
-    if (sscanf(rec, "scrypt$%d$%d$%d$%39[^$]$%79s", &n, &r, &p, s64, h64) == 5 &&
-        n == SCRYPT_N && r == SCRYPT_R && p == SCRYPT_P) {
-        /* base64url back to base64 */
-        for (char *c = s64; *c; c++)
-            *c = *c == '-' ? '+' : *c == '_' ? '/' : *c;
-        for (char *c = h64; *c; c++)
-            *c = *c == '-' ? '+' : *c == '_' ? '/' : *c;
-        char s2[48], h2[96];
-        snprintf(s2, sizeof s2, "%s%s", s64, strlen(s64) % 4 ? (strlen(s64) % 4 == 2 ? "==" : "=") : "");
-        snprintf(h2, sizeof h2, "%s%s", h64, strlen(h64) % 4 ? (strlen(h64) % 4 == 2 ? "==" : "=") : "");
-        salt = comb_b64_decode(s2, strlen(s2), &sl);
-        want = comb_b64_decode(h2, strlen(h2), &wl);
-        ok = salt && want && wl == 32 && !kdf(password, salt, sl, got) &&
-             CRYPTO_memcmp(got, want, 32) == 0;
+    int ok;
+    if (rec[0]) {
+        ok = comb_pw_verify(password, rec);
     } else {
         /* an unknown user costs the same time as a known one */
-        unsigned char dummy[16] = {0};
-        kdf(password, dummy, sizeof dummy, got);
+        char dummy[COMB_PWHASH_MAX];
+        comb_pw_hash(password, dummy);
+        ok = 0;
     }
-    free(salt);
-    free(want);
-    OPENSSL_cleanse(got, sizeof got);
     if (!ok)
         return comb_fail(err, COMB_EAUTH, "wrong user name or password for %.100s", user);
     snprintf(id->user, sizeof id->user, "%s", user);

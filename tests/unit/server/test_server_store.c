@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "server/auth.h"
+#include "core/pwhash.h"
 #include "server/store.h"
 
 static void test_pw(void)

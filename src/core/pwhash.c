@@ -1,5 +1,5 @@
-/* auth.c - scrypt password hashes and token digests (see auth.h). */
-#include "server/auth.h"
+/* pwhash.c - scrypt password hashes (see pwhash.h). */
+#include "core/pwhash.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

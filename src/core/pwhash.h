@@ -1,9 +1,9 @@
-/* auth.h - password hashing for the server's local users (token digests use
- * core/digest.h): scrypt (OpenSSL
+/* pwhash.h - password hashing for the users of comb server and comb registry:
+ * scrypt (OpenSSL
  * EVP_PBE_scrypt, N=2^15, r=8, p=1, 16-byte random salt, 32-byte key),
  * stored as "scrypt$N$r$p$<salt hex>$<key hex>"; checked in constant time. */
-#ifndef COMB_SERVER_AUTH_H
-#define COMB_SERVER_AUTH_H
+#ifndef COMB_CORE_PWHASH_H
+#define COMB_CORE_PWHASH_H
 
 #include <stddef.h>
 
