@@ -1,5 +1,6 @@
 /* api.c - the REST API of comb server (see server.h). */
 #include "server/server.h"
+#include "server/handler.h"
 
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
@@ -26,28 +27,12 @@ struct comb_server {
     size_t nclients;
 };
 
-typedef struct req {
-    char *body;
-    size_t len, cap;
-    int too_big;
-} req;
-
-typedef struct ctx {
-    comb_server *s;
-    struct MHD_Connection *c;
-    const char *method;
-    char node[129], kind[32];
-    char user[129];
-    comb_role role;
-    const req *r;
-} ctx;
-
-typedef struct reply {
-    int status;
-    json_t *body; /* owned */
-} reply;
-
 static reply err_reply(int status, const char *msg)
+{
+    return comb_reply_error(status, msg);
+}
+
+reply comb_reply_error(int status, const char *msg)
 {
     return (reply){ status, json_pack("{s:s}", "error", msg) };
 }
@@ -75,7 +60,7 @@ static reply h_token(ctx *x)
     char tok[65];
     int64_t exp;
     comb_err e;
-    if (comb_store_token_new(x->s->db, x->user, x->role, x->s->o.token_ttl, tok, &exp, &e))
+    if (comb_store_token_new(x->db, x->user, x->role, x->s->o.token_ttl, tok, &exp, &e))
         return err_reply(500, "cannot issue a token");
     return (reply){ 201, json_pack("{s:s, s:I, s:s}", "token", tok, "expires", (json_int_t)exp, "role",
                                    comb_role_name(x->role)) };
@@ -83,14 +68,14 @@ static reply h_token(ctx *x)
 
 static reply h_nodes(ctx *x)
 {
-    return (reply){ 200, comb_store_nodes(x->s->db) };
+    return (reply){ 200, comb_store_nodes(x->db) };
 }
 
 static reply h_records_get(ctx *x)
 {
     if (!known_kind(x->kind))
         return err_reply(404, "unknown record kind");
-    return (reply){ 200, comb_store_records(x->s->db, x->node, x->kind, RECORDS_LIMIT) };
+    return (reply){ 200, comb_store_records(x->db, x->node, x->kind, RECORDS_LIMIT) };
 }
 
 /* Calls fn with each non-empty line of body (all of it when not line-based). */
@@ -143,7 +128,7 @@ static int store_line(void *ud, const char *p, size_t n)
     if (sc->rid)
         snprintf(rid, sizeof rid, "%s.%zu", sc->rid, sc->line);
     sc->line++;
-    if (comb_store_record_add(sc->x->s->db, sc->x->node, sc->x->kind, sc->rid ? rid : NULL, p, n, &dup, &e))
+    if (comb_store_record_add(sc->x->db, sc->x->node, sc->x->kind, sc->rid ? rid : NULL, p, n, &dup, &e))
         return -1;
     if (dup)
         sc->dups++;
@@ -175,7 +160,7 @@ static reply h_records_post(ctx *x)
 
 static reply h_users_get(ctx *x)
 {
-    return (reply){ 200, comb_store_users(x->s->db) };
+    return (reply){ 200, comb_store_users(x->db) };
 }
 
 static reply h_users_post(ctx *x)
@@ -188,7 +173,7 @@ static reply h_users_post(ctx *x)
     reply rp;
     if (!name || !pw || role == COMB_ROLE_NONE)
         rp = err_reply(400, "name, password and role (viewer, operator, admin) are needed");
-    else if (comb_store_user_put(x->s->db, name, pw, role, &e))
+    else if (comb_store_user_put(x->db, name, pw, role, &e))
         rp = err_reply(400, e.msg);
     else
         rp = (reply){ 201, json_pack("{s:s, s:s}", "name", name, "role", comb_role_name(role)) };
@@ -198,7 +183,7 @@ static reply h_users_post(ctx *x)
 
 static reply h_audit(ctx *x)
 {
-    return (reply){ 200, comb_store_audit_list(x->s->db, 1000) };
+    return (reply){ 200, comb_store_audit_list(x->db, 1000) };
 }
 
 /* ---- routing ---- */
@@ -227,8 +212,8 @@ void comb_server_routes(void (*fn)(void *ud, const char *method, const char *pat
         fn(ud, routes[i].method, routes[i].path, routes[i].role);
 }
 
-/* Match url against a template; {node} and {kind} capture one segment of
- * safe characters. */
+/* Match url against a template; {node}, {kind} and {id} capture one
+ * segment of safe characters. */
 static int match(const char *tmpl, const char *url, ctx *x)
 {
     if (strlen(url) > 4096)
@@ -237,8 +222,8 @@ static int match(const char *tmpl, const char *url, ctx *x)
         if (*tmpl == '{') {
             const char *close = strchr(tmpl, '}');
             size_t n = strcspn(url, "/");
-            char *dst = !strncmp(tmpl, "{node}", 6) ? x->node : x->kind;
-            size_t cap = dst == x->node ? sizeof x->node : sizeof x->kind;
+            char *dst = !strncmp(tmpl, "{node}", 6) ? x->node : !strncmp(tmpl, "{id}", 4) ? x->id : x->kind;
+            size_t cap = dst == x->kind ? sizeof x->kind : sizeof x->node;
             if (!close || n == 0 || n >= cap)
                 return 0;
             memcpy(dst, url, n);
@@ -383,7 +368,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *upload_size = 0;
         return MHD_YES;
     }
-    ctx x = { .s = s, .c = c, .method = method, .r = r };
+    ctx x = { .s = s, .db = s->db, .c = c, .method = method, .r = r };
     char addr[64];
     client_addr(c, addr, sizeof addr);
     reply rp;
