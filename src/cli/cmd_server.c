@@ -38,6 +38,8 @@ void help_server(void)
           "      --ldap-user-dn DN    the DN to bind as, with %s for the user name\n"
           "                           (uid=%s,ou=people,dc=example,dc=org)\n"
           "      --ldap-role ROLE     the role of directory users (default viewer)\n"
+          "      --console DIR        serve the web console's files from DIR (GET outside\n"
+          "                           /api/; docs/CONSOLE.md); without it: no console\n"
           "      --role ROLE          useradd: viewer, operator or admin\n"
           "      --routes             print every route with the least role it needs\n"
           "  -h, --help               this help\n"
@@ -111,6 +113,7 @@ int cmd_server(int argc, char **argv)
         { "ldap-url", required_argument, NULL, 'L' },
         { "ldap-user-dn", required_argument, NULL, 'U' },
         { "ldap-role", required_argument, NULL, 'G' },
+        { "console", required_argument, NULL, 'W' },
         { "routes", no_argument, NULL, 'R' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -154,6 +157,7 @@ int cmd_server(int argc, char **argv)
             if ((so.ldap_role = comb_role_parse(optarg)) == COMB_ROLE_NONE)
                 return cli_error("--ldap-role: \"%s\" is not viewer, operator or admin", optarg), EXIT_USAGE;
             break;
+        case 'W': so.console = optarg; break;
         case 'R': comb_server_routes(print_route, stdout); return EXIT_OK;
         case 'h': help_server(); return EXIT_OK;
         default: return cli_bad_option(c, argv, "server");
@@ -177,6 +181,11 @@ int cmd_server(int argc, char **argv)
     }
     if (!so.ldap.url != !so.ldap.dn_template) {
         cli_error("--ldap-url and --ldap-user-dn go together");
+        return EXIT_USAGE;
+    }
+    struct stat cst;
+    if (so.console && (stat(so.console, &cst) || !S_ISDIR(cst.st_mode))) {
+        cli_error("--console %s: not a directory (build it: cd web && npm ci && npm run build)", so.console);
         return EXIT_USAGE;
     }
     so.address = addr;

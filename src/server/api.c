@@ -1,6 +1,8 @@
 /* api.c - the REST API of comb server (see server.h). */
 #include "server/server.h"
 #include "server/handler.h"
+#include "server/static.h"
+#include "server/views.h"
 
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
@@ -204,6 +206,15 @@ static const route routes[] = {
     { "GET", "/api/v1/users", COMB_ROLE_ADMIN, 0, h_users_get },
     { "POST", "/api/v1/users", COMB_ROLE_ADMIN, 0, h_users_post },
     { "GET", "/api/v1/audit", COMB_ROLE_ADMIN, 0, h_audit },
+    /* the web console's views (server/views.c) */
+    { "GET", "/api/v1/overview", COMB_ROLE_VIEWER, 0, comb_view_overview },
+    { "GET", "/api/v1/assets", COMB_ROLE_VIEWER, 0, comb_view_assets },
+    { "GET", "/api/v1/assets/{id}", COMB_ROLE_VIEWER, 0, comb_view_asset },
+    { "GET", "/api/v1/graph", COMB_ROLE_VIEWER, 0, comb_view_graph },
+    { "GET", "/api/v1/images", COMB_ROLE_VIEWER, 0, comb_view_images },
+    { "GET", "/api/v1/images/{id}/vulnerabilities", COMB_ROLE_VIEWER, 0, comb_view_image_vulns },
+    { "GET", "/api/v1/compliance", COMB_ROLE_VIEWER, 0, comb_view_compliance },
+    { "GET", "/api/v1/alerts", COMB_ROLE_VIEWER, 0, comb_view_alerts },
 };
 
 void comb_server_routes(void (*fn)(void *ud, const char *method, const char *path, comb_role role), void *ud)
@@ -382,12 +393,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         rp = err_reply(401, "a client certificate signed by the server's client CA is needed");
         goto done;
     }
+    if (s->o.console && comb_static_wants(method, url))
+        return comb_static_serve(c, s->o.console, url); /* the web console's files; not audited */
     int ri = comb_server_route(method, url, x.node, x.kind);
     if (ri < 0) {
         rp = err_reply(ri == -2 ? 405 : 404, ri == -2 ? "method not allowed" : "not found");
         goto done;
     }
     rt = &routes[ri];
+    match(rt->path, url, &x); /* its {id} too */
     if (r->too_big) {
         rp = err_reply(413, "request body too large");
         goto done;
