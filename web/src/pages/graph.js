@@ -1,0 +1,98 @@
+// Graph: hosts, workloads and images with their edges (image → container,
+// host → workload, workload → workload flows), drawn by Cytoscape on a
+// canvas. It stays usable with thousands of nodes: positions are computed
+// here in one pass (a grid per host, no force layout), nothing is
+// animated, labels vanish when zoomed out and edges hide while panning.
+import cytoscape from 'cytoscape';
+import { get } from '../api.js';
+import { h, kv, shortId } from '../dom.js';
+
+const SPACING = 70;
+const COLORS = { host: '#18202e', workload: '#2457c5', image: '#e39a1c', external: '#9aa5b5' };
+
+// One cluster per host (its workloads and the groups of its flows), one for
+// images; each a square grid, clusters side by side.
+function positions(nodes) {
+  const clusters = new Map();
+  for (const n of nodes) {
+    const key = n.type === 'image' ? ' images' : n.node || ' other';
+    if (!clusters.has(key)) clusters.set(key, []);
+    clusters.get(key).push(n);
+  }
+  const pos = new Map();
+  let x0 = 0;
+  for (const members of clusters.values()) {
+    members.sort((a, b) => (a.type === 'host' ? -1 : b.type === 'host' ? 1 : 0));
+    const cols = Math.max(1, Math.ceil(Math.sqrt(members.length)));
+    members.forEach((n, i) => pos.set(n.id, { x: x0 + (i % cols) * SPACING, y: Math.floor(i / cols) * SPACING }));
+    x0 += (cols + 3) * SPACING;
+  }
+  return pos;
+}
+
+const style = [
+  { selector: 'node', style: { 'background-color': (n) => COLORS[n.data('type')] || '#666', width: 22, height: 22, label: 'data(label)',
+    'font-size': 10, 'min-zoomed-font-size': 9, 'text-valign': 'bottom', 'text-margin-y': 3, color: '#1d2430' } },
+  { selector: 'node[type = "host"]', style: { shape: 'round-rectangle', width: 34, height: 34 } },
+  { selector: 'node[type = "image"]', style: { shape: 'diamond' } },
+  { selector: 'edge', style: { width: 1, 'line-color': '#b9c2cf', 'target-arrow-shape': 'none', 'curve-style': 'haystack' } },
+  { selector: 'edge[type = "flow"]', style: { 'line-color': '#2457c5', width: 1.5, 'curve-style': 'straight', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#2457c5', 'arrow-scale': 0.7 } },
+  { selector: 'edge[type = "runs"]', style: { 'line-color': '#e3b35a' } },
+  { selector: '.match', style: { 'border-width': 4, 'border-color': '#d1361f' } },
+  { selector: '.faded', style: { opacity: 0.15 } },
+  { selector: ':selected', style: { 'border-width': 4, 'border-color': '#2e8b57' } },
+];
+
+function detail(panel, node) {
+  const d = node.data();
+  const flows = node.connectedEdges('[type = "flow"]').map((e) => `${e.source().data('label')} → ${e.target().data('label')} ${e.data('label') || ''}`);
+  panel.replaceChildren(h('h3', {}, d.label),
+    kv([['type', d.type], ['node', d.node], ['id', d.ref ? h('span', { class: 'mono' }, shortId(d.ref)) : ''], ['edges', node.degree()]]),
+    d.type === 'workload' && d.ref ? h('p', {}, h('a', { href: `#/assets/${encodeURIComponent(d.ref)}` }, 'asset detail')) : null,
+    d.type === 'image' && d.ref ? h('p', {}, h('a', { href: `#/vulnerabilities/${encodeURIComponent(d.ref)}` }, 'vulnerabilities')) : null,
+    flows.length ? [h('h3', {}, `Flows (${flows.length})`), h('ul', {}, flows.slice(0, 50).map((f) => h('li', {}, f)))] : null);
+}
+
+export async function graph() {
+  const data = await get('graph');
+  const pos = positions(data.nodes);
+  const container = h('div', { id: 'cy' });
+  const panel = h('div', { class: 'card', id: 'graph-detail' }, h('p', { class: 'muted' }, 'Click a node for its detail.'));
+  const search = h('input', { type: 'search', id: 'graph-search', placeholder: 'search nodes by name' });
+  const kind = h('select', { id: 'graph-kind' }, ['all', 'host', 'workload', 'image', 'external'].map((k) => h('option', { value: k }, k)));
+  const stats = h('span', { class: 'muted', id: 'graph-stats' }, `${data.nodes.length} nodes, ${data.edges.length} edges`);
+  const page = h('section', { id: 'page-graph' }, h('h1', {}, 'Relationship graph'),
+    h('div', { class: 'toolbar' }, search, kind, stats), h('div', { class: 'graph-wrap' }, container, panel));
+  // Cytoscape needs the container in the document to measure it
+  page.mount = () => {
+    const elements = data.nodes.map((n) => ({ group: 'nodes', data: n, position: pos.get(n.id) }))
+      .concat(data.edges.map((e, i) => ({ group: 'edges', data: { id: `e${i}`, ...e } })));
+    const cy = cytoscape({ container, elements, style, layout: { name: 'preset', fit: true, padding: 20 },
+      textureOnViewport: true, hideEdgesOnViewport: true, motionBlur: false, pixelRatio: 1, minZoom: 0.02, maxZoom: 4,
+      wheelSensitivity: 0.3 });
+    window.combGraph = { cy, rendered: null };
+    cy.one('render', () => requestAnimationFrame(() => {
+      window.combGraph.rendered = performance.now();
+      container.dataset.rendered = 'true';
+    }));
+    cy.on('tap', 'node', (ev) => detail(panel, ev.target));
+    const apply = () => {
+      const q = search.value.trim().toLowerCase();
+      const k = kind.value;
+      cy.batch(() => {
+        cy.elements().removeClass('match faded');
+        if (k !== 'all') cy.nodes().filter((n) => n.data('type') !== k).addClass('faded');
+        if (q) {
+          const hits = cy.nodes().filter((n) => String(n.data('label')).toLowerCase().includes(q));
+          hits.addClass('match');
+          cy.nodes().not(hits).addClass('faded');
+          if (hits.length) cy.fit(hits, 60);
+        }
+      });
+    };
+    search.addEventListener('input', apply);
+    kind.addEventListener('change', apply);
+    page.unmount = () => cy.destroy();
+  };
+  return page;
+}
