@@ -12,7 +12,7 @@ mkdirSync(out, { recursive: true });
 await esbuild.build({
   entryPoints: [join(here, 'src', 'main.js')],
   bundle: true,
-  minify: true,
+  minify: process.env.COMB_CONSOLE_DEBUG ? false : true,
   format: 'iife',
   target: ['chrome110', 'firefox110'],
   outfile: join(out, 'app.js'),
