@@ -37,9 +37,10 @@ function positions(nodes) {
 // Cytoscape's style cache). Big graphs get straight "haystack" edges with no
 // arrows, the cheapest to draw.
 const style = (big) => [
-  { selector: big ? 'node.labeled' : 'node', style: { label: 'data(label)' } },
   { selector: 'node', style: { 'background-color': COLORS.workload, width: 22, height: 22,
     'font-size': 10, 'min-zoomed-font-size': 9, 'text-valign': 'bottom', 'text-margin-y': 3, color: '#1d2430' } },
+  // a big graph labels only the nodes in view once zoomed in (see labelInView)
+  { selector: big ? 'node.labeled, node.match, node:selected' : 'node', style: { label: 'data(label)' } },
   { selector: 'node[type = "host"]', style: { shape: 'round-rectangle', width: 34, height: 34, 'background-color': COLORS.host } },
   { selector: 'node[type = "image"]', style: { shape: 'diamond', 'background-color': COLORS.image } },
   { selector: 'node[type = "external"]', style: { 'background-color': COLORS.external } },
@@ -51,6 +52,26 @@ const style = (big) => [
   { selector: '.faded', style: { opacity: 0.15 } },
   { selector: ':selected', style: { 'border-width': 4, 'border-color': '#2e8b57' } },
 ];
+
+// Labels of a big graph: only for the nodes in view, and only once zoomed
+// in enough to read them (at most LABELS_MAX at a time).
+const LABELS_MAX = 400;
+function labelInView(cy) {
+  const labeled = cy.nodes('.labeled');
+  if (cy.zoom() < 0.5) {
+    labeled.removeClass('labeled');
+    return;
+  }
+  const { x1, x2, y1, y2 } = cy.extent();
+  const inView = cy.nodes().filter((n) => {
+    const p = n.position();
+    return p.x >= x1 && p.x <= x2 && p.y >= y1 && p.y <= y2;
+  });
+  cy.batch(() => {
+    labeled.difference(inView).removeClass('labeled');
+    if (inView.length <= LABELS_MAX) inView.addClass('labeled');
+  });
+}
 
 function detail(panel, node) {
   const d = node.data();
@@ -97,6 +118,10 @@ export async function graph() {
       container.dataset.rendered = 'true';
     }));
     cy.on('tap', 'node', (ev) => detail(panel, ev.target));
+    if (big) {
+      let timer = null;
+      cy.on('viewport', () => { clearTimeout(timer); timer = setTimeout(() => labelInView(cy), 150); });
+    }
     const apply = () => {
       const q = search.value.trim().toLowerCase();
       const k = kind.value;
