@@ -71,6 +71,7 @@ done
 api_ms=$(curl -s -o "$TMP/graph.json" -w '%{time_total}' -H "Authorization: Bearer $TOKEN" "$URL/api/v1/graph" |
   $PY -c 'import sys; print(round(float(sys.stdin.read()) * 1000))')
 log "GET /api/v1/graph: $api_ms ms, $(stat -c %s "$TMP/graph.json") bytes"
+log "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
 out=$(BASE="$URL" USER=bench PASSWORD=bench-secret RUNS="$RUNS" COMB_WEB="$SRC/web" \
   node "$SRC/tests/integration/console/bench_graph.mjs")
@@ -81,6 +82,8 @@ med = statistics.median(r["times"])
 print("console graph: %d workloads (%d nodes, %d edges drawn)" % (r["workloads"], r["nodes"], r["edges"]))
 print("  runs (ms, navigation start -> rendered): %s" % ", ".join("%.0f" % t for t in r["times"]))
 for s in r["steps"]:
-    print("    script start %.0f, data fetched %.0f, graph built %.0f, rendered %.0f" % (s["fetchStart"], s["loaded"], s["created"], s["rendered"]))
+    print("    script start %.0f, data fetched %.0f, graph built %.0f, rendered %.0f; main-thread CPU %.0f ms" % (s["fetchStart"], s["loaded"], s["created"], s["rendered"], s["cpu"]))
 print("  median %.0f ms; goal %.0f ms; ratio %.2f (%s)" % (med, goal, med / goal, "met" if med < goal else "NOT met"))
+cpu = statistics.median(s["cpu"] for s in r["steps"])
+print("  median main-thread CPU time %.0f ms; ratio %.2f (the wall time on an idle machine is close to it)" % (cpu, cpu / goal))
 PYEOF

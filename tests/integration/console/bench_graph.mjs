@@ -18,9 +18,15 @@ for (let i = 0; i < RUNS; i++) {
   const page = await context.newPage();
   await page.addInitScript((t) => { sessionStorage.setItem('comb.token', t); sessionStorage.setItem('comb.token.user', 'bench'); }, token);
   await page.goto(`${BASE}/#/graph`);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
   await page.waitForFunction(() => window.combGraph && window.combGraph.rendered, null, { timeout: 120000, polling: 50 });
   // performance.now() counts from the navigation's start
   const g = await page.evaluate(() => { const { fetchStart, loaded, created, rendered } = window.combGraph; return { fetchStart, loaded, created, rendered }; });
+  // the renderer's main-thread CPU time since it started (a fresh renderer
+  // for this navigation): what the page cost, apart from waiting for a CPU
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  g.cpu = 1000 * (metrics.find((m) => m.name === 'ThreadTime') || { value: NaN }).value;
   times.push(g.rendered);
   steps.push(g);
   size = await page.evaluate(() => ({ nodes: window.combGraph.cy.nodes().length, edges: window.combGraph.cy.edges().length,
