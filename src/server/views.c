@@ -465,12 +465,12 @@ reply comb_view_compliance(ctx *x)
 
 /* ---- alerts ---- */
 
-static const char *field(const json_t *line, const char *k)
+/* An output field of a Falco line as text (numbers written to num[32]). */
+static const char *field(const json_t *line, const char *k, char num[32])
 {
     const json_t *v = json_object_get(json_object_get(line, "output_fields"), k);
-    static __thread char num[32];
     if (json_is_integer(v)) {
-        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+        snprintf(num, 32, "%lld", (long long)json_integer_value(v));
         return num;
     }
     return json_string_value(v);
@@ -483,10 +483,9 @@ static int responds_to(const json_t *resp, const json_t *a)
     const char *r1 = str(resp, "rule"), *r2 = str(a, "rule");
     if (!r1 || !r2 || strcmp(r1, r2))
         return 0;
-    char pid[32];
-    snprintf(pid, sizeof pid, "%s", field(resp, "proc.pid") ? field(resp, "proc.pid") : "");
-    const char *apid = field(a, "proc.pid");
-    return !*pid || !apid || !strcmp(pid, apid);
+    char n1[32], n2[32];
+    const char *pid = field(resp, "proc.pid", n1), *apid = field(a, "proc.pid", n2);
+    return !pid || !apid || !strcmp(pid, apid);
 }
 
 reply comb_view_alerts(ctx *x)
@@ -500,6 +499,7 @@ reply comb_view_alerts(ctx *x)
         /* records are newest first: walk them backwards so a response line
          * follows the alert it answers */
         for (size_t k = json_array_size(a); k-- > 0;) {
+            char n1[32], n2[32];
             json_t *rec = json_array_get(a, k), *b = json_object_get(rec, "body");
             if (!json_is_object(b))
                 continue;
@@ -520,8 +520,8 @@ reply comb_view_alerts(ctx *x)
             }
             json_array_append_new(mine, json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:O, s:[], s:O}",
                 "node", node, "time", str(b, "time"), "rule", str(b, "rule"), "priority", str(b, "priority"),
-                "output", str(b, "output"), "source", str(b, "source"), "container", field(b, "container.id"),
-                "process", field(b, "proc.name"), "received", json_object_get(rec, "received"), "responses", "raw", b));
+                "output", str(b, "output"), "source", str(b, "source"), "container", field(b, "container.id", n1),
+                "process", field(b, "proc.name", n2), "received", json_object_get(rec, "received"), "responses", "raw", b));
         }
         json_t *e;
         size_t k;
