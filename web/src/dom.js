@@ -25,6 +25,16 @@ export function table(columns, rows, rowFn) {
     h('tbody', {}, rows.map((r) => h('tr', {}, rowFn(r).map((cell) => cell instanceof Node && cell.tagName === 'TD' ? cell : h('td', {}, cell))))));
 }
 
+// A search box that hides the rows of table not containing its text.
+export function rowFilter(placeholder, id, tableEl) {
+  const input = h('input', { type: 'search', placeholder, id });
+  input.addEventListener('input', () => {
+    const q = input.value.toLowerCase();
+    for (const tr of tableEl.tBodies[0].rows) tr.hidden = q && !tr.textContent.toLowerCase().includes(q);
+  });
+  return input;
+}
+
 export function kv(pairs) {
   return h('dl', { class: 'kv' }, pairs.filter(([, v]) => v !== undefined && v !== null && v !== '')
     .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));

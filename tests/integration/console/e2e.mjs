@@ -53,6 +53,11 @@ try {
   for (const n of want.nodes)
     for (const c of want.containers)
       check(rows.some((r) => r[0] === n && r[1] === c.name && c.id.startsWith(r[2])), `assets: ${n} has container ${c.name} (${c.id.slice(0, 12)})`);
+  await page.fill('#asset-filter', want.containers[1].name);
+  const shown = await page.$$eval('#containers tbody tr', (trs) => trs.filter((tr) => !tr.hidden).map((tr) => tr.cells[1].textContent));
+  check(shown.length === want.nodes.length && shown.every((n) => n === want.containers[1].name),
+    `assets: the filter leaves ${want.containers[1].name} on each node (${shown.length} rows)`);
+  await page.fill('#asset-filter', '');
   await shot('assets');
   await open(`#/assets/${want.containers[0].id}`, '#page-asset[data-type=container]');
   const detail = await text('#page-asset');
@@ -105,6 +110,11 @@ try {
       check(e === 1, `graph: image → ${c.name} on ${n}`);
     }
   check(await paintedPixels(page, '#cy') > 500, 'graph: the canvas is not blank');
+  const web = `w:${want.nodes[0]}:${want.containers[0].name}`;
+  await page.evaluate((id) => window.combGraph.cy.getElementById(id).emit('tap'), web);
+  const panel = await text('#graph-detail');
+  check(panel.includes(want.containers[0].name) && panel.includes(want.containers[1].name),
+    `graph: a click on ${want.containers[0].name} shows its detail and its flow to ${want.containers[1].name}: "${panel.slice(0, 120)}"`);
   await page.click('#graph-search');
   await page.keyboard.type(want.containers[0].name);
   await shot('graph');

@@ -2,7 +2,7 @@
 // (a host, a container with its processes and ports, or an image).
 import { get } from '../api.js';
 import { SEVERITIES } from '../charts.js';
-import { h, kv, shortId, table, when } from '../dom.js';
+import { h, kv, rowFilter, shortId, table, when } from '../dom.js';
 
 const link = (id, text) => h('a', { href: `#/assets/${encodeURIComponent(id)}` }, text);
 
@@ -14,15 +14,11 @@ export function severityBadges(v) {
 
 export async function assets() {
   const a = await get('assets');
-  const filter = h('input', { type: 'search', placeholder: 'filter by name, id, image, node', id: 'asset-filter' });
   const containers = table(['node', 'name', 'id', 'image', 'state', 'privileged', 'ports', 'processes'], a.containers, (c) => [
     c.node, link(c.id, c.name || shortId(c.id)), h('td', { class: 'mono' }, shortId(c.id)), c.image, c.state,
     c.privileged ? h('span', { class: 'badge bad' }, 'privileged') : 'no', c.ports, c.processes]);
   containers.id = 'containers';
-  filter.addEventListener('input', () => {
-    const q = filter.value.toLowerCase();
-    for (const tr of containers.tBodies[0].rows) tr.hidden = q && !tr.textContent.toLowerCase().includes(q);
-  });
+  const filter = rowFilter('filter by name, id, image, node', 'asset-filter', containers);
   return h('section', { id: 'page-assets' },
     h('h1', {}, 'Assets'),
     h('h2', {}, `Hosts (${a.hosts.length})`),

@@ -77,11 +77,11 @@ function labelInView(cy) {
 function detail(panel, node) {
   const d = node.data();
   const flows = node.connectedEdges('[type = "flow"]').map((e) => `${e.source().data('label')} → ${e.target().data('label')} ${e.data('label') || ''}`);
-  panel.replaceChildren(h('h3', {}, d.label),
+  panel.replaceChildren(h('div', {}, h('h3', {}, d.label),
     kv([['type', d.type], ['node', d.node], ['id', d.ref ? h('span', { class: 'mono' }, shortId(d.ref)) : ''], ['edges', node.degree()]]),
     d.type === 'workload' && d.ref ? h('p', {}, h('a', { href: `#/assets/${encodeURIComponent(d.ref)}` }, 'asset detail')) : null,
     d.type === 'image' && d.ref ? h('p', {}, h('a', { href: `#/vulnerabilities/${encodeURIComponent(d.ref)}` }, 'vulnerabilities')) : null,
-    flows.length ? [h('h3', {}, `Flows (${flows.length})`), h('ul', {}, flows.slice(0, 50).map((f) => h('li', {}, f)))] : null);
+    flows.length ? [h('h3', {}, `Flows (${flows.length})`), h('ul', {}, flows.slice(0, 50).map((f) => h('li', {}, f)))] : null));
 }
 
 export async function graph() {

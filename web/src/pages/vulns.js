@@ -2,7 +2,7 @@
 // one image's findings.
 import { get } from '../api.js';
 import { SEVERITIES, SEVERITY_COLORS, doughnut } from '../charts.js';
-import { h, kv, shortId, table, when } from '../dom.js';
+import { h, kv, rowFilter, shortId, table, when } from '../dom.js';
 import { severityBadges } from './assets.js';
 
 export async function images() {
@@ -17,16 +17,12 @@ export async function images() {
 
 export async function imageVulns(id) {
   const d = await get(`images/${encodeURIComponent(id)}/vulnerabilities`);
-  const filter = h('input', { type: 'search', placeholder: 'filter by id, package, title', id: 'vuln-filter' });
   const rows = table(['id', 'severity', 'package', 'installed', 'fixed in', 'title'], d.findings, (f) => [
     f.url ? h('a', { href: f.url, rel: 'noopener noreferrer', target: '_blank' }, f.id) : f.id,
     h('td', { class: `sev-${f.severity}` }, f.severity), `${f.package || ''}${f.found_in ? ` (${f.found_in})` : ''}`, f.version,
     (f.fixed_versions || []).join(', ') || 'no fix', [f.title, (f.aliases || []).length ? h('div', { class: 'muted' }, f.aliases.join(', ')) : null]]);
   rows.id = 'findings';
-  filter.addEventListener('input', () => {
-    const q = filter.value.toLowerCase();
-    for (const tr of rows.tBodies[0].rows) tr.hidden = q && !tr.textContent.toLowerCase().includes(q);
-  });
+  const filter = rowFilter('filter by id, package, title', 'vuln-filter', rows);
   return h('section', { id: 'page-image-vulns' },
     h('p', {}, h('a', { href: '#/vulnerabilities' }, '← all images')),
     h('h1', {}, `Vulnerabilities of ${d.name || shortId(d.id)}`),
