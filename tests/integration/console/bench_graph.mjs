@@ -30,7 +30,9 @@ for (let i = 0; i < RUNS; i++) {
   times.push(g.rendered);
   steps.push(g);
   size = await page.evaluate(() => ({ nodes: window.combGraph.cy.nodes().length, edges: window.combGraph.cy.edges().length,
-    workloads: window.combGraph.cy.nodes('[type = "workload"]').length }));
+    workloads: window.combGraph.cy.nodes('[type = "workload"]').length,
+    // a click on an image draws its image → container edges
+    imageEdgesOnClick: (() => { const cy = window.combGraph.cy; cy.nodes('[type = "image"]')[0].emit('tap'); return cy.edges('[type = "runs"]').length; })() }));
   await page.close();
 }
 await context.close();

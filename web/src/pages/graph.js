@@ -97,10 +97,21 @@ export async function graph() {
     h('div', { class: 'toolbar' }, search, kind, stats), h('div', { class: 'graph-wrap' }, container, panel));
   // Cytoscape needs the container in the document to measure it
   page.mount = () => {
-    // a big graph leaves out the host → workload edges: the layout already
-    // groups each host's workloads around it
+    // A big graph draws the flows only: host → workload edges are left out
+    // (the layout groups each host's workloads already) and image →
+    // container edges are drawn for the image or workload clicked (thousands
+    // of them would bury the flows, and double the first frame's cost).
     const big = data.edges.length > 3000;
-    const edges = big ? data.edges.filter((e) => e.type !== 'hosts') : data.edges;
+    const edges = big ? data.edges.filter((e) => e.type === 'flow') : data.edges;
+    const runsOf = new Map(); // node id -> its image → container edges, for a big graph
+    if (big)
+      data.edges.forEach((e, i) => {
+        if (e.type !== 'runs') return;
+        for (const end of [e.source, e.target]) {
+          if (!runsOf.has(end)) runsOf.set(end, []);
+          runsOf.get(end).push({ group: 'edges', data: { id: `r${i}`, ...e } });
+        }
+      });
     const nodes = data.nodes.map((n) => ({ group: 'nodes', data: n, position: pos.get(n.id) }));
     const loaded = performance.now();
     // the viewport from the known extent of the positions: no bounding box
@@ -120,7 +131,13 @@ export async function graph() {
       window.combGraph.rendered = performance.now();
       container.dataset.rendered = 'true';
     }));
-    cy.on('tap', 'node', (ev) => detail(panel, ev.target));
+    cy.on('tap', 'node', (ev) => {
+      if (big) {
+        cy.remove('edge[type = "runs"]');
+        cy.add(runsOf.get(ev.target.id()) || []);
+      }
+      detail(panel, ev.target);
+    });
     if (big) {
       let timer = null;
       cy.on('viewport', () => { clearTimeout(timer); timer = setTimeout(() => labelInView(cy), 150); });
