@@ -193,7 +193,10 @@ reply comb_view_assets(ctx *x)
             json_array_append_new(containers, container_row(node, c));
         json_array_foreach(json_object_get(inv, "images"), k, c) {
             json_t *scan = str(c, "id") ? json_object_get(scans, str(c, "id")) : NULL;
-            json_t *counts = scan ? severity_counts(json_object_get(scan, "body")) : json_null();
+            /* a scan record of the image, else the summary the inventory carries */
+            json_t *summary = json_object_get(json_object_get(c, "scan"), "by_severity");
+            json_t *counts = scan ? severity_counts(json_object_get(scan, "body"))
+                             : json_is_object(summary) ? json_deep_copy(summary) : json_null();
             json_array_append_new(images, json_pack("{s:s, s:s?, s:s?, s:O?, s:s?, s:o}", "node", node, "id",
                 str(c, "id"), "engine", str(c, "engine"), "tags", json_object_get(c, "tags"), "created",
                 str(c, "created"), "vulnerabilities", counts));
@@ -247,7 +250,7 @@ reply comb_view_asset(ctx *x)
 /* ---- graph ---- */
 
 typedef struct graph {
-    json_t *nodes, *edges, *seen; /* seen: node id -> true */
+    json_t *nodes, *edges, *seen; /* seen: node id or flow edge key -> true */
 } graph;
 
 static void add_node(graph *g, const char *id, const char *type, const char *label, const char *node,
@@ -262,6 +265,13 @@ static void add_node(graph *g, const char *id, const char *type, const char *lab
 
 static void add_edge(graph *g, const char *src, const char *dst, const char *type, const char *label)
 {
+    if (!strcmp(type, "flow")) { /* a flow both ends report, or segmentation and inventory both: once */
+        char key[700];
+        snprintf(key, sizeof key, "%s>%s>%s", src, dst, label ? label : "");
+        if (json_object_get(g->seen, key))
+            return;
+        json_object_set_new(g->seen, key, json_true());
+    }
     json_array_append_new(g->edges, json_pack("{s:s, s:s, s:s, s:s?}", "source", src, "target", dst, "type",
                                               type, "label", label));
 }
@@ -305,19 +315,22 @@ static void add_segmentation(graph *g, ctx *x, const char *node)
 }
 
 /* Relationships an inventory container carries (null until segmentation
- * fills them in): names of peers, or objects naming one. */
-static void add_relationships(graph *g, const char *node, const char *from, const json_t *rels)
+ * fills them in; docs/INVENTORY.md): flows to or from a named peer. */
+static void add_relationships(graph *g, const char *node, const char *self, const json_t *rels)
 {
     const json_t *r;
     size_t i;
     json_array_foreach(rels, i, r) {
-        const char *peer = json_is_string(r) ? json_string_value(r)
-                           : str(r, "target") ? str(r, "target") : str(r, "dst") ? str(r, "dst") : str(r, "peer");
-        if (!peer)
+        const json_t *peer = json_object_get(r, "peer");
+        const char *name = json_is_string(peer) ? json_string_value(peer) : str(peer, "name");
+        if (!name)
             continue;
-        char b[300];
-        flow_end(g, node, peer, NULL, b, sizeof b);
-        add_edge(g, from, b, "flow", str(r, "port") ? str(r, "port") : NULL);
+        char other[300], label[64];
+        flow_end(g, node, name, peer, other, sizeof other);
+        snprintf(label, sizeof label, "%s/%lld", str(r, "protocol") ? str(r, "protocol") : "?",
+                 (long long)json_integer_value(json_object_get(r, "port")));
+        int inbound = !strcmp(str(r, "direction") ? str(r, "direction") : "", "inbound");
+        add_edge(g, inbound ? other : self, inbound ? self : other, "flow", label);
     }
 }
 

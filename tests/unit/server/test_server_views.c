@@ -65,7 +65,11 @@ static void test_views(void)
     const char *inv = "{\"host\":{\"hostname\":\"h\"},\"images\":[{\"id\":\"" IMG "\",\"tags\":[\"app:1\"]}],"
                       "\"containers\":[{\"id\":\"" CT "\",\"name\":\"web\",\"state\":\"running\","
                       "\"image\":{\"name\":\"app:1\",\"id\":\"" IMG "\"},\"relationships\":null},"
-                      "{\"id\":\"3333\",\"name\":\"db\",\"image\":{\"id\":\"" IMG "\"},\"relationships\":[\"cache\"]}]}";
+                      "{\"id\":\"3333\",\"name\":\"db\",\"image\":{\"id\":\"" IMG "\"},\"relationships\":["
+                      "{\"direction\":\"outbound\",\"peer\":{\"name\":\"cache\",\"kind\":\"container\"},"
+                      "\"protocol\":\"tcp\",\"port\":6379},"
+                      "{\"direction\":\"inbound\",\"peer\":{\"name\":\"web\"},\"protocol\":\"tcp\",\"port\":5432},"
+                      "{\"peer\":7}]}]}";
     add(s, "node-a", "inventory", inv);
     add(s, "node-b", "inventory", "{\"containers\":[],\"images\":[]}");
     add(s, "node-a", "scan", "{\"target\":{\"name\":\"app:1\",\"config_digest\":\"sha256:" IMG "\"},\"findings\":["
@@ -104,7 +108,7 @@ static void test_views(void)
         flows += !strcmp(t, "flow");
         runs += !strcmp(t, "runs");
     }
-    CHECK_INT(flows, 3); /* two from segmentation, one relationship */
+    CHECK_INT(flows, 3); /* two from segmentation, one more relationship (web -> db is both) */
     CHECK_INT(runs, 2);
     json_decref(g);
 
