@@ -401,6 +401,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         goto done;
     }
     rt = &routes[ri];
+    match(rt->path, url, &x); /* its {id} too */
     if (r->too_big) {
         rp = err_reply(413, "request body too large");
         goto done;
