@@ -11,6 +11,12 @@
 source "$(dirname "$0")/lib/common.bash"
 source "$(dirname "$0")/lib/watch.bash"
 DEPLOY="$COMB_SRC/deploy"
+relay() { # FILE: the ok:/FAIL: lines a python check printed
+  local line
+  while read -r line; do
+    case $line in ok:*) pass "${line#ok:   }" ;; FAIL:*) fail "${line#FAIL: }" ;; *) info "$line" ;; esac
+  done <"$1"
+}
 K="$DEPLOY/kubernetes"
 
 # ---- systemd units ----
@@ -56,9 +62,7 @@ k8s_caps = {"CAP_" + c for c in ds["spec"]["template"]["spec"]["containers"][0][
 check(a["DynamicUser"] == ["yes"] and set(a["CapabilityBoundingSet"][0].split()) == set(a["AmbientCapabilities"][0].split()) == k8s_caps,
       "comb-agent: a dynamic user whose bounding and ambient sets are the DaemonSet's capabilities (%s)" % sorted(k8s_caps))
 PYEOF
-while read -r line; do
-  case $line in ok:*) pass "${line#ok:   }" ;; FAIL:*) fail "${line#FAIL: }" ;; *) info "$line" ;; esac
-done <"$TMP/units.out"
+relay "$TMP/units.out"
 
 # ---- Kubernetes: Pod Security Standards ----
 for f in server postgres; do
@@ -87,9 +91,7 @@ rw = {m["name"] for m in c["volumeMounts"] if m["name"] in hostpaths and not m.g
 check(rw == {"spool"}, "every host path is mounted read-only but the spool (%s)" % sorted(rw))
 check(pod.get("automountServiceAccountToken") is False, "no service account token in the agent")
 PYEOF
-while read -r line; do
-  case $line in ok:*) pass "${line#ok:   }" ;; FAIL:*) fail "${line#FAIL: }" ;; *) info "$line" ;; esac
-done <"$TMP/agent.out"
+relay "$TMP/agent.out"
 
 # ---- Kubernetes: schemas and structure ----
 $PY - "$COMB_SRC/tests/data/schemas/networkpolicy-networking-v1.json" "$K"/*.yaml <<'PYEOF' >"$TMP/k8s.out"
@@ -143,9 +145,7 @@ pols = {d["metadata"]["namespace"] for _, d in docs if d["kind"] == "NetworkPoli
 if {ns for ns, _, _ in workloads} - pols: errs.append("a namespace with workloads but no NetworkPolicy")
 check(not errs, "Kubernetes manifests: NetworkPolicies valid against the schema, %d objects structurally sound %s" % (len(docs), errs[:5]))
 PYEOF
-while read -r line; do
-  case $line in ok:*) pass "${line#ok:   }" ;; FAIL:*) fail "${line#FAIL: }" ;; *) info "$line" ;; esac
-done <"$TMP/k8s.out"
+relay "$TMP/k8s.out"
 
 # ---- exactly the privileges it needs ----
 command -v setpriv >/dev/null || { fail "setpriv (util-linux) missing"; finish; }
@@ -207,7 +207,5 @@ check(noptrace and all(v and v["port"] and not v["exe"] and not v["netns"] and n
 check(none is not None and all(v is None for v in none.values()),
       "uid 1000 without capabilities: the engines' state is unreadable, no container at all")
 PYEOF
-while read -r line; do
-  case $line in ok:*) pass "${line#ok:   }" ;; FAIL:*) fail "${line#FAIL: }" ;; *) info "$line" ;; esac
-done <"$TMP/priv.out"
+relay "$TMP/priv.out"
 finish
