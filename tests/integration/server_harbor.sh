@@ -253,4 +253,12 @@ done
 [[ $codes == "202 "* ]] && grep -q 503 <<<"$codes" && pass "queue of 1: the first scan is accepted, a later one refused with 503 ($codes)" ||
   fail "queue full: $codes"
 kill "$HOLD_PID" 2>/dev/null || true  # let the held scan fail so the server stops promptly
+# the servers stop cleanly (in a sanitized build: without a report)
+for p in "${SERVER_PIDS[@]}"; do stop_server "$p"; done
+SERVER_PIDS=()
+if grep -q "Sanitizer\|runtime error" "$TMP/main.err" "$TMP/small.err"; then
+  fail "the server reported: $(grep -h -m3 "Sanitizer\|runtime error\|#[0-9] " "$TMP/main.err" "$TMP/small.err" | head -c 600)"
+else
+  pass "both servers stopped without a sanitizer report"
+fi
 finish
