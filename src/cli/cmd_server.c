@@ -38,6 +38,9 @@ void help_server(void)
           "      --ldap-user-dn DN    the DN to bind as, with %s for the user name\n"
           "                           (uid=%s,ou=people,dc=example,dc=org)\n"
           "      --ldap-role ROLE     the role of directory users (default viewer)\n"
+          "      --vuln-db FILE       Harbor scans (/harbor, docs/HARBOR.md): the\n"
+          "                           vulnerability database (default: comb's, see comb db)\n"
+          "      --harbor-queue N     Harbor scans that may wait (default 64); beyond: 503\n"
           "      --role ROLE          useradd: viewer, operator or admin\n"
           "      --routes             print every route with the least role it needs\n"
           "  -h, --help               this help\n"
@@ -111,6 +114,8 @@ int cmd_server(int argc, char **argv)
         { "ldap-url", required_argument, NULL, 'L' },
         { "ldap-user-dn", required_argument, NULL, 'U' },
         { "ldap-role", required_argument, NULL, 'G' },
+        { "vuln-db", required_argument, NULL, 'V' },
+        { "harbor-queue", required_argument, NULL, 'Q' },
         { "routes", no_argument, NULL, 'R' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -153,6 +158,12 @@ int cmd_server(int argc, char **argv)
         case 'G':
             if ((so.ldap_role = comb_role_parse(optarg)) == COMB_ROLE_NONE)
                 return cli_error("--ldap-role: \"%s\" is not viewer, operator or admin", optarg), EXIT_USAGE;
+            break;
+        case 'V': so.vuln_db = optarg; break;
+        case 'Q':
+            if (cli_parse_int("--harbor-queue", optarg, 1, 4096, &v))
+                return EXIT_USAGE;
+            so.harbor_queue = (unsigned)v;
             break;
         case 'R': comb_server_routes(print_route, stdout); return EXIT_OK;
         case 'h': help_server(); return EXIT_OK;

@@ -1,6 +1,7 @@
 /* api.c - the REST API of comb server (see server.h). */
 #include "server/server.h"
 #include "server/handler.h"
+#include "server/harbor.h"
 
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
@@ -25,7 +26,13 @@ struct comb_server {
     char *cert, *key, *ca;
     struct { char addr[64]; double tokens; struct timespec last; } clients[MAX_CLIENTS];
     size_t nclients;
+    comb_harbor *harbor;
 };
+
+comb_harbor *comb_server_harbor(comb_server *s)
+{
+    return s->harbor;
+}
 
 static reply err_reply(int status, const char *msg)
 {
@@ -204,6 +211,9 @@ static const route routes[] = {
     { "GET", "/api/v1/users", COMB_ROLE_ADMIN, 0, h_users_get },
     { "POST", "/api/v1/users", COMB_ROLE_ADMIN, 0, h_users_post },
     { "GET", "/api/v1/audit", COMB_ROLE_ADMIN, 0, h_audit },
+    { "GET", "/harbor/api/v1/metadata", COMB_ROLE_VIEWER, 0, comb_harbor_metadata },
+    { "POST", "/harbor/api/v1/scan", COMB_ROLE_OPERATOR, 0, comb_harbor_scan },
+    { "GET", "/harbor/api/v1/scan/{id}/report", COMB_ROLE_VIEWER, 0, comb_harbor_report },
 };
 
 void comb_server_routes(void (*fn)(void *ud, const char *method, const char *path, comb_role role), void *ud)
@@ -290,7 +300,7 @@ static int rate_ok(comb_server *s, const char *addr)
     return 1;
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *c, reply rp, int challenge)
+static enum MHD_Result send_reply(struct MHD_Connection *c, const ctx *x, reply rp, int challenge)
 {
     char *text = rp.body ? json_dumps(rp.body, JSON_COMPACT) : NULL;
     json_decref(rp.body);
@@ -299,7 +309,10 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, reply rp, int challe
     free(text);
     if (!res)
         return MHD_NO;
-    MHD_add_response_header(res, "Content-Type", "application/json");
+    MHD_add_response_header(res, "Content-Type", x->content_type ? x->content_type : "application/json");
+    for (size_t i = 0; i < sizeof x->header / sizeof *x->header; i++)
+        if (x->header[i].name)
+            MHD_add_response_header(res, x->header[i].name, x->header[i].value);
     MHD_add_response_header(res, "Cache-Control", "no-store");
     if (challenge)
         MHD_add_response_header(res, "WWW-Authenticate", challenge == 2 ? "Basic realm=\"comb\"" : "Bearer");
@@ -388,6 +401,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         goto done;
     }
     rt = &routes[ri];
+    match(rt->path, url, &x); /* its {id} too */
     if (r->too_big) {
         rp = err_reply(413, "request body too large");
         goto done;
@@ -428,7 +442,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     rp = rt->fn(&x);
 done:
     comb_store_audit(s->db, x.user, addr, method, url, rp.status);
-    return send_reply(c, rp, rp.status == 401 ? challenge : 0);
+    return send_reply(c, &x, rp, rp.status == 401 ? challenge : 0);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
@@ -504,16 +518,20 @@ comb_code comb_server_start(const comb_server_opts *o, comb_store_db *db, comb_s
         { s->ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, s->ca },
         { MHD_OPTION_END, 0, NULL },
     };
-    s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
+    comb_code hrc = comb_harbor_start(o->vuln_db, o->harbor_queue, &s->harbor, err);
+    s->d = hrc ? NULL : MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
                             (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16, MHD_OPTION_ARRAY, tls,
                             MHD_OPTION_END);
     if (!s->d) {
+        comb_harbor_stop(s->harbor);
         free(s->cert);
         free(s->key);
         free(s->ca);
         free(s);
+        if (hrc)
+            return hrc;
         return comb_fail(err, COMB_EIO, "cannot listen on %s:%u (in use, or the TLS files are not PEM)",
                          o->address ? o->address : "127.0.0.1", o->port);
     }
@@ -526,6 +544,7 @@ void comb_server_stop(comb_server *s)
     if (!s)
         return;
     MHD_stop_daemon(s->d);
+    comb_harbor_stop(s->harbor);
     free(s->cert);
     free(s->key);
     free(s->ca);
