@@ -98,14 +98,10 @@ static int parse_severities(const char *s, unsigned *mask)
 /* --save: the JSON result into the store of scan results. */
 static int save_result(const comb_scan_result *res, const char *dir)
 {
-    char *text = NULL;
-    size_t len = 0;
+    char *text;
+    size_t len;
     comb_err err = { 0 };
-    comb_report_opts ro = { 0 };
-    FILE *m = open_memstream(&text, &len);
-    comb_code rc = m ? comb_report_scan_json(res, &ro, m, &err) : comb_fail(&err, COMB_ENOMEM, "out of memory");
-    if (m && fclose(m) && !rc)
-        rc = comb_fail(&err, COMB_ENOMEM, "out of memory");
+    comb_code rc = comb_scanstore_json(res, &text, &len, &err);
     if (!rc)
         rc = comb_scanstore_save(dir, text, len, &err);
     free(text);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/readfile.h"
+#include "report/scan_report.h"
 
 static int is_hex(const char *s, size_t n)
 {
@@ -36,6 +37,22 @@ static int path_of(const char *dir, const char *digest, char *out, size_t n)
     if (comb_scanstore_name(digest, name, sizeof name))
         return -1;
     return snprintf(out, n, "%s/%s", dir, name) < (int)n ? 0 : -1;
+}
+
+comb_code comb_scanstore_json(const comb_scan_result *r, char **text, size_t *len, comb_err *err)
+{
+    *text = NULL;
+    *len = 0;
+    comb_report_opts ro = { 0 };
+    FILE *m = open_memstream(text, len);
+    comb_code rc = m ? comb_report_scan_json(r, &ro, m, err) : comb_fail(err, COMB_ENOMEM, "out of memory");
+    if (m && fclose(m) && !rc)
+        rc = comb_fail(err, COMB_ENOMEM, "out of memory");
+    if (rc) {
+        free(*text);
+        *text = NULL;
+    }
+    return rc;
 }
 
 comb_code comb_scanstore_save(const char *dir, const char *json, size_t len, comb_err *err)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "vuln/scan.h"
 
 #define COMB_SCANSTORE_DEFAULT "/var/lib/comb/scans"
 #define COMB_SCANSTORE_MAX_RESULT (64u << 20) /* one stored result */
@@ -18,6 +19,9 @@
 /* The file name of a digest ("sha256:<64 hex>", or a bare 64-hex image id,
  * taken as sha256): 0, or -1 when it is not such a digest. */
 int comb_scanstore_name(const char *digest, char *out, size_t n);
+
+/* The `comb scan -f json` text of a result (malloc'd, *len bytes). */
+comb_code comb_scanstore_json(const comb_scan_result *r, char **text, size_t *len, comb_err *err);
 
 /* Store a `comb scan` JSON result under its target.config_digest. */
 comb_code comb_scanstore_save(const char *dir, const char *json, size_t len, comb_err *err);
