@@ -192,9 +192,9 @@ static int spool_bench(const char *spool, int quiet)
     return rc ? -1 : 0;
 }
 
-/* `comb segment --db FILE graph -f json`, run as a child of this binary
+/* `comb segment graph --db FILE -f json`, run as a child of this binary
  * (the graph's JSON form belongs to that command): its output, or NULL. */
-static char *segment_graph(const char *db, size_t *len)
+static char *segment_graph(const char *db, int quiet, size_t *len)
 {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC))
@@ -210,7 +210,9 @@ static char *segment_graph(const char *db, size_t *len)
         int null = open("/dev/null", O_RDWR);
         if (null >= 0)
             dup2(null, STDIN_FILENO);
-        execl("/proc/self/exe", "comb", "segment", "--db", db, "graph", "-f", "json", (char *)NULL);
+        if (null >= 0 && quiet)
+            dup2(null, STDERR_FILENO);
+        execl("/proc/self/exe", "comb", "segment", "graph", "--db", db, "-f", "json", (char *)NULL);
         _exit(127);
     }
     close(fds[1]);
@@ -238,7 +240,7 @@ static void spool_segmentation(const agent_opts *a)
         return;
     }
     size_t len;
-    char *graph = segment_graph(a->segment_db, &len);
+    char *graph = segment_graph(a->segment_db, a->quiet, &len);
     if (!graph) {
         if (!a->quiet)
             cli_warning("%s: comb segment graph failed", a->segment_db);
