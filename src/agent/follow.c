@@ -248,6 +248,10 @@ comb_code comb_follow_alerts(const char *file, const char *spool, comb_follow_st
         /* another file (rotated), or this one truncated or rewritten: from its start */
         st->restarted = s.ino != 0 || s.offset != 0;
         s = (comb_follow_state){ .dev = sb.st_dev, .ino = sb.st_ino, .head = head_hash(fd, 0) };
+        if ((rc = state_save(spool, &s, err))) { /* noticed once, even before a line comes */
+            close(fd);
+            return rc;
+        }
     }
     char *buf = malloc(COMB_FOLLOW_MAX_BATCH), *batch = malloc(COMB_FOLLOW_MAX_BATCH);
     if (!buf || !batch) {

@@ -63,6 +63,11 @@ comb_code comb_agent_scan(const comb_agent_scan_opts *o, const json_t *inventory
         if (rc)
             return rc;
         (*scanned)++;
+        if (!comb_scanstore_has(o->scan_dir, id) && o->warn) { /* else it would be scanned every time */
+            char msg[300];
+            snprintf(msg, sizeof msg, "scan %s: the result names another image digest", target);
+            o->warn(o->ud, msg);
+        }
     }
     return COMB_OK;
 }

@@ -123,8 +123,8 @@ static void warn_cb(void *ud, const char *msg)
         cli_warning("%s", msg);
 }
 
-/* --scan: the running images without a stored result. */
-static void spool_scans(const agent_opts *a, const json_t *inventory)
+/* --scan: the running images without a stored result; how many were scanned. */
+static size_t spool_scans(const agent_opts *a, const json_t *inventory)
 {
     comb_agent_scan_opts so = { .scan_dir = a->scan_dir, .db_path = a->db, .spool = a->spool,
                                 .warn = warn_cb, .ud = (void *)&a->quiet };
@@ -134,6 +134,7 @@ static void spool_scans(const agent_opts *a, const json_t *inventory)
         cli_warning("scan: %s", err.msg);
     else if (n && !a->quiet)
         fprintf(stderr, "comb: agent: %zu images scanned\n", n);
+    return n;
 }
 
 static int spool_inventory(const agent_opts *a)
@@ -148,8 +149,7 @@ static int spool_inventory(const agent_opts *a)
             cli_warning("inventory: %s", err.msg);
         return -1;
     }
-    if (a->scan) {
-        spool_scans(a, doc);
+    if (a->scan && spool_scans(a, doc)) {
         json_decref(doc); /* again, so that it shows the scans just made */
         if (comb_inventory_collect(&io, &doc, &err)) {
             if (!quiet)

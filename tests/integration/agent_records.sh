@@ -142,6 +142,7 @@ mv "$ALERTS" "$ALERTS.1"
 send 9 10
 round fourth
 check_alerts fourth
+grep -q "rotated or truncated" "$TMP/agent-fourth.err" && pass "rotation noticed" || fail "rotation: $(cat "$TMP/agent-fourth.err")"
 check_scans fourth
 [ "$(count inventory)" = 4 ] && pass "four inventories, one a round" || fail "inventories: $(count inventory)"
 left=$(find "$TMP/spool" -name '*.json' | wc -l)
