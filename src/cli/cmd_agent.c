@@ -32,7 +32,7 @@
 
 #define MAX_BACKOFF_MS 60000
 #define ALERT_POLL_MS 1000
-#define MAX_GRAPH (256u << 20)
+#define MAX_GRAPH COMB_SPOOL_MAX_RECORD /* what the server takes in one request */
 #define SEGMENT_SENT ".segment-sent" /* digest of the last graph spooled */
 
 static volatile sig_atomic_t stop;
@@ -239,10 +239,12 @@ static void spool_segmentation(const agent_opts *a)
             cli_warning("%s: %s", a->segment_db, strerror(errno));
         return;
     }
-    size_t len;
+    size_t len = 0;
     char *graph = segment_graph(a->segment_db, a->quiet, &len);
     if (!graph) {
-        if (!a->quiet)
+        if (!a->quiet && len > MAX_GRAPH)
+            cli_warning("%s: the graph is larger than %u bytes; not sent", a->segment_db, MAX_GRAPH);
+        else if (!a->quiet)
             cli_warning("%s: comb segment graph failed", a->segment_db);
         return;
     }
