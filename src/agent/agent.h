@@ -32,6 +32,12 @@ typedef struct comb_agent_target {
 /* Spool one record of `kind` ("inventory", "scan", "bench", "alert", "segmentation"). */
 comb_code comb_spool_put(const char *dir, const char *kind, const char *body, size_t len, comb_err *err);
 
+/* Spool a record under a name the caller chose before: "<ns>-follow-0000-
+ * <kind>.json". Spooling it again (after a crash) gives the same record id,
+ * so the server stores it once. */
+comb_code comb_spool_put_as(const char *dir, unsigned long long ns, const char *kind, const char *body,
+                            size_t len, comb_err *err);
+
 /* Number of records waiting in dir (-1 when it cannot be read). */
 long comb_spool_count(const char *dir);
 

@@ -25,20 +25,17 @@ static int fsync_dir(const char *dir)
     return rc;
 }
 
-comb_code comb_spool_put(const char *dir, const char *kind, const char *body, size_t len, comb_err *err)
+/* Write body durably as dir/final (a temporary file renamed into place). */
+static comb_code spool_write(const char *dir, const char *final, const char *kind, const char *body,
+                             size_t len, comb_err *err)
 {
     static unsigned long seq;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    char tmp[4200], final[4200];
-    unsigned long long ns = (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+    char tmp[4200];
     if (!comb_container_safe_id(kind))
         return comb_fail(err, COMB_EINVAL, "spool: bad record kind");
     if (comb_spool_count(dir) >= COMB_SPOOL_MAX_FILES)
         return comb_fail(err, COMB_ELIMIT, "%s: spool full (%d records)", dir, COMB_SPOOL_MAX_FILES);
-    snprintf(tmp, sizeof tmp, "%s/.tmp-%d-%lu", dir, (int)getpid(), seq);
-    snprintf(final, sizeof final, "%s/%020llu-%d-%04lu-%s.json", dir, ns, (int)getpid(), seq % 10000, kind);
-    seq++;
+    snprintf(tmp, sizeof tmp, "%s/.tmp-%d-%lu", dir, (int)getpid(), seq++);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
         return comb_fail(err, COMB_EIO, "%s: %s", tmp, strerror(errno));
@@ -49,6 +46,26 @@ comb_code comb_spool_put(const char *dir, const char *kind, const char *body, si
         return comb_fail(err, COMB_EIO, "%s: %s", final, strerror(saved));
     }
     return COMB_OK;
+}
+
+comb_code comb_spool_put(const char *dir, const char *kind, const char *body, size_t len, comb_err *err)
+{
+    static unsigned long seq;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    char final[4200];
+    unsigned long long ns = (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+    snprintf(final, sizeof final, "%s/%020llu-%d-%04lu-%.32s.json", dir, ns, (int)getpid(), seq++ % 10000,
+             kind);
+    return spool_write(dir, final, kind, body, len, err);
+}
+
+comb_code comb_spool_put_as(const char *dir, unsigned long long ns, const char *kind, const char *body,
+                            size_t len, comb_err *err)
+{
+    char final[4200];
+    snprintf(final, sizeof final, "%s/%020llu-follow-0000-%.32s.json", dir, ns, kind);
+    return spool_write(dir, final, kind, body, len, err);
 }
 
 static int spooled(const struct dirent *de)

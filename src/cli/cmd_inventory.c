@@ -1,6 +1,7 @@
 /* cmd_inventory.c - `comb inventory`: the containers, images and processes
  * of a host, as JSON or a table. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,9 @@
 
 #include "cli/cli.h"
 #include "inventory/inventory.h"
+#include "inventory/relations.h"
+#include "inventory/scanstore.h"
+#include "vuln/vulndb.h"
 
 #define MAX_ROOTS 64
 
@@ -28,6 +32,13 @@ void help_inventory(void)
           "                           containers and images only (no processes, ports,\n"
           "                           capabilities or addresses)\n"
           "      --podman-root DIR    another podman storage root (repeatable)\n"
+          "      --scan-dir DIR       stored scan results, one per image digest (written\n"
+          "                           by 'comb scan --save DIR' and 'comb agent --scan';\n"
+          "                           default " COMB_SCANSTORE_DEFAULT ")\n"
+          "      --db PATH            vulnerability database: a result made with an older\n"
+          "                           build of it is stale (default as 'comb scan')\n"
+          "      --segment-db FILE    the relationships learned by 'comb segment' (default\n"
+          "                           " COMB_SEGMENT_DB_DEFAULT " when it exists)\n"
           "  -q, --quiet              no warnings on stderr\n"
           "  -h, --help               this help\n"
           "\n"
@@ -43,6 +54,9 @@ int cmd_inventory(int argc, char **argv)
         { "output", required_argument, NULL, 'o' },
         { "root", required_argument, NULL, 'R' },
         { "podman-root", required_argument, NULL, 'P' },
+        { "scan-dir", required_argument, NULL, 'S' },
+        { "db", required_argument, NULL, 'D' },
+        { "segment-db", required_argument, NULL, 'G' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -74,6 +88,9 @@ int cmd_inventory(int argc, char **argv)
             }
             roots[io.npodman_roots++] = optarg;
             break;
+        case 'S': io.scan_dir = optarg; break;
+        case 'D': io.vuln_db = optarg; break;
+        case 'G': io.segment_db = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': help_inventory(); return EXIT_OK;
         default: return cli_bad_option(c, argv, "inventory");
@@ -82,6 +99,16 @@ int cmd_inventory(int argc, char **argv)
     if (optind < argc) {
         cli_error("unexpected argument '%s'; see 'comb help inventory'", argv[optind]);
         return EXIT_USAGE;
+    }
+    /* a mounted root's own stores are read only when named */
+    char dbpath[PATH_MAX];
+    if (!io.root) {
+        if (!io.scan_dir)
+            io.scan_dir = COMB_SCANSTORE_DEFAULT;
+        if (!io.vuln_db)
+            io.vuln_db = comb_vulndb_default_path(dbpath, sizeof dbpath);
+        if (!io.segment_db && access(COMB_SEGMENT_DB_DEFAULT, F_OK) == 0)
+            io.segment_db = COMB_SEGMENT_DB_DEFAULT;
     }
     json_t *doc;
     comb_err err = { 0 };

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "detect/detect.h"
+#include "inventory/scanstore.h"
 #include "report/scan_report.h"
 #include "scan/image_scan.h"
 #include "vuln/scan.h"
@@ -41,6 +42,9 @@ void help_scan(void)
           "                           $XDG_DATA_HOME/comb/vuln.db; see 'comb db')\n"
           "  -f, --format FORMAT      table (default), json, sarif, cyclonedx, openvex\n"
           "  -o, --output FILE        write to FILE instead of standard output\n"
+          "      --save DIR           also store the JSON result in DIR under the image's\n"
+          "                           config digest (DIR/sha256-HEX.json), where 'comb\n"
+          "                           inventory' reads it (default there: " COMB_SCANSTORE_DEFAULT ")\n"
           "      --severity LIST      report only these severities (comma-separated:\n"
           "                           UNKNOWN,NEGLIGIBLE,LOW,MEDIUM,HIGH,CRITICAL)\n"
           "      --severity-min SEV   report only SEV and above\n"
@@ -91,12 +95,28 @@ static int parse_severities(const char *s, unsigned *mask)
     return *mask ? 0 : -1;
 }
 
+/* --save: the JSON result into the store of scan results. */
+static int save_result(const comb_scan_result *res, const char *dir)
+{
+    char *text;
+    size_t len;
+    comb_err err = { 0 };
+    comb_code rc = comb_scanstore_json(res, &text, &len, &err);
+    if (!rc)
+        rc = comb_scanstore_save(dir, text, len, &err);
+    free(text);
+    if (rc)
+        cli_error("--save: %s", err.msg);
+    return rc ? -1 : 0;
+}
+
 int cmd_scan(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'D' },
         { "format", required_argument, NULL, 'f' },
         { "output", required_argument, NULL, 'o' },
+        { "save", required_argument, NULL, 'W' },
         { "severity", required_argument, NULL, 'S' },
         { "severity-min", required_argument, NULL, 'M' },
         { "exit-code", required_argument, NULL, 'E' },
@@ -118,7 +138,7 @@ int cmd_scan(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     comb_scan_format fmt = COMB_SFMT_TABLE;
-    const char *output = NULL, *dbpath = NULL;
+    const char *output = NULL, *dbpath = NULL, *save_dir = NULL;
     comb_scan_opts so = { 0 };
     comb_sbom_opts sbo = { .use_cache = 1 }; /* rescans read only new layers */
     comb_detect_opts dopts = { .scanners = COMB_SCANNER_ALL };
@@ -141,6 +161,7 @@ int cmd_scan(int argc, char **argv)
             }
             break;
         case 'o': output = optarg; break;
+        case 'W': save_dir = optarg; break;
         case 'S':
             if (parse_severities(optarg, &list)) {
                 cli_error("--severity: \"%s\" is not a list of UNKNOWN, NEGLIGIBLE, LOW, MEDIUM, "
@@ -262,6 +283,10 @@ int cmd_scan(int argc, char **argv)
             cli_warning("the vulnerability database was built %s, more than 7 days ago; "
                         "results may miss recent vulnerabilities ('comb db update')",
                         res->db_built ? res->db_built : "long ago");
+    }
+    if (save_dir && save_result(res, save_dir)) {
+        comb_scan_result_free(res);
+        return EXIT_INPUT;
     }
     FILE *out = stdout;
     if (output && !(out = fopen(output, "w"))) {

@@ -40,6 +40,9 @@ void help_server(void)
           "      --ldap-role ROLE     the role of directory users (default viewer)\n"
           "      --console DIR        serve the web console's files from DIR (GET outside\n"
           "                           /api/; docs/CONSOLE.md); without it: no console\n"
+          "      --vuln-db FILE       Harbor scans (/harbor, docs/HARBOR.md): the\n"
+          "                           vulnerability database (default: comb's, see comb db)\n"
+          "      --harbor-queue N     Harbor scans that may wait (default 64); beyond: 503\n"
           "      --role ROLE          useradd: viewer, operator or admin\n"
           "      --routes             print every route with the least role it needs\n"
           "  -h, --help               this help\n"
@@ -114,6 +117,8 @@ int cmd_server(int argc, char **argv)
         { "ldap-user-dn", required_argument, NULL, 'U' },
         { "ldap-role", required_argument, NULL, 'G' },
         { "console", required_argument, NULL, 'W' },
+        { "vuln-db", required_argument, NULL, 'V' },
+        { "harbor-queue", required_argument, NULL, 'Q' },
         { "routes", no_argument, NULL, 'R' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -158,6 +163,12 @@ int cmd_server(int argc, char **argv)
                 return cli_error("--ldap-role: \"%s\" is not viewer, operator or admin", optarg), EXIT_USAGE;
             break;
         case 'W': so.console = optarg; break;
+        case 'V': so.vuln_db = optarg; break;
+        case 'Q':
+            if (cli_parse_int("--harbor-queue", optarg, 1, 4096, &v))
+                return EXIT_USAGE;
+            so.harbor_queue = (unsigned)v;
+            break;
         case 'R': comb_server_routes(print_route, stdout); return EXIT_OK;
         case 'h': help_server(); return EXIT_OK;
         default: return cli_bad_option(c, argv, "server");

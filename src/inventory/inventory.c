@@ -17,7 +17,10 @@
 #include "core/readfile.h"
 #include "inventory/bolt.h"
 #include "inventory/procparse.h"
+#include "inventory/relations.h"
+#include "inventory/scanstore.h"
 #include "runtime/sensor/cgroup.h"
+#include "vuln/vulndb.h"
 
 #define MAX_STATE (4u << 20)
 
@@ -637,7 +640,7 @@ static json_t *container_json(const comb_fsroot *r, caches *cc, const comb_conta
     json_object_set_new(net, "host_network",
                         json_boolean(field_true(c->fields, "host_network")));
     json_object_set_new(o, "network", net);
-    /* the segmentation module (src/segment/) fills this in when it is present */
+    /* filled in from the segment database when there is one (relations.c) */
     json_object_set_new(o, "relationships", json_null());
     char p[4400];
     if (!strcmp(c->engine, "docker")) {
@@ -692,9 +695,51 @@ static json_t *image_json(const comb_fsroot *r, const comb_container *im)
         free(data);
         (void)size;
     }
-    /* comb does not keep a store of scan results yet (see docs/INVENTORY.md) */
-    json_object_set_new(o, "scan", json_null());
+    json_object_set_new(o, "scan", json_null()); /* scan_status() fills it in */
     return o;
+}
+
+static void add_warning(json_t *warnings, const char *msg)
+{
+    if (json_array_size(warnings) < 1000)
+        json_array_append_new(warnings, json_string(msg));
+}
+
+/* The build time of the vulnerability database, or NULL when it cannot be read. */
+static char *db_built(const char *path)
+{
+    comb_vulndb *db;
+    comb_err e;
+    char *built = NULL;
+    if (!path || access(path, R_OK) || comb_vulndb_open(path, 0, &db, &e))
+        return NULL;
+    comb_arena a;
+    comb_arena_init(&a);
+    comb_vulndb_stats st;
+    if (comb_vulndb_stats_get(db, &a, &st, &e) == COMB_OK && st.built)
+        built = strdup(st.built);
+    comb_arena_free(&a);
+    comb_vulndb_close(db);
+    return built;
+}
+
+/* images[].scan from the store of scan results; a corrupt result is a warning. */
+static void scan_status(const comb_inventory_opts *o, json_t *imgs, json_t *warnings)
+{
+    char *built = db_built(o->vuln_db);
+    size_t i;
+    json_t *im;
+    json_array_foreach(imgs, i, im)
+    {
+        json_t *s;
+        comb_err e;
+        if (comb_scanstore_status(o->scan_dir, json_string_value(json_object_get(im, "id")), built, &s, &e)) {
+            add_warning(warnings, e.msg);
+            s = json_pack("{s:s}", "status", "not_scanned");
+        }
+        json_object_set_new(im, "scan", s);
+    }
+    free(built);
 }
 
 static void host_json(const comb_fsroot *r, json_t *doc, const comb_container_list *cl,
@@ -828,6 +873,11 @@ comb_code comb_inventory_collect(const comb_inventory_opts *o, json_t **out, com
         json_array_append_new(warn, json_string(cl.warnings[k]));
     for (size_t k = 0; k < il.nwarnings; k++)
         json_array_append_new(warn, json_string(il.warnings[k]));
+    if (o->scan_dir)
+        scan_status(o, imgs, warn);
+    comb_err e;
+    if (o->segment_db && comb_inventory_relationships(o->segment_db, ctrs, &e))
+        add_warning(warn, e.msg);
     json_object_set_new(doc, "containers", ctrs);
     json_object_set_new(doc, "images", imgs);
     json_object_set_new(doc, "warnings", warn);

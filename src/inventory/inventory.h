@@ -28,11 +28,14 @@ typedef struct comb_inventory_opts {
     const char *root;                 /* NULL: the live host */
     const char *const *podman_roots;  /* more podman storage roots */
     size_t npodman_roots;
+    const char *scan_dir;   /* stored scan results (scanstore.h); NULL: images[].scan is null */
+    const char *vuln_db;    /* the vulnerability database whose build time makes a result stale */
+    const char *segment_db; /* segment store (relations.h); NULL: relationships are null */
 } comb_inventory_opts;
 
-/* Build the inventory document. Unreadable containers and images become
- * entries of "warnings"; only an unusable root or allocation failure is an
- * error. */
+/* Build the inventory document. Unreadable containers and images, stored
+ * scan results and segment databases become entries of "warnings"; only an
+ * unusable root or allocation failure is an error. */
 comb_code comb_inventory_collect(const comb_inventory_opts *o, json_t **out, comb_err *err);
 
 /* Add what an engine's state document says to a container object `ctr`

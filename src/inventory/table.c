@@ -19,6 +19,24 @@ static void put_clean(FILE *out, const char *s, size_t max)
         fputs("...", out);
 }
 
+/* "scanned  12 (1/3/5/3)": the status and the counts by severity. */
+static void scan_cell(FILE *out, const json_t *scan, int colour)
+{
+    const char *status = json_string_value(json_object_get(scan, "status"));
+    const json_t *bs = json_object_get(scan, "by_severity");
+    char counts[64] = "";
+    if (json_object_get(scan, "total"))
+        snprintf(counts, sizeof counts, "%lld (%lld/%lld/%lld/%lld)",
+                 (long long)json_integer_value(json_object_get(scan, "total")),
+                 (long long)json_integer_value(json_object_get(bs, "CRITICAL")),
+                 (long long)json_integer_value(json_object_get(bs, "HIGH")),
+                 (long long)json_integer_value(json_object_get(bs, "MEDIUM")),
+                 (long long)json_integer_value(json_object_get(bs, "LOW")));
+    int warn = colour && status && strcmp(status, "scanned");
+    fprintf(out, "%s%-12s%s %-26s ", warn ? "\033[33m" : "", status ? status : "-", warn ? "\033[0m" : "",
+            counts);
+}
+
 void comb_inventory_table(const json_t *doc, FILE *out, int colour)
 {
     const char *b = colour ? "\033[1m" : "", *r = colour ? "\033[0m" : "";
@@ -73,6 +91,16 @@ void comb_inventory_table(const json_t *doc, FILE *out, int colour)
             put_clean(out, str(v, "destination"), 80);
             fprintf(out, " %s\n", json_is_true(json_object_get(v, "rw")) ? "rw" : "ro");
         }
+        json_array_foreach(json_object_get(c, "relationships"), j, v)
+        {
+            const json_t *peer = json_object_get(v, "peer");
+            int out_ = !strcmp(str(v, "direction"), "outbound");
+            fputs(out_ ? "    flow -> " : "    flow <- ", out);
+            put_clean(out, str(peer, "name"), 60);
+            fprintf(out, " %s/%lld x%lld last %s\n", str(v, "protocol"),
+                    (long long)json_integer_value(json_object_get(v, "port")),
+                    (long long)json_integer_value(json_object_get(v, "count")), str(v, "last_seen"));
+        }
         json_array_foreach(json_object_get(c, "processes"), j, v)
         {
             fprintf(out, "    proc %lld uid %lld ", (long long)json_integer_value(json_object_get(v, "pid")),
@@ -90,13 +118,15 @@ void comb_inventory_table(const json_t *doc, FILE *out, int colour)
     }
     const json_t *imgs = json_object_get(doc, "images");
     fprintf(out, "\n%sImages (%zu)%s\n", b, json_array_size(imgs), r);
-    fprintf(out, "%-10s %-12s %-20s %s\n", "ENGINE", "ID", "CREATED", "TAGS");
+    fprintf(out, "%-10s %-12s %-20s %-12s %-26s %s\n", "ENGINE", "ID", "CREATED", "SCAN", "FINDINGS C/H/M/L",
+            "TAGS");
     json_array_foreach(imgs, i, c)
     {
         char id[13], created[21];
         snprintf(id, sizeof id, "%s", str(c, "id"));
         snprintf(created, sizeof created, "%s", str(c, "created"));
         fprintf(out, "%-10s %-12s %-20s ", str(c, "engine"), id, created);
+        scan_cell(out, json_object_get(c, "scan"), colour);
         json_array_foreach(json_object_get(c, "tags"), j, v)
         {
             if (j)

@@ -371,6 +371,8 @@ static comb_code get_cred(comb_registry *r, const host *h, comb_err *err)
         r->have_cred = 1;
         return COMB_OK;
     }
+    if (r->o.no_cred_lookup)
+        return COMB_OK;
     return comb_cred_lookup(h->mirror ? h->name : r->ref.registry, &r->cred, &r->have_cred, err);
 }
 
@@ -629,6 +631,10 @@ comb_code comb_registry_open(const comb_ref *ref, const comb_registry_opts *opts
         r->o = *opts;
     snprintf(r->hosts[0].name, sizeof r->hosts[0].name, "%s", ref->registry);
     r->nhosts = 1;
+    if (r->o.bearer && !(r->hosts[0].token = strdup(r->o.bearer))) {
+        free(r);
+        return comb_fail(err, COMB_ENOMEM, "out of memory");
+    }
     const char *m = r->o.mirrors ? r->o.mirrors : getenv("COMB_REGISTRY_MIRRORS");
     comb_code rc = add_mirrors(r, m, err);
     if (rc) {

@@ -38,6 +38,11 @@ typedef struct comb_registry_opts {
     unsigned backoff_ms;    /* first delay, doubled; 0: 500 */
     unsigned retry_after_cap_s; /* longest Retry-After honoured; 0: 60 */
     long timeout_s;         /* stall timeout; 0: 30 */
+    /* A server pulling for someone else (comb server's Harbor adapter):
+     * a Bearer token it was handed, sent from the first request on, and no
+     * lookup of the local credential files. */
+    const char *bearer;
+    int no_cred_lookup;
 } comb_registry_opts;
 
 typedef struct comb_registry comb_registry;

@@ -3,6 +3,7 @@
 #include "server/handler.h"
 #include "server/static.h"
 #include "server/views.h"
+#include "server/harbor.h"
 
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
@@ -27,7 +28,13 @@ struct comb_server {
     char *cert, *key, *ca;
     struct { char addr[64]; double tokens; struct timespec last; } clients[MAX_CLIENTS];
     size_t nclients;
+    comb_harbor *harbor;
 };
+
+comb_harbor *comb_server_harbor(comb_server *s)
+{
+    return s->harbor;
+}
 
 static reply err_reply(int status, const char *msg)
 {
@@ -215,6 +222,9 @@ static const route routes[] = {
     { "GET", "/api/v1/images/{id}/vulnerabilities", COMB_ROLE_VIEWER, 0, comb_view_image_vulns },
     { "GET", "/api/v1/compliance", COMB_ROLE_VIEWER, 0, comb_view_compliance },
     { "GET", "/api/v1/alerts", COMB_ROLE_VIEWER, 0, comb_view_alerts },
+    { "GET", "/harbor/api/v1/metadata", COMB_ROLE_VIEWER, 0, comb_harbor_metadata },
+    { "POST", "/harbor/api/v1/scan", COMB_ROLE_OPERATOR, 0, comb_harbor_scan },
+    { "GET", "/harbor/api/v1/scan/{id}/report", COMB_ROLE_VIEWER, 0, comb_harbor_report },
 };
 
 void comb_server_routes(void (*fn)(void *ud, const char *method, const char *path, comb_role role), void *ud)
@@ -301,7 +311,7 @@ static int rate_ok(comb_server *s, const char *addr)
     return 1;
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *c, reply rp, int challenge)
+static enum MHD_Result send_reply(struct MHD_Connection *c, const ctx *x, reply rp, int challenge)
 {
     char *text = rp.body ? json_dumps(rp.body, JSON_COMPACT) : NULL;
     json_decref(rp.body);
@@ -310,7 +320,10 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, reply rp, int challe
     free(text);
     if (!res)
         return MHD_NO;
-    MHD_add_response_header(res, "Content-Type", "application/json");
+    MHD_add_response_header(res, "Content-Type", x->content_type ? x->content_type : "application/json");
+    for (size_t i = 0; i < sizeof x->header / sizeof *x->header; i++)
+        if (x->header[i].name)
+            MHD_add_response_header(res, x->header[i].name, x->header[i].value);
     MHD_add_response_header(res, "Cache-Control", "no-store");
     if (challenge)
         MHD_add_response_header(res, "WWW-Authenticate", challenge == 2 ? "Basic realm=\"comb\"" : "Bearer");
@@ -393,9 +406,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         rp = err_reply(401, "a client certificate signed by the server's client CA is needed");
         goto done;
     }
-    if (s->o.console && comb_static_wants(method, url))
-        return comb_static_serve(c, s->o.console, url); /* the web console's files; not audited */
     int ri = comb_server_route(method, url, x.node, x.kind);
+    if (ri == -1 && s->o.console && comb_static_wants(method, url))
+        return comb_static_serve(c, s->o.console, url); /* the web console's files; not audited */
     if (ri < 0) {
         rp = err_reply(ri == -2 ? 405 : 404, ri == -2 ? "method not allowed" : "not found");
         goto done;
@@ -442,7 +455,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     rp = rt->fn(&x);
 done:
     comb_store_audit(s->db, x.user, addr, method, url, rp.status);
-    return send_reply(c, rp, rp.status == 401 ? challenge : 0);
+    return send_reply(c, &x, rp, rp.status == 401 ? challenge : 0);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
@@ -518,16 +531,20 @@ comb_code comb_server_start(const comb_server_opts *o, comb_store_db *db, comb_s
         { s->ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, s->ca },
         { MHD_OPTION_END, 0, NULL },
     };
-    s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
+    comb_code hrc = comb_harbor_start(o->vuln_db, o->harbor_queue, &s->harbor, err);
+    s->d = hrc ? NULL : MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
                             (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16, MHD_OPTION_ARRAY, tls,
                             MHD_OPTION_END);
     if (!s->d) {
+        comb_harbor_stop(s->harbor);
         free(s->cert);
         free(s->key);
         free(s->ca);
         free(s);
+        if (hrc)
+            return hrc;
         return comb_fail(err, COMB_EIO, "cannot listen on %s:%u (in use, or the TLS files are not PEM)",
                          o->address ? o->address : "127.0.0.1", o->port);
     }
@@ -540,6 +557,7 @@ void comb_server_stop(comb_server *s)
     if (!s)
         return;
     MHD_stop_daemon(s->d);
+    comb_harbor_stop(s->harbor);
     free(s->cert);
     free(s->key);
     free(s->ca);

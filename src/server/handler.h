@@ -28,12 +28,19 @@ typedef struct ctx {
     char user[129];
     comb_role role;
     const req *r;
+    /* Set by a handler whose reply needs them (Harbor's API names its own
+     * JSON media types and sends Location / Refresh-After): */
+    const char *content_type;   /* NULL: application/json */
+    struct { const char *name; char value[256]; } header[2]; /* name NULL: none */
 } ctx;
 
 typedef struct reply {
     int status;
     json_t *body; /* owned; sent as JSON */
 } reply;
+
+/* The Harbor adapter of the server (server/harbor.h). */
+struct comb_harbor *comb_server_harbor(comb_server *s);
 
 /* {"error": msg} with status. */
 reply comb_reply_error(int status, const char *msg);

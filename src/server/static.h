@@ -11,7 +11,8 @@
 
 #define COMB_STATIC_MAX_FILE (16u << 20)
 
-/* Whether a request is for the console's files rather than the API. */
+/* Whether a request no route took is for the console's files: GET or
+ * HEAD, outside /api/. */
 int comb_static_wants(const char *method, const char *url);
 
 /* The relative path (written to rel) of url: "/" is index.html; empty,

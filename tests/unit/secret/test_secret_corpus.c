@@ -22,6 +22,12 @@ static const char *const known[][2] = {
     /* PyJWT's README shows a real HS256 token (key "secret") */
     { "PyJWT", "jwt-token" },
     { "/python3-jwt/", "jwt-token" },
+    /* Net::SSLeay's and IO::Socket::SSL's example server keys (perl modules
+     * that PostgreSQL's packages bring) */
+    { "/libnet-ssleay-perl/examples/", "private-key-rsa" },
+    { "/libio-socket-ssl-perl/examples/", "private-key-pkcs8" },
+    /* the Google API key Debian's chromium (the console's browser tests) ships */
+    { "/etc/chromium.d/apikeys", "gcp-api-key" },
 };
 
 static comb_secret_engine *engine;
