@@ -370,21 +370,33 @@ reply comb_view_graph(ctx *x)
 
 /* ---- vulnerabilities ---- */
 
+/* The tags of image id in inventory inv (borrowed), or NULL. */
+static json_t *image_tags(const json_t *inv, const char *id)
+{
+    const json_t *img;
+    size_t i;
+    json_array_foreach(json_object_get(inv, "images"), i, img)
+        if (str(img, "id") && !strcmp(str(img, "id"), id))
+            return json_object_get(img, "tags");
+    return NULL;
+}
+
 reply comb_view_images(ctx *x)
 {
     json_t *names = node_names(x), *out = json_array(), *n;
     size_t i;
     json_array_foreach(names, i, n) {
         const char *node = json_string_value(n);
-        json_t *scans = latest_scans(x, node), *s;
+        json_t *scans = latest_scans(x, node), *s, *inv = newest(x, node, "inventory", NULL);
         const char *key;
         json_object_foreach(scans, key, s) {
             json_t *b = json_object_get(s, "body"), *t = json_object_get(b, "target");
-            json_array_append_new(out, json_pack("{s:s, s:s, s:s?, s:s?, s:O, s:o, s:I}", "node", node, "id", key,
-                "name", str(t, "name") ? str(t, "name") : str(t, "target"), "kind", str(t, "kind"),
-                "received", json_object_get(s, "received"), "vulnerabilities", severity_counts(b), "findings",
-                (json_int_t)array_size(b, "findings")));
+            json_array_append_new(out, json_pack("{s:s, s:s, s:s?, s:O?, s:s?, s:O, s:o, s:I}", "node", node, "id", key,
+                "name", str(t, "name") ? str(t, "name") : str(t, "target"), "tags", image_tags(inv, key), "kind",
+                str(t, "kind"), "received", json_object_get(s, "received"), "vulnerabilities", severity_counts(b),
+                "findings", (json_int_t)array_size(b, "findings")));
         }
+        json_decref(inv);
         json_decref(scans);
     }
     json_decref(names);
@@ -411,9 +423,12 @@ reply comb_view_image_vulns(ctx *x)
                     "title", str(f, "title"), "url", str(f, "url"),
                     "suppressed", json_is_true(json_object_get(f, "suppressed"))));
             }
-            found = json_pack("{s:s, s:s, s:s?, s:O, s:o, s:o}", "id", x->id, "node", json_string_value(n), "name",
-                              str(t, "name") ? str(t, "name") : str(t, "target"), "received",
-                              json_object_get(s, "received"), "vulnerabilities", severity_counts(b), "findings", rows);
+            json_t *inv = newest(x, json_string_value(n), "inventory", NULL);
+            found = json_pack("{s:s, s:s, s:s?, s:O?, s:O, s:o, s:o}", "id", x->id, "node", json_string_value(n),
+                              "name", str(t, "name") ? str(t, "name") : str(t, "target"), "tags",
+                              image_tags(inv, x->id), "received", json_object_get(s, "received"), "vulnerabilities",
+                              severity_counts(b), "findings", rows);
+            json_decref(inv);
         }
         json_decref(scans);
     }

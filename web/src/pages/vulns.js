@@ -11,7 +11,7 @@ export async function images() {
     h('h1', {}, 'Vulnerabilities per image'),
     list.length === 0 ? h('p', { class: 'muted' }, 'No scan results yet.') :
       table(['image', 'node', 'id', 'scanned', 'findings', 'by severity'], list, (i) => [
-        h('a', { href: `#/vulnerabilities/${encodeURIComponent(i.id)}` }, i.name || shortId(i.id)), i.node,
+        h('a', { href: `#/vulnerabilities/${encodeURIComponent(i.id)}` }, (i.tags || [])[0] || i.name || shortId(i.id)), i.node,
         h('td', { class: 'mono' }, shortId(i.id)), when(i.received), i.findings, severityBadges(i.vulnerabilities)]));
 }
 
@@ -25,7 +25,7 @@ export async function imageVulns(id) {
   const filter = rowFilter('filter by id, package, title', 'vuln-filter', rows);
   return h('section', { id: 'page-image-vulns' },
     h('p', {}, h('a', { href: '#/vulnerabilities' }, '← all images')),
-    h('h1', {}, `Vulnerabilities of ${d.name || shortId(d.id)}`),
+    h('h1', {}, `Vulnerabilities of ${(d.tags || [])[0] || d.name || shortId(d.id)}`),
     h('div', { class: 'cards' },
       h('div', { class: 'card' }, kv([['node', d.node], ['image id', h('span', { class: 'mono' }, d.id)], ['scanned', when(d.received)], ['findings', d.findings.length]])),
       h('div', { class: 'card' }, doughnut('findings by severity', SEVERITIES, SEVERITIES.map((s) => d.vulnerabilities[s] || 0), SEVERITY_COLORS))),
