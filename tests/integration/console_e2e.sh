@@ -164,6 +164,8 @@ r = json.load(open(sys.argv[1]))[0]["body"]["results"]
 fix = next(x for x in r if x["status"] == "FAIL" and x.get("remediation"))
 e = json.load(open(sys.argv[2]))
 e["fix"] = {"id": fix["id"], "remediation": fix["remediation"].strip().splitlines()[0]}
+# the sections with a check that is not NOT-APPLICABLE: each has a chart
+e["sections"] = len({(x["benchmark"], x["section"]) for x in r if x["status"] != "NOT-APPLICABLE"})
 json.dump(e, open(sys.argv[2], "w"))
 PYEOF
 

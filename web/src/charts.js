@@ -30,12 +30,13 @@ export function stackedBars(label, labels, series, { small = false } = {}) {
   return box;
 }
 
-export function doughnut(label, labels, data, colors) {
-  const [box, canvas] = canvasBox('chart small', label);
+export function doughnut(label, labels, data, colors, { mini = false } = {}) {
+  const [box, canvas] = canvasBox(mini ? 'chart mini' : 'chart small', label);
   charts.push(new Chart(canvas, {
     type: 'doughnut',
     data: { labels, datasets: [{ data, backgroundColor: colors }] },
-    options: { maintainAspectRatio: false, responsive: true, plugins: { legend: { position: 'right', labels: { boxWidth: 12 } } } },
+    options: { maintainAspectRatio: false, responsive: true,
+      plugins: { legend: { display: !mini, position: 'right', labels: { boxWidth: 12 } } } },
   }));
   return box;
 }

@@ -79,10 +79,14 @@ try {
   // compliance: a section chart per node and a real fix text
   await open('#/compliance', '#page-compliance');
   for (const n of want.nodes) {
-    check(await page.$(`.bench[data-node="${n}"] canvas`) !== null, `compliance: section chart of ${n}`);
-    check(await paintedPixels(page, `.bench[data-node="${n}"]`) > 1000, `compliance: ${n}'s chart is drawn`);
+    const charts = await page.$$eval(`.bench[data-node="${n}"] .section-chart`, (els) => els.map((e) => e.dataset.section));
+    check(charts.length === want.sections && charts.length === new Set(charts).size,
+      `compliance: a chart for each of ${n}'s ${charts.length} sections (${charts.slice(0, 4).join(', ')}…)`);
+    check(await paintedPixels(page, `.bench[data-node="${n}"]`) > 1000 * charts.length, `compliance: ${n}'s charts are drawn`);
   }
-  const fix = await page.textContent(`.bench[data-node="${want.nodes[0]}"] li[data-check="${want.fix.id}"]`).catch(() => '');
+  const check0 = `.bench[data-node="${want.nodes[0]}"] li[data-check="${want.fix.id}"]`;
+  await page.click(`${check0} summary`).catch(() => {});
+  const fix = await page.innerText(check0).catch(() => ''); // the text shown once opened
   check(fix.includes(want.fix.remediation), `compliance: fix of ${want.fix.id}: "${want.fix.remediation}"`);
   await shot('compliance');
 
