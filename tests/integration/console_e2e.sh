@@ -181,6 +181,8 @@ n=$(ls "$ARTIFACTS"/*.png 2>/dev/null | wc -l)
 
 # without --console: no console
 stop_server "$SERVER_PID"
+! grep -E 'Sanitizer|runtime error' "$TMP/console.err" && pass "the server stopped without a sanitizer report" ||
+  fail "sanitizer report: $(grep -m3 -E 'Sanitizer|runtime error' "$TMP/console.err")"
 start_server plain "$DATA" "$PORT" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem"
 st=$("${CURL[@]}" -o /dev/null -w '%{http_code}' "$URL/")
 [ "$st" = 404 ] && pass "no --console: GET / is 404" || fail "no --console: GET / is $st"
