@@ -120,8 +120,7 @@ export async function graph() {
     const zoom = Math.min(2, (w - 2 * pad) / Math.max(1, box.x2 - box.x1), (ht - 2 * pad) / Math.max(1, box.y2 - box.y1));
     const pan = { x: (w - zoom * (box.x1 + box.x2)) / 2, y: (ht - zoom * (box.y1 + box.y2)) / 2 };
     const cy = cytoscape({ container, elements: nodes, style: style(big), layout: { name: 'preset', fit: false }, zoom, pan,
-      textureOnViewport: true, hideEdgesOnViewport: true, motionBlur: false, pixelRatio: 1, minZoom: 0.02, maxZoom: 4,
-      wheelSensitivity: 0.3 });
+      textureOnViewport: true, hideEdgesOnViewport: true, motionBlur: false, pixelRatio: 1, minZoom: 0.02, maxZoom: 4 });
     // edges after the nodes have their style: styling a node then dirties
     // no edge (which costs much with thousands of them)
     cy.add(edges.map((e, i) => ({ group: 'edges', data: { id: `e${i}`, ...e } })));
