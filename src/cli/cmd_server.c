@@ -38,6 +38,8 @@ void help_server(void)
           "      --ldap-user-dn DN    the DN to bind as, with %s for the user name\n"
           "                           (uid=%s,ou=people,dc=example,dc=org)\n"
           "      --ldap-role ROLE     the role of directory users (default viewer)\n"
+          "      --console DIR        serve the web console's files from DIR (GET outside\n"
+          "                           /api/; docs/CONSOLE.md); without it: no console\n"
           "      --vuln-db FILE       Harbor scans (/harbor, docs/HARBOR.md): the\n"
           "                           vulnerability database (default: comb's, see comb db)\n"
           "      --harbor-queue N     Harbor scans that may wait (default 64); beyond: 503\n"
@@ -114,6 +116,7 @@ int cmd_server(int argc, char **argv)
         { "ldap-url", required_argument, NULL, 'L' },
         { "ldap-user-dn", required_argument, NULL, 'U' },
         { "ldap-role", required_argument, NULL, 'G' },
+        { "console", required_argument, NULL, 'W' },
         { "vuln-db", required_argument, NULL, 'V' },
         { "harbor-queue", required_argument, NULL, 'Q' },
         { "routes", no_argument, NULL, 'R' },
@@ -159,6 +162,7 @@ int cmd_server(int argc, char **argv)
             if ((so.ldap_role = comb_role_parse(optarg)) == COMB_ROLE_NONE)
                 return cli_error("--ldap-role: \"%s\" is not viewer, operator or admin", optarg), EXIT_USAGE;
             break;
+        case 'W': so.console = optarg; break;
         case 'V': so.vuln_db = optarg; break;
         case 'Q':
             if (cli_parse_int("--harbor-queue", optarg, 1, 4096, &v))
@@ -188,6 +192,11 @@ int cmd_server(int argc, char **argv)
     }
     if (!so.ldap.url != !so.ldap.dn_template) {
         cli_error("--ldap-url and --ldap-user-dn go together");
+        return EXIT_USAGE;
+    }
+    struct stat cst;
+    if (so.console && (stat(so.console, &cst) || !S_ISDIR(cst.st_mode))) {
+        cli_error("--console %s: not a directory (build it: cd web && npm ci && npm run build)", so.console);
         return EXIT_USAGE;
     }
     so.address = addr;

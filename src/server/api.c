@@ -1,6 +1,8 @@
 /* api.c - the REST API of comb server (see server.h). */
 #include "server/server.h"
 #include "server/handler.h"
+#include "server/static.h"
+#include "server/views.h"
 #include "server/harbor.h"
 
 #include <arpa/inet.h>
@@ -211,6 +213,15 @@ static const route routes[] = {
     { "GET", "/api/v1/users", COMB_ROLE_ADMIN, 0, h_users_get },
     { "POST", "/api/v1/users", COMB_ROLE_ADMIN, 0, h_users_post },
     { "GET", "/api/v1/audit", COMB_ROLE_ADMIN, 0, h_audit },
+    /* the web console's views (server/views.c) */
+    { "GET", "/api/v1/overview", COMB_ROLE_VIEWER, 0, comb_view_overview },
+    { "GET", "/api/v1/assets", COMB_ROLE_VIEWER, 0, comb_view_assets },
+    { "GET", "/api/v1/assets/{id}", COMB_ROLE_VIEWER, 0, comb_view_asset },
+    { "GET", "/api/v1/graph", COMB_ROLE_VIEWER, 0, comb_view_graph },
+    { "GET", "/api/v1/images", COMB_ROLE_VIEWER, 0, comb_view_images },
+    { "GET", "/api/v1/images/{id}/vulnerabilities", COMB_ROLE_VIEWER, 0, comb_view_image_vulns },
+    { "GET", "/api/v1/compliance", COMB_ROLE_VIEWER, 0, comb_view_compliance },
+    { "GET", "/api/v1/alerts", COMB_ROLE_VIEWER, 0, comb_view_alerts },
     { "GET", "/harbor/api/v1/metadata", COMB_ROLE_VIEWER, 0, comb_harbor_metadata },
     { "POST", "/harbor/api/v1/scan", COMB_ROLE_OPERATOR, 0, comb_harbor_scan },
     { "GET", "/harbor/api/v1/scan/{id}/report", COMB_ROLE_VIEWER, 0, comb_harbor_report },
@@ -396,6 +407,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         goto done;
     }
     int ri = comb_server_route(method, url, x.node, x.kind);
+    if (ri == -1 && s->o.console && comb_static_wants(method, url))
+        return comb_static_serve(c, s->o.console, url); /* the web console's files; not audited */
     if (ri < 0) {
         rp = err_reply(ri == -2 ? 405 : 404, ri == -2 ? "method not allowed" : "not found");
         goto done;

@@ -27,6 +27,7 @@ typedef struct comb_server_opts {
     unsigned rate;           /* requests per second per client (default 50); burst twice that */
     comb_ldap_opts ldap;     /* url NULL: local users only */
     comb_role ldap_role;     /* the role of a user the directory accepts (default viewer) */
+    const char *console;     /* the web console's directory (GET outside /api/); NULL: none */
     const char *vuln_db;     /* Harbor scans: the vulnerability database (NULL: comb's default) */
     unsigned harbor_queue;   /* Harbor scans that may wait (0: 64); beyond: 503 */
 } comb_server_opts;
