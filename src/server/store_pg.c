@@ -1,0 +1,141 @@
+/* store_pg.c - the store's PostgreSQL driver (see store_driver.h), over
+ * libpq: parameters are sent apart from the statement (PQexecParams; text
+ * as binary-format text, integers as int8), results are read as text. A
+ * connection the server lost is reset once before a statement. */
+#include "server/store_driver.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEXTOID 25
+#define INT8OID 20
+#define MAX_PARAMS 16
+#define MAX_COLS 16
+
+typedef struct pg_conn {
+    PGconn *h;
+    char label[512];
+} pg_conn;
+
+/* libpq's messages end in a newline; errors read better without it. */
+static const char *pg_msg(PGconn *h)
+{
+    static __thread char buf[512];
+    snprintf(buf, sizeof buf, "%s", h ? PQerrorMessage(h) : "out of memory");
+    buf[strcspn(buf, "\n")] = '\0';
+    return buf;
+}
+
+static void pg_disconnect(void *p)
+{
+    pg_conn *c = p;
+    if (!c)
+        return;
+    PQfinish(c->h);
+    free(c);
+}
+
+static void *pg_connect(const char *conninfo, const char *label, comb_err *err)
+{
+    pg_conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        comb_fail(err, COMB_ENOMEM, "out of memory");
+        return NULL;
+    }
+    snprintf(c->label, sizeof c->label, "%s", label);
+    c->h = PQconnectdb(conninfo);
+    if (!c->h || PQstatus(c->h) != CONNECTION_OK) {
+        comb_fail(err, COMB_EIO, "PostgreSQL %s: %s", label, pg_msg(c->h));
+        pg_disconnect(c);
+        return NULL;
+    }
+    PQclear(PQexec(c->h, "SET client_min_messages = warning")); /* no NOTICEs on stderr */
+    return c;
+}
+
+static comb_code fail_result(pg_conn *c, const PGresult *r, comb_err *err)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", r ? PQresultErrorMessage(r) : pg_msg(c->h));
+    msg[strcspn(msg, "\n")] = '\0';
+    return comb_fail(err, COMB_EIO, "PostgreSQL %s: %s", c->label, msg);
+}
+
+static int alive(pg_conn *c)
+{
+    if (PQstatus(c->h) == CONNECTION_OK)
+        return 1;
+    PQreset(c->h);
+    return PQstatus(c->h) == CONNECTION_OK;
+}
+
+static comb_code pg_query(void *p, const char *sql, const store_val *params, int n, store_row_fn fn, void *ud,
+                          comb_err *err)
+{
+    pg_conn *c = p;
+    Oid types[MAX_PARAMS];
+    const char *values[MAX_PARAMS];
+    int lens[MAX_PARAMS], formats[MAX_PARAMS];
+    char ints[MAX_PARAMS][24];
+    if (n > MAX_PARAMS)
+        return comb_fail(err, COMB_EINVAL, "PostgreSQL %s: too many parameters", c->label);
+    for (int i = 0; i < n; i++) {
+        types[i] = params[i].type == STORE_INT ? INT8OID : TEXTOID;
+        formats[i] = params[i].type == STORE_TEXT; /* binary text: the bytes as they are, no NUL needed */
+        lens[i] = params[i].type == STORE_TEXT ? (int)params[i].len : 0;
+        values[i] = NULL;
+        if (params[i].type == STORE_TEXT) {
+            values[i] = params[i].s ? params[i].s : "";
+        } else if (params[i].type == STORE_INT) {
+            snprintf(ints[i], sizeof ints[i], "%lld", (long long)params[i].i);
+            values[i] = ints[i];
+        }
+    }
+    if (!alive(c))
+        return comb_fail(err, COMB_EIO, "PostgreSQL %s: %s", c->label, pg_msg(c->h));
+    PGresult *r = PQexecParams(c->h, sql, n, types, values, lens, formats, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        fail_result(c, r, err);
+        PQclear(r);
+        return COMB_EIO;
+    }
+    int rows = PQntuples(r), ncols = PQnfields(r);
+    const char *cols[MAX_COLS];
+    if (ncols > MAX_COLS)
+        ncols = MAX_COLS;
+    for (int row = 0; fn && row < rows; row++) {
+        for (int i = 0; i < ncols; i++)
+            cols[i] = PQgetisnull(r, row, i) ? NULL : PQgetvalue(r, row, i);
+        if (fn(ud, ncols, cols))
+            break;
+    }
+    PQclear(r);
+    return COMB_OK;
+}
+
+static comb_code pg_script(void *p, const char *sql, comb_err *err)
+{
+    pg_conn *c = p;
+    if (!alive(c))
+        return comb_fail(err, COMB_EIO, "PostgreSQL %s: %s", c->label, pg_msg(c->h));
+    PGresult *r = PQexec(c->h, sql);
+    ExecStatusType st = PQresultStatus(r);
+    comb_code out = COMB_OK;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        out = fail_result(c, r, err);
+    PQclear(r);
+    return out;
+}
+
+const store_driver comb_store_pg = {
+    .name = "PostgreSQL",
+    /* one lock number for comb's migrations, held to the transaction's end */
+    .migration_begin = "BEGIN; SELECT pg_advisory_xact_lock(7236837636454932992)",
+    .connect = pg_connect,
+    .disconnect = pg_disconnect,
+    .query = pg_query,
+    .script = pg_script,
+};
