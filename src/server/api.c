@@ -129,10 +129,10 @@ int comb_server_body_ok(const char *kind, const char *body, size_t len, size_t *
 typedef struct store_ctx {
     ctx *x;
     const char *rid;  /* X-Comb-Record-Id, or NULL */
-    size_t stored, dups, line, n;
-    comb_store_rec recs[COMB_STORE_BATCH_MAX];
-    char rids[COMB_STORE_BATCH_MAX][160];
-    int dup[COMB_STORE_BATCH_MAX];
+    size_t stored, dups, line, n, cap;
+    comb_store_rec *recs;
+    char (*rids)[160];
+    int *dup;
 } store_ctx;
 
 static int store_flush(store_ctx *sc)
@@ -156,7 +156,7 @@ static int store_line(void *ud, const char *p, size_t n)
         snprintf(sc->rids[sc->n], sizeof sc->rids[sc->n], "%s.%zu", sc->rid, sc->line);
     sc->recs[sc->n] = (comb_store_rec){ sc->rid ? sc->rids[sc->n] : NULL, p, n };
     sc->line++;
-    return ++sc->n == COMB_STORE_BATCH_MAX ? store_flush(sc) : 0;
+    return ++sc->n == sc->cap ? store_flush(sc) : 0;
 }
 
 static reply h_records_post(ctx *x)
@@ -171,19 +171,22 @@ static reply h_records_post(ctx *x)
     const char *rid = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "X-Comb-Record-Id");
     if (rid && !comb_container_safe_id(rid))
         return err_reply(400, "X-Comb-Record-Id: letters, digits, '.', '-', '_', at most 128");
-    store_ctx *sc = calloc(1, sizeof *sc);
-    if (!sc)
-        return err_reply(500, "out of memory");
-    sc->x = x;
-    sc->rid = rid;
-    int failed = strcmp(x->kind, "alert") ? store_line(sc, r->body, r->len)
-                                          : each_line(r->body, r->len, store_line, sc);
-    failed = failed || store_flush(sc);
-    reply rp = failed ? err_reply(500, "store failed")
-                      : (reply){ 201, json_pack("{s:I, s:I}", "stored", (json_int_t)sc->stored, "duplicates",
-                                                (json_int_t)sc->dups) };
-    free(sc);
-    return rp;
+    store_ctx sc = { .x = x, .rid = rid, .cap = n < COMB_STORE_BATCH_MAX ? n : COMB_STORE_BATCH_MAX };
+    sc.recs = malloc(sc.cap * sizeof *sc.recs);
+    sc.rids = malloc(sc.cap * sizeof *sc.rids);
+    sc.dup = malloc(sc.cap * sizeof *sc.dup);
+    int failed = !sc.recs || !sc.rids || !sc.dup;
+    if (!failed)
+        failed = strcmp(x->kind, "alert") ? store_line(&sc, r->body, r->len)
+                                          : each_line(r->body, r->len, store_line, &sc);
+    failed = failed || store_flush(&sc);
+    free(sc.recs);
+    free(sc.rids);
+    free(sc.dup);
+    if (failed)
+        return err_reply(500, "store failed");
+    return (reply){ 201, json_pack("{s:I, s:I}", "stored", (json_int_t)sc.stored, "duplicates",
+                                   (json_int_t)sc.dups) };
 }
 
 static reply h_users_get(ctx *x)

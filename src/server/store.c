@@ -80,25 +80,25 @@ static int64_t col_int(const char *c)
 
 /* ---- connections ---- */
 
-static void *reader_take(comb_store_db *s)
+void *store_conn_take(comb_store_db *s)
 {
     pthread_mutex_lock(&s->rmu);
     for (;;) {
-        for (int i = 0; i < STORE_READERS; i++)
+        for (int i = 0; i < s->npool; i++)
             if (!s->busy[i]) {
                 s->busy[i] = 1;
                 pthread_mutex_unlock(&s->rmu);
-                return s->readers[i];
+                return s->pool[i];
             }
         pthread_cond_wait(&s->rfree, &s->rmu);
     }
 }
 
-static void reader_give(comb_store_db *s, void *conn)
+void store_conn_give(comb_store_db *s, void *conn)
 {
     pthread_mutex_lock(&s->rmu);
-    for (int i = 0; i < STORE_READERS; i++)
-        if (s->readers[i] == conn)
+    for (int i = 0; i < s->npool; i++)
+        if (s->pool[i] == conn)
             s->busy[i] = 0;
     pthread_cond_signal(&s->rfree);
     pthread_mutex_unlock(&s->rmu);
@@ -108,9 +108,9 @@ static void reader_give(comb_store_db *s, void *conn)
 static comb_code read_query(comb_store_db *s, const char *sql, const store_val *p, int n, store_row_fn fn, void *ud,
                             comb_err *err)
 {
-    void *c = reader_take(s);
+    void *c = store_conn_take(s);
     comb_code rc = s->drv->query(c, sql, p, n, fn, ud, err);
-    reader_give(s, c);
+    store_conn_give(s, c);
     return rc;
 }
 
@@ -173,14 +173,13 @@ static comb_code store_open(const store_driver *drv, const char *target, const c
     pthread_mutex_init(&s->qmu, NULL);
     pthread_cond_init(&s->rfree, NULL);
     pthread_cond_init(&s->qwork, NULL);
-    pthread_cond_init(&s->qdone, NULL);
     /* the writer first: SQLite creates the file and sets WAL there */
     comb_code rc = COMB_EIO;
     if (!(s->writer = drv->connect(target, label, err)) || (rc = migrate(s, err)))
         goto failed;
     rc = COMB_EIO;
-    for (int i = 0; i < STORE_READERS; i++)
-        if (!(s->readers[i] = drv->connect(target, label, err)))
+    for (; s->npool < drv->pool && s->npool < STORE_POOL_MAX; s->npool++)
+        if (!(s->pool[s->npool] = drv->connect(target, label, err)))
             goto failed;
     if (store_commit_start(s)) {
         comb_fail(err, COMB_EIO, "%s %s: cannot start the writer thread", drv->name, label);
@@ -242,9 +241,8 @@ void comb_store_close(comb_store_db *s)
     if (!s)
         return;
     store_commit_stop(s);
-    for (int i = 0; i < STORE_READERS; i++)
-        if (s->readers[i])
-            s->drv->disconnect(s->readers[i]);
+    for (int i = 0; i < s->npool; i++)
+        s->drv->disconnect(s->pool[i]);
     if (s->writer)
         s->drv->disconnect(s->writer);
     pthread_mutex_destroy(&s->wmu);
@@ -252,7 +250,6 @@ void comb_store_close(comb_store_db *s)
     pthread_mutex_destroy(&s->qmu);
     pthread_cond_destroy(&s->rfree);
     pthread_cond_destroy(&s->qwork);
-    pthread_cond_destroy(&s->qdone);
     free(s);
 }
 

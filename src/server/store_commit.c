@@ -1,10 +1,12 @@
-/* store_commit.c - group commit: request threads queue their records and
- * audit rows and wait; one writer thread takes everything queued, writes
- * it in one transaction, commits (one fsync for the lot) and wakes them.
- * A caller returns only after its rows are committed, so durability is the
- * same as one transaction per row, at a fraction of the disk flushes. When
- * a batch fails, its jobs are retried one transaction each, so a bad job
- * fails alone. */
+/* store_commit.c - group commit of records and audit rows. On SQLite
+ * (one writer at a time) request threads queue their rows and wait; one
+ * writer thread takes everything queued, writes it in one transaction,
+ * commits (one fsync for the lot) and wakes them. When a batch fails, its
+ * jobs are retried one transaction each, so a bad job fails alone. On
+ * PostgreSQL, which shares one WAL flush among concurrent commits itself,
+ * each caller commits its own transaction on a pooled connection, in
+ * parallel. Either way a caller returns only after its rows are
+ * committed: a stored record is on disk. */
 #include "server/store_internal.h"
 
 #include <stdlib.h>
@@ -24,7 +26,9 @@ struct store_job {
     const char *user, *client, *method, *path;
     int status;
     int64_t time;
-    /* the outcome, set by the writer thread */
+    /* the outcome, set by the writer thread; each job has its own condition,
+     * so a commit wakes its callers and no other thread */
+    pthread_cond_t done_cond;
     int done;
     comb_code rc;
     comb_err err;
@@ -38,12 +42,12 @@ static int row_inserted(void *ud, int ncols, const char *const *cols)
     return 1;
 }
 
-static comb_code run_job(comb_store_db *s, store_job *j)
+static comb_code run_job(comb_store_db *s, void *conn, store_job *j)
 {
     if (j->type == JOB_AUDIT) {
         store_val p[] = { SV_INT(j->time), SV_OPT(j->user), SV_OPT(j->client), SV_OPT(j->method), SV_OPT(j->path),
                           SV_INT(j->status) };
-        return s->drv->query(s->writer, "INSERT INTO audit (time, \"user\", client, method, path, status)"
+        return s->drv->query(conn, "INSERT INTO audit (time, \"user\", client, method, path, status)"
                                         " VALUES ($1, $2, $3, $4, $5, $6)", p, 6, NULL, NULL, &j->err);
     }
     for (size_t i = 0; i < j->n; i++) {
@@ -51,7 +55,7 @@ static comb_code run_job(comb_store_db *s, store_job *j)
         store_val p[] = { SV_TEXT(j->node), SV_TEXT(j->kind), SV_INT(j->time),
                           SV_TEXTN(j->recs[i].body, j->recs[i].len), SV_OPT(j->recs[i].rid) };
         /* a record id the node already used inserts nothing: a resend */
-        if (s->drv->query(s->writer, "INSERT INTO records (node, kind, received, body, rid)"
+        if (s->drv->query(conn, "INSERT INTO records (node, kind, received, body, rid)"
                                      " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id",
                           p, 5, row_inserted, &inserted, &j->err))
             return COMB_EIO;
@@ -60,20 +64,23 @@ static comb_code run_job(comb_store_db *s, store_job *j)
     return COMB_OK;
 }
 
-static comb_code in_transaction(comb_store_db *s, store_job *first, store_job *end)
+/* The jobs from first on, in one transaction on conn. */
+static comb_code in_transaction(comb_store_db *s, void *conn, store_job *first)
 {
     comb_err *err = &first->err;
-    if (s->drv->script(s->writer, "BEGIN", err))
+    if (!first->next && (first->type == JOB_AUDIT || first->n == 1))
+        return run_job(s, conn, first); /* one statement: a transaction of its own */
+    if (s->drv->script(conn, "BEGIN", err))
         return COMB_EIO;
-    for (store_job *j = first; j != end; j = j->next)
-        if (run_job(s, j)) {
+    for (store_job *j = first; j; j = j->next)
+        if (run_job(s, conn, j)) {
             if (j != first)
                 first->err = j->err;
-            s->drv->script(s->writer, "ROLLBACK", NULL);
+            s->drv->script(conn, "ROLLBACK", NULL);
             return COMB_EIO;
         }
-    if (s->drv->script(s->writer, "COMMIT", err)) {
-        s->drv->script(s->writer, "ROLLBACK", NULL);
+    if (s->drv->script(conn, "COMMIT", err)) {
+        s->drv->script(conn, "ROLLBACK", NULL);
         return COMB_EIO;
     }
     return COMB_OK;
@@ -81,7 +88,7 @@ static comb_code in_transaction(comb_store_db *s, store_job *first, store_job *e
 
 static void commit_batch(comb_store_db *s, store_job *batch)
 {
-    if (in_transaction(s, batch, NULL) == COMB_OK) {
+    if (in_transaction(s, s->writer, batch) == COMB_OK) {
         for (store_job *j = batch; j; j = j->next)
             j->rc = COMB_OK;
         return;
@@ -89,7 +96,7 @@ static void commit_batch(comb_store_db *s, store_job *batch)
     for (store_job *j = batch; j; j = j->next) {
         store_job *next = j->next;
         j->next = NULL;
-        j->rc = in_transaction(s, j, NULL);
+        j->rc = in_transaction(s, s->writer, j);
         j->next = next;
     }
 }
@@ -113,8 +120,8 @@ static void *writer_main(void *arg)
         for (store_job *j = batch, *next; j; j = next) {
             next = j->next;
             j->done = 1; /* j belongs to its caller again from here */
+            pthread_cond_signal(&j->done_cond);
         }
-        pthread_cond_broadcast(&s->qdone);
     }
     pthread_mutex_unlock(&s->qmu);
     return NULL;
@@ -122,6 +129,8 @@ static void *writer_main(void *arg)
 
 int store_commit_start(comb_store_db *s)
 {
+    if (s->drv->groups_commits)
+        return 0;
     if (pthread_create(&s->writer_thread, NULL, writer_main, s))
         return -1;
     s->writer_running = 1;
@@ -140,17 +149,25 @@ void store_commit_stop(comb_store_db *s)
     s->writer_running = 0;
 }
 
-/* Queue j and wait until the writer thread has committed it. */
+/* Queue j and wait until the writer thread has committed it (or, when the
+ * database groups commits itself, commit it here). */
 static comb_code submit(comb_store_db *s, store_job *j)
 {
     j->time = (int64_t)time(NULL);
     j->err.code = COMB_OK;
     j->err.msg[0] = '\0';
+    if (s->drv->groups_commits) {
+        void *conn = store_conn_take(s);
+        comb_code rc = in_transaction(s, conn, j);
+        store_conn_give(s, conn);
+        return rc;
+    }
     pthread_mutex_lock(&s->qmu);
     if (s->stopping) {
         pthread_mutex_unlock(&s->qmu);
         return comb_fail(&j->err, COMB_EIO, "%s %s: the store is closing", s->drv->name, s->label);
     }
+    pthread_cond_init(&j->done_cond, NULL);
     if (s->tail)
         s->tail->next = j;
     else
@@ -158,8 +175,9 @@ static comb_code submit(comb_store_db *s, store_job *j)
     s->tail = j;
     pthread_cond_signal(&s->qwork);
     while (!j->done)
-        pthread_cond_wait(&s->qdone, &s->qmu);
+        pthread_cond_wait(&j->done_cond, &s->qmu);
     pthread_mutex_unlock(&s->qmu);
+    pthread_cond_destroy(&j->done_cond);
     return j->rc;
 }
 

@@ -49,6 +49,12 @@ typedef struct store_driver {
     /* starts a transaction no other server (process or replica) can run a
      * migration beside: SQLite's write lock, PostgreSQL's advisory lock */
     const char *migration_begin;
+    /* the database itself shares one disk flush among concurrent commits
+     * (PostgreSQL's WAL): writes then run in parallel on pooled connections;
+     * otherwise (SQLite: one writer at a time) store_commit.c's writer
+     * thread groups them */
+    int groups_commits;
+    int pool; /* connections besides the writer's, at most STORE_POOL_MAX */
     /* label: what errors name (a path, or a URL without the password) */
     void *(*connect)(const char *target, const char *label, comb_err *err);
     void (*disconnect)(void *conn);

@@ -14,9 +14,15 @@
 #define MAX_PARAMS 16
 #define MAX_COLS 16
 
+#define STMT_CACHE 24
+
+/* Statements are prepared once per connection (parsed and planned once),
+ * keyed by the address of their text: store.c's queries are constants. */
 typedef struct pg_conn {
     PGconn *h;
     char label[512];
+    const char *prepared[STMT_CACHE];
+    int nprepared;
 } pg_conn;
 
 /* libpq's messages end in a newline; errors read better without it. */
@@ -68,7 +74,28 @@ static int alive(pg_conn *c)
     if (PQstatus(c->h) == CONNECTION_OK)
         return 1;
     PQreset(c->h);
+    c->nprepared = 0; /* a new session has none */
     return PQstatus(c->h) == CONNECTION_OK;
+}
+
+/* The name of sql's prepared statement ("" when the cache is full: then
+ * the statement is sent unprepared). */
+static int prepared(pg_conn *c, const char *sql, int n, const Oid *types, char name[16])
+{
+    for (int i = 0; i < c->nprepared; i++)
+        if (c->prepared[i] == sql) {
+            snprintf(name, 16, "comb%d", i);
+            return 1;
+        }
+    if (c->nprepared == STMT_CACHE)
+        return 0;
+    snprintf(name, 16, "comb%d", c->nprepared);
+    PGresult *r = PQprepare(c->h, name, sql, n, types);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (ok)
+        c->prepared[c->nprepared++] = sql;
+    return ok;
 }
 
 static comb_code pg_query(void *p, const char *sql, const store_val *params, int n, store_row_fn fn, void *ud,
@@ -95,7 +122,9 @@ static comb_code pg_query(void *p, const char *sql, const store_val *params, int
     }
     if (!alive(c))
         return comb_fail(err, COMB_EIO, "PostgreSQL %s: %s", c->label, pg_msg(c->h));
-    PGresult *r = PQexecParams(c->h, sql, n, types, values, lens, formats, 0);
+    char name[16];
+    PGresult *r = prepared(c, sql, n, types, name) ? PQexecPrepared(c->h, name, n, values, lens, formats, 0)
+                                                   : PQexecParams(c->h, sql, n, types, values, lens, formats, 0);
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         fail_result(c, r, err);
@@ -134,6 +163,8 @@ const store_driver comb_store_pg = {
     .name = "PostgreSQL",
     /* one lock number for comb's migrations, held to the transaction's end */
     .migration_begin = "BEGIN; SELECT pg_advisory_xact_lock(7236837636454932992)",
+    .groups_commits = 1,
+    .pool = 16, /* one per request the server runs at once, about */
     .connect = pg_connect,
     .disconnect = pg_disconnect,
     .query = pg_query,

@@ -134,6 +134,8 @@ static comb_code sqlite_script(void *p, const char *sql, comb_err *err)
 const store_driver comb_store_sqlite = {
     .name = "SQLite",
     .migration_begin = "BEGIN IMMEDIATE",
+    .groups_commits = 0,
+    .pool = 6, /* readers: WAL lets them run beside the writer */
     .connect = sqlite_connect,
     .disconnect = sqlite_disconnect,
     .query = sqlite_query,
