@@ -26,11 +26,23 @@ static void test_pw(void)
     CHECK_INT(comb_pw_verify("x", NULL), 0);
 }
 
+/* A temporary directory for a store: dir is "/tmp/comb-store-XXXXXX", path
+ * gets dir/s.db. */
+static void temp_dir(char *dir, char path[64])
+{
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, 64, "%s/s.db", dir);
+}
+
+static void remove_dir(const char *dir)
+{
+    remove_dir(dir);
+}
+
 static void test_store(void)
 {
     char dir[] = "/tmp/comb-store-XXXXXX", path[64];
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(path, sizeof path, "%s/s.db", dir);
+    temp_dir(dir, path);
     comb_store_db *s;
     comb_err err;
     CHECK_INT(comb_store_open(path, &s, &err), COMB_OK);
@@ -69,16 +81,13 @@ static void test_store(void)
     CHECK_INT(comb_store_schema_version(s), 2);
     CHECK_INT(comb_store_user_check(s, "bob", "long enough"), COMB_ROLE_OPERATOR);
     comb_store_close(s);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK_INT(system(cmd), 0);
+    remove_dir(dir);
 }
 
 static void test_batch(void)
 {
     char dir[] = "/tmp/comb-store-XXXXXX", path[64];
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(path, sizeof path, "%s/s.db", dir);
+    temp_dir(dir, path);
     comb_store_db *s;
     comb_err err;
     CHECK_INT(comb_store_open(path, &s, &err), COMB_OK);
@@ -96,9 +105,7 @@ static void test_batch(void)
     json_decref(r);
     CHECK_INT(comb_store_records_add(s, "n", "alert", recs, COMB_STORE_BATCH_MAX + 1, dups, &err), COMB_ELIMIT);
     comb_store_close(s);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK_INT(system(cmd), 0);
+    remove_dir(dir);
 }
 
 /* Threads storing the same record ids at once, as agents resending after
@@ -131,8 +138,7 @@ static void *race(void *arg)
 static void test_concurrent(void)
 {
     char dir[] = "/tmp/comb-store-XXXXXX", path[64];
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(path, sizeof path, "%s/s.db", dir);
+    temp_dir(dir, path);
     comb_store_db *s;
     comb_err err;
     CHECK_INT(comb_store_open(path, &s, &err), COMB_OK);
@@ -157,17 +163,14 @@ static void test_concurrent(void)
     CHECK_INT(json_array_size(a), THREADS * IDS);
     json_decref(a);
     comb_store_close(s);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK_INT(system(cmd), 0);
+    remove_dir(dir);
 }
 
 /* A store made by a server that had migration 1 only is upgraded. */
 static void test_upgrade(void)
 {
     char dir[] = "/tmp/comb-store-XXXXXX", path[64];
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(path, sizeof path, "%s/s.db", dir);
+    temp_dir(dir, path);
     sqlite3 *h;
     CHECK_INT(sqlite3_open(path, &h), SQLITE_OK);
     CHECK_INT(sqlite3_exec(h,
@@ -197,9 +200,7 @@ static void test_upgrade(void)
     CHECK_INT(json_array_size(r), 2); /* the old record kept */
     json_decref(r);
     comb_store_close(s);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK_INT(system(cmd), 0);
+    remove_dir(dir);
 }
 
 static void test_errors(void)
