@@ -12,6 +12,7 @@ source "$(dirname "$0")/lib/common.bash"
 source "$(dirname "$0")/lib/server.bash"
 source "$(dirname "$0")/lib/postgres.bash"
 trap 'server_cleanup; postgres_cleanup' EXIT
+trap 'exit 1' INT TERM   # a test stopped from outside still stops its cluster
 
 start_postgres >"$TMP/pg.err" 2>&1 || { echo "FAIL: $(cat "$TMP/pg.err")"; exit 1; }
 pass "a PostgreSQL cluster of the test's own on 127.0.0.1:$PG_PORT ($("$PG_BIN/postgres" --version))"
