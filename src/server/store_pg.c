@@ -51,7 +51,11 @@ static void *pg_connect(const char *conninfo, const char *label, comb_err *err)
         return NULL;
     }
     snprintf(c->label, sizeof c->label, "%s", label);
-    c->h = PQconnectdb(conninfo);
+    /* a server that does not answer fails the start in 10 s, not the TCP
+     * timeout's minutes; a connect_timeout in conninfo overrides it */
+    const char *const keys[] = { "connect_timeout", "dbname", NULL };
+    const char *const vals[] = { "10", conninfo, NULL };
+    c->h = PQconnectdbParams(keys, vals, 1);
     if (!c->h || PQstatus(c->h) != CONNECTION_OK) {
         comb_fail(err, COMB_EIO, "PostgreSQL %s: %s", label, pg_msg(c->h));
         pg_disconnect(c);
