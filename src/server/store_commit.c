@@ -35,6 +35,50 @@ struct store_job {
     store_job *next;
 };
 
+#define AUDIT_FIELD_MAX 2048
+
+/* in as valid UTF-8 without control characters, each bad byte a '?', cut
+ * on a character boundary to fit out: a request's path is the client's
+ * bytes, and PostgreSQL refuses text that is not UTF-8 (the request would
+ * then go unaudited). */
+static const char *plain_text(const char *in, char out[AUDIT_FIELD_MAX])
+{
+    if (!in)
+        return NULL;
+    const unsigned char *p = (const unsigned char *)in;
+    size_t o = 0;
+    while (*p) {
+        size_t n = 0;
+        if (*p >= 0x20 && *p < 0x7f)
+            n = 1;
+        else if (*p >= 0xc2 && *p <= 0xdf)
+            n = 2;
+        else if (*p >= 0xe0 && *p <= 0xef)
+            n = 3;
+        else if (*p >= 0xf0 && *p <= 0xf4)
+            n = 4;
+        for (size_t k = 1; k < n; k++)
+            if ((p[k] & 0xc0) != 0x80)
+                n = 0;
+        /* overlong forms, UTF-16 surrogates, beyond U+10FFFF */
+        if ((n == 3 && ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0))) ||
+            (n == 4 && ((*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] >= 0x90))))
+            n = 0;
+        if (o + (n ? n : 1) >= AUDIT_FIELD_MAX)
+            break;
+        if (n) {
+            memcpy(out + o, p, n);
+            o += n;
+            p += n;
+        } else {
+            out[o++] = '?';
+            p++;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static int row_inserted(void *ud, int ncols, const char *const *cols)
 {
     (void)ncols, (void)cols;
@@ -45,7 +89,10 @@ static int row_inserted(void *ud, int ncols, const char *const *cols)
 static comb_code run_job(comb_store_db *s, void *conn, store_job *j)
 {
     if (j->type == JOB_AUDIT) {
-        store_val p[] = { SV_INT(j->time), SV_OPT(j->user), SV_OPT(j->client), SV_OPT(j->method), SV_OPT(j->path),
+        static __thread char user[AUDIT_FIELD_MAX], client[AUDIT_FIELD_MAX], method[AUDIT_FIELD_MAX],
+            path[AUDIT_FIELD_MAX];
+        store_val p[] = { SV_INT(j->time), SV_OPT(plain_text(j->user, user)), SV_OPT(plain_text(j->client, client)),
+                          SV_OPT(plain_text(j->method, method)), SV_OPT(plain_text(j->path, path)),
                           SV_INT(j->status) };
         return s->drv->query(conn, "INSERT INTO audit (time, \"user\", client, method, path, status)"
                                         " VALUES ($1, $2, $3, $4, $5, $6)", p, 6, NULL, NULL, &j->err);

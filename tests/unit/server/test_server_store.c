@@ -164,6 +164,12 @@ static void test_concurrent(void)
     json_t *a = comb_store_audit_list(s, 10000);
     CHECK_INT(json_array_size(a), THREADS * IDS);
     json_decref(a);
+    /* a client's path that is not UTF-8, or holds control characters, is
+     * audited with '?' in their place (PostgreSQL would refuse it) */
+    comb_store_audit(s, "", "127.0.0.1", "GET", "/api/v1/\xff\x01\xe2\x82\xac\xed\xa0\x80x", 404);
+    a = comb_store_audit_list(s, 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(a, 0), "path")), "/api/v1/??\xe2\x82\xac???x");
+    json_decref(a);
     comb_store_close(s);
     remove_dir(dir);
 }
