@@ -178,7 +178,7 @@ static reply h_records_post(ctx *x)
     int failed = !sc.recs || !sc.rids || !sc.dup;
     if (!failed)
         failed = strcmp(x->kind, "alert") ? store_line(&sc, r->body, r->len)
-                                          : each_line(r->body, r->len, store_line, &sc);
+                                              : each_line(r->body, r->len, store_line, &sc);
     failed = failed || store_flush(&sc);
     free(sc.recs);
     free(sc.rids);
