@@ -102,6 +102,20 @@ static int prepared(pg_conn *c, const char *sql, int n, const Oid *types, char n
     return ok;
 }
 
+static int succeeded(const PGresult *r)
+{
+    ExecStatusType st = PQresultStatus(r);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+static PGresult *attempt(pg_conn *c, const char *sql, int n, const Oid *types, const char *const *values,
+                         const int *lens, const int *formats)
+{
+    char name[16];
+    return prepared(c, sql, n, types, name) ? PQexecPrepared(c->h, name, n, values, lens, formats, 0)
+                                            : PQexecParams(c->h, sql, n, types, values, lens, formats, 0);
+}
+
 static comb_code pg_query(void *p, const char *sql, const store_val *params, int n, store_row_fn fn, void *ud,
                           comb_err *err)
 {
@@ -126,11 +140,16 @@ static comb_code pg_query(void *p, const char *sql, const store_val *params, int
     }
     if (!alive(c))
         return comb_fail(err, COMB_EIO, "PostgreSQL %s: %s", c->label, pg_msg(c->h));
-    char name[16];
-    PGresult *r = prepared(c, sql, n, types, name) ? PQexecPrepared(c->h, name, n, values, lens, formats, 0)
-                                                   : PQexecParams(c->h, sql, n, types, values, lens, formats, 0);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    int idle = PQtransactionStatus(c->h) == PQTRANS_IDLE;
+    PGresult *r = attempt(c, sql, n, types, values, lens, formats);
+    if (!succeeded(r) && idle && PQstatus(c->h) == CONNECTION_BAD) {
+        /* the server went away (a restart, a fail-over) since this
+         * connection's last statement, and none of a transaction is lost:
+         * once more, on a new connection */
+        PQclear(r);
+        r = alive(c) ? attempt(c, sql, n, types, values, lens, formats) : NULL;
+    }
+    if (!succeeded(r)) {
         fail_result(c, r, err);
         PQclear(r);
         return COMB_EIO;
@@ -154,10 +173,14 @@ static comb_code pg_script(void *p, const char *sql, comb_err *err)
     pg_conn *c = p;
     if (!alive(c))
         return comb_fail(err, COMB_EIO, "PostgreSQL %s: %s", c->label, pg_msg(c->h));
+    int idle = PQtransactionStatus(c->h) == PQTRANS_IDLE;
     PGresult *r = PQexec(c->h, sql);
-    ExecStatusType st = PQresultStatus(r);
+    if (!succeeded(r) && idle && PQstatus(c->h) == CONNECTION_BAD) {
+        PQclear(r); /* as in pg_query */
+        r = alive(c) ? PQexec(c->h, sql) : NULL;
+    }
     comb_code out = COMB_OK;
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+    if (!succeeded(r))
         out = fail_result(c, r, err);
     PQclear(r);
     return out;

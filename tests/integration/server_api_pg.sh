@@ -6,7 +6,8 @@
 # the schema_migrations versions equal SQLite's; a record posted to one is
 # read from the other, a token issued by one is accepted by the other, a
 # record resent to both at once is stored once; connection errors name the
-# database and never show its password. Fails (does not skip) without the
+# database and never show its password; after PostgreSQL restarts, both
+# replicas go on storing without an error. Fails (does not skip) without the
 # PostgreSQL binaries.
 source "$(dirname "$0")/lib/common.bash"
 source "$(dirname "$0")/lib/server.bash"
@@ -81,7 +82,15 @@ cnt=$(pg_query replicas "SELECT COUNT(*) FROM records WHERE rid = 'rec-twice.0'"
 [ "$cnt" = 1 ] && pass "a record sent 16 times at once to two replicas is stored once (answers: $wait_codes)" ||
   fail "rec-twice stored $cnt times (answers: $wait_codes)"
 
-# 3. errors name the database, never the password
+# 3. PostgreSQL restarts (as in a fail-over): every pooled connection of
+# both replicas is stale, and each is replaced on its next use
+runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w restart >/dev/null
+codes=$(for i in $(seq 20); do post "$PA" "$TA" "after-restart-a$i" '{"rule":"After restart"}'; post "$PB" "$TB" "after-restart-b$i" '{"rule":"After restart"}'; done | sort | uniq -c | xargs)
+cnt=$(pg_query replicas "SELECT COUNT(*) FROM records WHERE rid LIKE 'after-restart-%'")
+[ "$codes" = "40 201" ] && [ "$cnt" = 40 ] && pass "after PostgreSQL restarts both replicas store again at once (40 records)" ||
+  fail "after a restart: answers $codes, $cnt stored"
+
+# 4. errors name the database, never the password
 set +e
 "$COMB" server --db "postgresql://comb:wrong-$PG_PASSWORD@127.0.0.1:$PG_PORT/replicas" --listen 127.0.0.1:1 2>"$TMP/bad.err"
 rc=$?
