@@ -16,7 +16,8 @@
 void help_server(void)
 {
     fputs("usage: comb server --data DIR [options]\n"
-          "       comb server useradd --data DIR --role ROLE NAME   (password on stdin)\n"
+          "       comb server --db URL [options]\n"
+          "       comb server useradd --data DIR|--db URL --role ROLE NAME   (password on stdin)\n"
           "       comb server --routes\n"
           "\n"
           "Serve the REST API that agents send inventories, scan and bench results,\n"
@@ -25,6 +26,10 @@ void help_server(void)
           "\n"
           "Options:\n"
           "      --data DIR           the server's directory (its SQLite store, server.db)\n"
+          "      --db URL             keep the store in PostgreSQL instead (replicas share\n"
+          "                           one database): postgresql://USER@HOST:PORT/DB or a\n"
+          "                           libpq conninfo; the password from PGPASSWORD or\n"
+          "                           ~/.pgpass rather than the URL (ps shows arguments)\n"
           "      --listen ADDR:PORT   IPv4 address and port (default 127.0.0.1:8443)\n"
           "      --tls-cert FILE      serve HTTPS with this PEM certificate ...\n"
           "      --tls-key FILE       ... and this PEM private key\n"
@@ -57,10 +62,17 @@ static void print_route(void *ud, const char *method, const char *path, comb_rol
     fprintf(ud, "%s %s %s\n", method, path, comb_role_name(role));
 }
 
-static int open_store(const char *data, comb_store_db **db)
+/* PostgreSQL when --db is given, else DIR/server.db. */
+static int open_store(const char *data, const char *dburl, comb_store_db **db)
 {
     char path[4096];
     comb_err err = { 0 };
+    if (dburl) {
+        comb_code rc = comb_store_open_pg(dburl, db, &err);
+        if (rc)
+            cli_error("%s", err.msg);
+        return rc ? cli_exit_code(rc) : EXIT_OK;
+    }
     if (mkdir(data, 0700) && errno != EEXIST) {
         cli_error("%s: cannot create: %s", data, strerror(errno));
         return EXIT_INPUT;
@@ -74,11 +86,11 @@ static int open_store(const char *data, comb_store_db **db)
     return EXIT_OK;
 }
 
-static int useradd(const char *data, const char *role, const char *name)
+static int useradd(const char *data, const char *dburl, const char *role, const char *name)
 {
     comb_role r = comb_role_parse(role);
-    if (!data || !name || r == COMB_ROLE_NONE) {
-        cli_error("useradd needs --data DIR, --role viewer|operator|admin and a NAME");
+    if ((!data && !dburl) || !name || r == COMB_ROLE_NONE) {
+        cli_error("useradd needs --data DIR or --db URL, --role viewer|operator|admin and a NAME");
         return EXIT_USAGE;
     }
     char pw[1100];
@@ -88,7 +100,7 @@ static int useradd(const char *data, const char *role, const char *name)
     }
     pw[strcspn(pw, "\r\n")] = '\0';
     comb_store_db *db;
-    int ec = open_store(data, &db);
+    int ec = open_store(data, dburl, &db);
     if (ec)
         return ec;
     comb_err err = { 0 };
@@ -106,6 +118,7 @@ int cmd_server(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "data", required_argument, NULL, 'd' },
+        { "db", required_argument, NULL, 'D' },
         { "listen", required_argument, NULL, 'l' },
         { "tls-cert", required_argument, NULL, 'C' },
         { "tls-key", required_argument, NULL, 'K' },
@@ -124,7 +137,7 @@ int cmd_server(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     comb_server_opts so = { .port = 8443 };
-    const char *data = NULL, *role = NULL;
+    const char *data = NULL, *role = NULL, *dburl = NULL;
     char addr[64] = "127.0.0.1";
     int c;
     long v;
@@ -133,6 +146,7 @@ int cmd_server(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': data = optarg; break;
+        case 'D': dburl = optarg; break;
         case 'l': {
             const char *colon = strrchr(optarg, ':');
             if (!colon || (size_t)(colon - optarg) >= sizeof addr ||
@@ -180,14 +194,14 @@ int cmd_server(int argc, char **argv)
             cli_error("useradd: unexpected argument '%s'", argv[optind + 2]);
             return EXIT_USAGE;
         }
-        return useradd(data, role, optind + 1 < argc ? argv[optind + 1] : NULL);
+        return useradd(data, dburl, role, optind + 1 < argc ? argv[optind + 1] : NULL);
     }
     if (optind < argc) {
         cli_error("unexpected argument '%s'; see 'comb help server'", argv[optind]);
         return EXIT_USAGE;
     }
-    if (!data) {
-        cli_error("--data DIR is needed; see 'comb help server'");
+    if (!data && !dburl) {
+        cli_error("--data DIR or --db URL is needed; see 'comb help server'");
         return EXIT_USAGE;
     }
     if (!so.ldap.url != !so.ldap.dn_template) {
@@ -201,7 +215,7 @@ int cmd_server(int argc, char **argv)
     }
     so.address = addr;
     comb_store_db *db;
-    int ec = open_store(data, &db);
+    int ec = open_store(data, dburl, &db);
     if (ec)
         return ec;
     sigset_t set;
@@ -217,8 +231,8 @@ int cmd_server(int argc, char **argv)
         cli_error("%s", err.msg);
         return cli_exit_code(rc);
     }
-    fprintf(stderr, "comb: server: listening on %s://%s:%u (schema %d)\n", so.tls_cert ? "https" : "http",
-            addr, so.port, comb_store_schema_version(db));
+    fprintf(stderr, "comb: server: listening on %s://%s:%u (%s %s, schema %d)\n", so.tls_cert ? "https" : "http",
+            addr, so.port, comb_store_backend(db), comb_store_label(db), comb_store_schema_version(db));
     int sig;
     sigwait(&set, &sig);
     comb_server_stop(srv);

@@ -10,6 +10,7 @@
 #include <gnutls/x509.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ struct comb_server {
     struct { char addr[64]; double tokens; struct timespec last; } clients[MAX_CLIENTS];
     size_t nclients;
     comb_harbor *harbor;
+    pthread_mutex_t rate_mu; /* clients[]: requests run on many threads */
 };
 
 comb_harbor *comb_server_harbor(comb_server *s)
@@ -121,29 +123,40 @@ int comb_server_body_ok(const char *kind, const char *body, size_t len, size_t *
     return ok ? 0 : -1;
 }
 
+/* The records of one request are stored in chunks of at most
+ * COMB_STORE_BATCH_MAX, each chunk committed with whatever other requests
+ * queued at the same time (server/store_commit.c). */
 typedef struct store_ctx {
     ctx *x;
     const char *rid;  /* X-Comb-Record-Id, or NULL */
-    size_t stored, dups, line;
+    size_t stored, dups, line, n, cap;
+    comb_store_rec *recs;
+    char (*rids)[160];
+    int *dup;
 } store_ctx;
+
+static int store_flush(store_ctx *sc)
+{
+    comb_err e;
+    if (sc->n && comb_store_records_add(sc->x->db, sc->x->node, sc->x->kind, sc->recs, sc->n, sc->dup, &e))
+        return -1;
+    for (size_t i = 0; i < sc->n; i++) {
+        sc->dups += (size_t)sc->dup[i];
+        sc->stored += (size_t)!sc->dup[i];
+    }
+    sc->n = 0;
+    return 0;
+}
 
 static int store_line(void *ud, const char *p, size_t n)
 {
     store_ctx *sc = ud;
-    comb_err e;
-    char rid[160];
-    int dup;
     /* the lines of one alert body are records <id>.<line> */
     if (sc->rid)
-        snprintf(rid, sizeof rid, "%s.%zu", sc->rid, sc->line);
+        snprintf(sc->rids[sc->n], sizeof sc->rids[sc->n], "%s.%zu", sc->rid, sc->line);
+    sc->recs[sc->n] = (comb_store_rec){ sc->rid ? sc->rids[sc->n] : NULL, p, n };
     sc->line++;
-    if (comb_store_record_add(sc->x->db, sc->x->node, sc->x->kind, sc->rid ? rid : NULL, p, n, &dup, &e))
-        return -1;
-    if (dup)
-        sc->dups++;
-    else
-        sc->stored++;
-    return 0;
+    return ++sc->n == sc->cap ? store_flush(sc) : 0;
 }
 
 static reply h_records_post(ctx *x)
@@ -158,9 +171,18 @@ static reply h_records_post(ctx *x)
     const char *rid = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "X-Comb-Record-Id");
     if (rid && !comb_container_safe_id(rid))
         return err_reply(400, "X-Comb-Record-Id: letters, digits, '.', '-', '_', at most 128");
-    store_ctx sc = { x, rid, 0, 0, 0 };
-    int failed = strcmp(x->kind, "alert") ? store_line(&sc, r->body, r->len)
-                                          : each_line(r->body, r->len, store_line, &sc);
+    store_ctx sc = { .x = x, .rid = rid, .cap = n < COMB_STORE_BATCH_MAX ? n : COMB_STORE_BATCH_MAX };
+    sc.recs = malloc(sc.cap * sizeof *sc.recs);
+    sc.rids = malloc(sc.cap * sizeof *sc.rids);
+    sc.dup = malloc(sc.cap * sizeof *sc.dup);
+    int failed = !sc.recs || !sc.rids || !sc.dup;
+    if (!failed)
+        failed = strcmp(x->kind, "alert") ? store_line(&sc, r->body, r->len)
+                                              : each_line(r->body, r->len, store_line, &sc);
+    failed = failed || store_flush(&sc);
+    free(sc.recs);
+    free(sc.rids);
+    free(sc.dup);
     if (failed)
         return err_reply(500, "store failed");
     return (reply){ 201, json_pack("{s:I, s:I}", "stored", (json_int_t)sc.stored, "duplicates",
@@ -279,7 +301,7 @@ int comb_server_route(const char *method, const char *url, char node[129], char 
     return found;
 }
 
-static int rate_ok(comb_server *s, const char *addr)
+static int rate_take(comb_server *s, const char *addr)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -309,6 +331,14 @@ static int rate_ok(comb_server *s, const char *addr)
         return 0;
     s->clients[i].tokens -= 1.0;
     return 1;
+}
+
+static int rate_ok(comb_server *s, const char *addr)
+{
+    pthread_mutex_lock(&s->rate_mu);
+    int ok = rate_take(s, addr);
+    pthread_mutex_unlock(&s->rate_mu);
+    return ok;
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *c, const ctx *x, reply rp, int challenge)
@@ -505,7 +535,9 @@ comb_code comb_server_start(const comb_server_opts *o, comb_store_db *db, comb_s
         free(s);
         return comb_fail(err, COMB_EINVAL, "listen address %s: not an IPv4 address", o->address);
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD;
+    /* a thread per connection: a request waits for its group commit
+     * (server/store_commit.c) without holding up the others */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
     if (o->client_ca && !o->tls_cert) {
         free(s);
         return comb_fail(err, COMB_EINVAL, "a client CA (mutual TLS) needs TLS: a certificate and a key");
@@ -525,6 +557,7 @@ comb_code comb_server_start(const comb_server_opts *o, comb_store_db *db, comb_s
         flags |= MHD_USE_TLS;
     }
     /* bounded: 64 connections, 16 per client address, each body <= 32 MiB */
+    pthread_mutex_init(&s->rate_mu, NULL);
     struct MHD_OptionItem tls[] = {
         { s->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->cert },
         { MHD_OPTION_HTTPS_MEM_KEY, 0, s->key },
@@ -539,6 +572,7 @@ comb_code comb_server_start(const comb_server_opts *o, comb_store_db *db, comb_s
                             MHD_OPTION_END);
     if (!s->d) {
         comb_harbor_stop(s->harbor);
+        pthread_mutex_destroy(&s->rate_mu);
         free(s->cert);
         free(s->key);
         free(s->ca);
@@ -558,6 +592,7 @@ void comb_server_stop(comb_server *s)
         return;
     MHD_stop_daemon(s->d);
     comb_harbor_stop(s->harbor);
+    pthread_mutex_destroy(&s->rate_mu);
     free(s->cert);
     free(s->key);
     free(s->ca);

@@ -1,9 +1,12 @@
-/* store.c - the server's SQLite store (see store.h). */
-#include "server/store.h"
+/* store.c - the server's store (see store.h): connections, migrations and
+ * the queries, written once with $1..$n parameters for both drivers
+ * (store_sqlite.c, store_pg.c). Records and audit rows go through the
+ * group commit (store_commit.c). */
+#include "server/store_internal.h"
 
+#include <libpq-fe.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,26 +15,34 @@
 #include "core/digest.h"
 #include "core/pwhash.h"
 
-struct comb_store_db {
-    sqlite3 *h;
-};
-
-/* Each migration runs once, in order, in its own transaction. */
-static const char *const migrations[] = {
+/* Each migration runs once, in order, in its own transaction; the same
+ * numbers on both databases (pg: NULL when the text is the same). */
+static const struct { const char *sqlite, *pg; } migrations[] = {
     /* 1: users, tokens, records, audit */
-    "CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, pwhash TEXT NOT NULL,"
-    "  created INTEGER NOT NULL);"
-    "CREATE TABLE tokens (digest TEXT PRIMARY KEY, user TEXT NOT NULL, role TEXT NOT NULL,"
-    "  expires INTEGER NOT NULL);"
-    "CREATE TABLE records (id INTEGER PRIMARY KEY AUTOINCREMENT, node TEXT NOT NULL,"
-    "  kind TEXT NOT NULL, received INTEGER NOT NULL, body TEXT NOT NULL);"
-    "CREATE INDEX records_node_kind ON records (node, kind, id);"
-    "CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,"
-    "  user TEXT, client TEXT, method TEXT, path TEXT, status INTEGER);",
+    { "CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, pwhash TEXT NOT NULL,"
+      "  created INTEGER NOT NULL);"
+      "CREATE TABLE tokens (digest TEXT PRIMARY KEY, user TEXT NOT NULL, role TEXT NOT NULL,"
+      "  expires INTEGER NOT NULL);"
+      "CREATE TABLE records (id INTEGER PRIMARY KEY AUTOINCREMENT, node TEXT NOT NULL,"
+      "  kind TEXT NOT NULL, received INTEGER NOT NULL, body TEXT NOT NULL);"
+      "CREATE INDEX records_node_kind ON records (node, kind, id);"
+      "CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,"
+      "  user TEXT, client TEXT, method TEXT, path TEXT, status INTEGER);",
+      "CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, pwhash TEXT NOT NULL,"
+      "  created BIGINT NOT NULL);"
+      "CREATE TABLE tokens (digest TEXT PRIMARY KEY, \"user\" TEXT NOT NULL, role TEXT NOT NULL,"
+      "  expires BIGINT NOT NULL);"
+      "CREATE TABLE records (id BIGSERIAL PRIMARY KEY, node TEXT NOT NULL,"
+      "  kind TEXT NOT NULL, received BIGINT NOT NULL, body TEXT NOT NULL);"
+      "CREATE INDEX records_node_kind ON records (node, kind, id);"
+      "CREATE TABLE audit (id BIGSERIAL PRIMARY KEY, time BIGINT NOT NULL,"
+      "  \"user\" TEXT, client TEXT, method TEXT, path TEXT, status INTEGER);" },
     /* 2: the sender's record id, so a record resent after a lost answer is stored once */
-    "ALTER TABLE records ADD COLUMN rid TEXT;"
-    "CREATE UNIQUE INDEX records_rid ON records (node, rid) WHERE rid IS NOT NULL;",
+    { "ALTER TABLE records ADD COLUMN rid TEXT;"
+      "CREATE UNIQUE INDEX records_rid ON records (node, rid) WHERE rid IS NOT NULL;",
+      NULL },
 };
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
 
 comb_role comb_role_parse(const char *s)
 {
@@ -52,64 +63,204 @@ const char *comb_role_name(comb_role r)
     return r <= COMB_ROLE_ADMIN ? n[r] : "none";
 }
 
-static int exec(comb_store_db *s, const char *sql)
+const char *comb_store_backend(const comb_store_db *s)
 {
-    return sqlite3_exec(s->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    return s->drv->name;
 }
 
-int comb_store_schema_version(comb_store_db *s)
+const char *comb_store_label(const comb_store_db *s)
 {
-    sqlite3_stmt *st;
-    int v = 0;
-    if (sqlite3_prepare_v2(s->h, "SELECT MAX(version) FROM schema_migrations", -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            v = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
+    return s->label;
+}
+
+static int64_t col_int(const char *c)
+{
+    return c ? strtoll(c, NULL, 10) : 0;
+}
+
+/* ---- connections ---- */
+
+void *store_conn_take(comb_store_db *s)
+{
+    pthread_mutex_lock(&s->rmu);
+    for (;;) {
+        for (int i = 0; i < s->npool; i++)
+            if (!s->busy[i]) {
+                s->busy[i] = 1;
+                pthread_mutex_unlock(&s->rmu);
+                return s->pool[i];
+            }
+        pthread_cond_wait(&s->rfree, &s->rmu);
     }
-    return v;
 }
 
-comb_code comb_store_open(const char *path, comb_store_db **out, comb_err *err)
+void store_conn_give(comb_store_db *s, void *conn)
+{
+    pthread_mutex_lock(&s->rmu);
+    for (int i = 0; i < s->npool; i++)
+        if (s->pool[i] == conn)
+            s->busy[i] = 0;
+    pthread_cond_signal(&s->rfree);
+    pthread_mutex_unlock(&s->rmu);
+}
+
+/* One statement on a pooled reading connection. */
+static comb_code read_query(comb_store_db *s, const char *sql, const store_val *p, int n, store_row_fn fn, void *ud,
+                            comb_err *err)
+{
+    void *c = store_conn_take(s);
+    comb_code rc = s->drv->query(c, sql, p, n, fn, ud, err);
+    store_conn_give(s, c);
+    return rc;
+}
+
+/* One statement on the writing connection, in its own transaction. */
+static comb_code write_query(comb_store_db *s, const char *sql, const store_val *p, int n, comb_err *err)
+{
+    pthread_mutex_lock(&s->wmu);
+    comb_code rc = s->drv->query(s->writer, sql, p, n, NULL, NULL, err);
+    pthread_mutex_unlock(&s->wmu);
+    return rc;
+}
+
+static int row_first_int(void *ud, int ncols, const char *const *cols)
+{
+    *(int64_t *)ud = ncols > 0 ? col_int(cols[0]) : 0;
+    return 1;
+}
+
+static comb_code migrate(comb_store_db *s, comb_err *err)
+{
+    static const char *const have_sql = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+    static const char *const record_sql = "INSERT INTO schema_migrations (version, applied) VALUES ($1, $2)";
+    const store_driver *d = s->drv;
+    for (;;) {
+        /* the lock is taken before anything is read, so a server started at
+         * the same moment waits and then finds the migration applied */
+        int64_t have = 0;
+        if (d->script(s->writer, d->migration_begin, err) ||
+            d->script(s->writer, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                                 " applied BIGINT NOT NULL)", err) ||
+            d->query(s->writer, have_sql, NULL, 0, row_first_int, &have, err))
+            goto failed;
+        if (have >= NMIGRATIONS)
+            return d->script(s->writer, "COMMIT", err) ? COMB_EIO : COMB_OK;
+        int v = (int)have + 1;
+        const char *sql = s->drv == &comb_store_pg && migrations[v - 1].pg ? migrations[v - 1].pg
+                                                                           : migrations[v - 1].sqlite;
+        store_val p[] = { SV_INT(v), SV_INT(time(NULL)) };
+        if (d->script(s->writer, sql, err) || d->query(s->writer, record_sql, p, 2, NULL, NULL, err) ||
+            d->script(s->writer, "COMMIT", err)) {
+            comb_err_prefix(err, "migration %d", v);
+            goto failed;
+        }
+    }
+failed:
+    d->script(s->writer, "ROLLBACK", NULL);
+    return COMB_EIO;
+}
+
+static comb_code store_open(const store_driver *drv, const char *target, const char *label, comb_store_db **out,
+                            comb_err *err)
 {
     comb_store_db *s = calloc(1, sizeof *s);
     if (!s)
         return comb_fail(err, COMB_ENOMEM, "out of memory");
-    if (sqlite3_open_v2(path, &s->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        NULL) != SQLITE_OK) {
-        comb_fail(err, COMB_EIO, "%s: %s", path, s->h ? sqlite3_errmsg(s->h) : "cannot open");
-        comb_store_close(s);
-        return COMB_EIO;
-    }
-    sqlite3_busy_timeout(s->h, 5000);
-    if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
-                " applied INTEGER NOT NULL)")) {
-        comb_fail(err, COMB_EIO, "%s: %s", path, sqlite3_errmsg(s->h));
-        comb_store_close(s);
-        return COMB_EIO;
-    }
-    int have = comb_store_schema_version(s);
-    for (int v = have + 1; v <= (int)(sizeof migrations / sizeof *migrations); v++) {
-        char rec[128];
-        snprintf(rec, sizeof rec, "INSERT INTO schema_migrations VALUES (%d, %lld)", v, (long long)time(NULL));
-        if (exec(s, "BEGIN IMMEDIATE") || exec(s, migrations[v - 1]) || exec(s, rec) || exec(s, "COMMIT")) {
-            comb_fail(err, COMB_EIO, "%s: migration %d: %s", path, v, sqlite3_errmsg(s->h));
-            exec(s, "ROLLBACK");
-            comb_store_close(s);
-            return COMB_EIO;
-        }
+    s->drv = drv;
+    snprintf(s->label, sizeof s->label, "%s", label);
+    pthread_mutex_init(&s->wmu, NULL);
+    pthread_mutex_init(&s->rmu, NULL);
+    pthread_mutex_init(&s->qmu, NULL);
+    pthread_cond_init(&s->rfree, NULL);
+    pthread_cond_init(&s->qwork, NULL);
+    /* the writer first: SQLite creates the file and sets WAL there */
+    comb_code rc = COMB_EIO;
+    if (!(s->writer = drv->connect(target, label, err)) || (rc = migrate(s, err)))
+        goto failed;
+    rc = COMB_EIO;
+    for (; s->npool < drv->pool && s->npool < STORE_POOL_MAX; s->npool++)
+        if (!(s->pool[s->npool] = drv->connect(target, label, err)))
+            goto failed;
+    if (store_commit_start(s)) {
+        comb_fail(err, COMB_EIO, "%s %s: cannot start the writer thread", drv->name, label);
+        goto failed;
     }
     *out = s;
     return COMB_OK;
+failed:
+    comb_store_close(s);
+    return rc;
+}
+
+comb_code comb_store_open(const char *path, comb_store_db **out, comb_err *err)
+{
+    return store_open(&comb_store_sqlite, path, path, out, err);
+}
+
+/* What errors and logs name: postgresql://USER@HOST:PORT/DB, never the
+ * password. */
+static comb_code pg_label(const char *conninfo, char *out, size_t n, comb_err *err)
+{
+    char *msg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &msg);
+    if (!opts) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", msg ? msg : "out of memory");
+        why[strcspn(why, "\n")] = '\0';
+        PQfreemem(msg);
+        return comb_fail(err, COMB_EINVAL, "PostgreSQL: not a connection URL or conninfo: %s", why);
+    }
+    const char *user = "", *host = "", *port = "", *db = "";
+    for (PQconninfoOption *o = opts; o->keyword; o++) {
+        if (!o->val)
+            continue;
+        if (!strcmp(o->keyword, "user"))
+            user = o->val;
+        else if (!strcmp(o->keyword, "host") || (!*host && !strcmp(o->keyword, "hostaddr")))
+            host = o->val;
+        else if (!strcmp(o->keyword, "port"))
+            port = o->val;
+        else if (!strcmp(o->keyword, "dbname"))
+            db = o->val;
+    }
+    snprintf(out, n, "postgresql://%s%s%s%s%s/%s", user, *user ? "@" : "", host, *port ? ":" : "", port, db);
+    PQconninfoFree(opts);
+    return COMB_OK;
+}
+
+comb_code comb_store_open_pg(const char *conninfo, comb_store_db **out, comb_err *err)
+{
+    char label[512];
+    if (pg_label(conninfo, label, sizeof label, err))
+        return COMB_EINVAL;
+    return store_open(&comb_store_pg, conninfo, label, out, err);
 }
 
 void comb_store_close(comb_store_db *s)
 {
     if (!s)
         return;
-    sqlite3_close(s->h);
+    store_commit_stop(s);
+    for (int i = 0; i < s->npool; i++)
+        s->drv->disconnect(s->pool[i]);
+    if (s->writer)
+        s->drv->disconnect(s->writer);
+    pthread_mutex_destroy(&s->wmu);
+    pthread_mutex_destroy(&s->rmu);
+    pthread_mutex_destroy(&s->qmu);
+    pthread_cond_destroy(&s->rfree);
+    pthread_cond_destroy(&s->qwork);
     free(s);
 }
+
+int comb_store_schema_version(comb_store_db *s)
+{
+    int64_t v = 0;
+    read_query(s, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, 0, row_first_int, &v, NULL);
+    return (int)v;
+}
+
+/* ---- users and tokens ---- */
 
 comb_code comb_store_user_put(comb_store_db *s, const char *name, const char *password, comb_role role,
                               comb_err *err)
@@ -121,49 +272,64 @@ comb_code comb_store_user_put(comb_store_db *s, const char *name, const char *pa
         return comb_fail(err, COMB_EINVAL, "user %s: the password needs at least 8 characters", name);
     if (comb_pw_hash(password, h))
         return comb_fail(err, COMB_EINVAL, "user %s: the password cannot be hashed (too long?)", name);
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->h, "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?)", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, comb_role_name(role), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, h, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
-        rc = sqlite3_step(st);
-        sqlite3_finalize(st);
+    store_val p[] = { SV_TEXT(name), SV_TEXT(comb_role_name(role)), SV_TEXT(h), SV_INT(time(NULL)) };
+    if (write_query(s, "INSERT INTO users (name, role, pwhash, created) VALUES ($1, $2, $3, $4)"
+                       " ON CONFLICT (name) DO UPDATE SET role = excluded.role, pwhash = excluded.pwhash,"
+                       " created = excluded.created", p, 4, err)) {
+        comb_err_prefix(err, "user %s", name);
+        return COMB_EIO;
     }
-    return rc == SQLITE_DONE ? COMB_OK : comb_fail(err, COMB_EIO, "user %s: %s", name, sqlite3_errmsg(s->h));
+    return COMB_OK;
+}
+
+typedef struct user_row {
+    char role[16];
+    char hash[COMB_PWHASH_MAX];
+    int found;
+} user_row;
+
+static int row_user(void *ud, int ncols, const char *const *cols)
+{
+    user_row *u = ud;
+    if (ncols == 2 && cols[0] && cols[1]) {
+        snprintf(u->role, sizeof u->role, "%s", cols[0]);
+        snprintf(u->hash, sizeof u->hash, "%s", cols[1]);
+        u->found = 1;
+    }
+    return 1;
 }
 
 comb_role comb_store_user_check(comb_store_db *s, const char *name, const char *password)
 {
-    sqlite3_stmt *st;
+    user_row u = { .found = 0 };
+    store_val p[] = { SV_TEXT(name) };
+    read_query(s, "SELECT role, pwhash FROM users WHERE name = $1", p, 1, row_user, &u, NULL);
     comb_role r = COMB_ROLE_NONE;
-    if (sqlite3_prepare_v2(s->h, "SELECT role, pwhash FROM users WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
-        return r;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        if (comb_pw_verify(password, (const char *)sqlite3_column_text(st, 1)))
-            r = comb_role_parse((const char *)sqlite3_column_text(st, 0));
+    if (u.found) {
+        if (comb_pw_verify(password, u.hash))
+            r = comb_role_parse(u.role);
     } else {
         /* same work for an unknown user: no timing oracle for names */
         comb_pw_verify(password, "scrypt$32768$8$1$00000000000000000000000000000000$"
                                  "0000000000000000000000000000000000000000000000000000000000000000");
     }
-    sqlite3_finalize(st);
+    OPENSSL_cleanse(u.hash, sizeof u.hash);
     return r;
+}
+
+static int row_user_list(void *ud, int ncols, const char *const *cols)
+{
+    if (ncols == 3 && cols[0] && cols[1])
+        json_array_append_new(ud, json_pack("{s:s, s:s, s:I}", "name", cols[0], "role", cols[1], "created",
+                                            (json_int_t)col_int(cols[2])));
+    return 0;
 }
 
 json_t *comb_store_users(comb_store_db *s)
 {
     json_t *a = json_array();
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->h, "SELECT name, role, created FROM users ORDER BY name", -1, &st, NULL) != SQLITE_OK)
-        return a;
-    while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:I}", "name", (const char *)sqlite3_column_text(st, 0),
-                                           "role", (const char *)sqlite3_column_text(st, 1), "created",
-                                           (json_int_t)sqlite3_column_int64(st, 2)));
-    sqlite3_finalize(st);
+    store_val p[] = { SV_INT(COMB_STORE_LIST_MAX) };
+    read_query(s, "SELECT name, role, created FROM users ORDER BY name LIMIT $1", p, 1, row_user_list, a, NULL);
     return a;
 }
 
@@ -179,19 +345,32 @@ comb_code comb_store_token_new(comb_store_db *s, const char *user, comb_role rol
     OPENSSL_cleanse(raw, sizeof raw);
     if (comb_sha256_buf(out, 64, digest))
         return comb_fail(err, COMB_EIO, "token: hashing failed");
-    *expires = (int64_t)time(NULL) + ttl;
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->h, "INSERT INTO tokens VALUES (?, ?, ?, ?)", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, digest, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, comb_role_name(role), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, *expires);
-        rc = sqlite3_step(st);
-        sqlite3_finalize(st);
+    int64_t now = (int64_t)time(NULL);
+    *expires = now + ttl;
+    store_val p[] = { SV_TEXT(digest), SV_TEXT(user), SV_TEXT(comb_role_name(role)), SV_INT(*expires) };
+    if (write_query(s, "INSERT INTO tokens (digest, \"user\", role, expires) VALUES ($1, $2, $3, $4)", p, 4, err)) {
+        comb_err_prefix(err, "token");
+        return COMB_EIO;
     }
-    exec(s, "DELETE FROM tokens WHERE expires < strftime('%s','now') - 86400");
-    return rc == SQLITE_DONE ? COMB_OK : comb_fail(err, COMB_EIO, "token: %s", sqlite3_errmsg(s->h));
+    store_val old[] = { SV_INT(now - 86400) };
+    write_query(s, "DELETE FROM tokens WHERE expires < $1", old, 1, NULL);
+    return COMB_OK;
+}
+
+typedef struct token_row {
+    comb_role role;
+    char *user;
+    size_t usersz;
+} token_row;
+
+static int row_token(void *ud, int ncols, const char *const *cols)
+{
+    token_row *t = ud;
+    if (ncols == 2 && cols[0] && cols[1]) {
+        t->role = comb_role_parse(cols[1]);
+        snprintf(t->user, t->usersz, "%s", cols[0]);
+    }
+    return 1;
 }
 
 comb_role comb_store_token_check(comb_store_db *s, const char *token, char *user, size_t usersz)
@@ -200,122 +379,93 @@ comb_role comb_store_token_check(comb_store_db *s, const char *token, char *user
     size_t n = strlen(token);
     if (n != 64 || comb_sha256_buf(token, n, digest))
         return COMB_ROLE_NONE;
-    sqlite3_stmt *st;
-    comb_role r = COMB_ROLE_NONE;
-    if (sqlite3_prepare_v2(s->h, "SELECT user, role FROM tokens WHERE digest = ? AND expires > ?", -1, &st,
-                           NULL) != SQLITE_OK)
-        return r;
-    sqlite3_bind_text(st, 1, digest, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        r = comb_role_parse((const char *)sqlite3_column_text(st, 1));
-        snprintf(user, usersz, "%s", (const char *)sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
-    return r;
+    token_row t = { COMB_ROLE_NONE, user, usersz };
+    store_val p[] = { SV_TEXT(digest), SV_INT(time(NULL)) };
+    if (read_query(s, "SELECT \"user\", role FROM tokens WHERE digest = $1 AND expires > $2", p, 2, row_token, &t,
+                   NULL))
+        return COMB_ROLE_NONE;
+    return t.role;
 }
+
+/* ---- records ---- */
 
 comb_code comb_store_record_add(comb_store_db *s, const char *node, const char *kind, const char *rid,
                                 const char *body, size_t len, int *dup, comb_err *err)
 {
-    sqlite3_stmt *st;
-    *dup = 0;
-    int rc = sqlite3_prepare_v2(s->h, "INSERT OR IGNORE INTO records (node, kind, received, body, rid)"
-                                      " VALUES (?, ?, ?, ?, ?)", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, node, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
-        sqlite3_bind_text(st, 4, body, (int)len, SQLITE_TRANSIENT);
-        if (rid)
-            sqlite3_bind_text(st, 5, rid, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(st, 5);
-        rc = sqlite3_step(st);
-        *dup = rc == SQLITE_DONE && sqlite3_changes(s->h) == 0;
-        sqlite3_finalize(st);
-    }
-    return rc == SQLITE_DONE ? COMB_OK : comb_fail(err, COMB_EIO, "store: %s", sqlite3_errmsg(s->h));
+    comb_store_rec r = { rid, body, len };
+    return comb_store_records_add(s, node, kind, &r, 1, dup, err);
+}
+
+#define RECORDS_MAX_BYTES (64u << 20) /* what one read returns, at most */
+
+typedef struct records_ctx {
+    json_t *a;
+    size_t bytes;
+} records_ctx;
+
+static int row_record(void *ud, int ncols, const char *const *cols)
+{
+    records_ctx *rc = ud;
+    if (ncols != 3 || !cols[2])
+        return 0;
+    rc->bytes += strlen(cols[2]);
+    json_t *body = json_loads(cols[2], 0, NULL);
+    json_array_append_new(rc->a, json_pack("{s:I, s:I, s:o}", "id", (json_int_t)col_int(cols[0]), "received",
+                                           (json_int_t)col_int(cols[1]), "body", body ? body : json_null()));
+    return rc->bytes >= RECORDS_MAX_BYTES;
 }
 
 json_t *comb_store_records(comb_store_db *s, const char *node, const char *kind, int limit)
 {
-    json_t *a = json_array();
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->h, "SELECT id, received, body FROM records WHERE node = ? AND kind = ?"
-                                 " ORDER BY id DESC LIMIT ?", -1, &st, NULL) != SQLITE_OK)
-        return a;
-    sqlite3_bind_text(st, 1, node, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 3, limit);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        json_t *body = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
-        json_array_append_new(a, json_pack("{s:I, s:I, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-                                           "received", (json_int_t)sqlite3_column_int64(st, 1), "body",
-                                           body ? body : json_null()));
+    records_ctx rc = { json_array(), 0 };
+    store_val p[] = { SV_TEXT(node), SV_TEXT(kind), SV_INT(limit) };
+    read_query(s, "SELECT id, received, body FROM records WHERE node = $1 AND kind = $2 ORDER BY id DESC LIMIT $3",
+               p, 3, row_record, &rc, NULL);
+    return rc.a;
+}
+
+static int row_node(void *ud, int ncols, const char *const *cols)
+{
+    json_t *a = ud;
+    if (ncols != 4 || !cols[0] || !cols[1])
+        return 0;
+    json_t *cur = json_array_get(a, json_array_size(a) - 1);
+    if (!cur || strcmp(json_string_value(json_object_get(cur, "node")), cols[0])) {
+        cur = json_pack("{s:s, s:{}, s:I}", "node", cols[0], "records", "last_seen", (json_int_t)0);
+        json_array_append_new(a, cur);
     }
-    sqlite3_finalize(st);
-    return a;
+    json_object_set_new(json_object_get(cur, "records"), cols[1], json_integer(col_int(cols[2])));
+    if (col_int(cols[3]) > json_integer_value(json_object_get(cur, "last_seen")))
+        json_object_set_new(cur, "last_seen", json_integer(col_int(cols[3])));
+    return 0;
 }
 
 json_t *comb_store_nodes(comb_store_db *s)
 {
     json_t *a = json_array();
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->h, "SELECT node, kind, COUNT(*), MAX(received) FROM records GROUP BY node, kind"
-                                 " ORDER BY node, kind", -1, &st, NULL) != SQLITE_OK)
-        return a;
-    json_t *cur = NULL;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *node = (const char *)sqlite3_column_text(st, 0);
-        if (!cur || strcmp(json_string_value(json_object_get(cur, "node")), node)) {
-            cur = json_pack("{s:s, s:{}, s:I}", "node", node, "records", "last_seen", (json_int_t)0);
-            json_array_append_new(a, cur);
-        }
-        json_object_set_new(json_object_get(cur, "records"), (const char *)sqlite3_column_text(st, 1),
-                            json_integer(sqlite3_column_int64(st, 2)));
-        if (sqlite3_column_int64(st, 3) > json_integer_value(json_object_get(cur, "last_seen")))
-            json_object_set_new(cur, "last_seen", json_integer(sqlite3_column_int64(st, 3)));
-    }
-    sqlite3_finalize(st);
+    store_val p[] = { SV_INT(COMB_STORE_LIST_MAX) };
+    read_query(s, "SELECT node, kind, COUNT(*), MAX(received) FROM records GROUP BY node, kind"
+                  " ORDER BY node, kind LIMIT $1", p, 1, row_node, a, NULL);
     return a;
 }
 
-void comb_store_audit(comb_store_db *s, const char *user, const char *client, const char *method,
-                      const char *path, int status)
+/* ---- audit ---- */
+
+static int row_audit(void *ud, int ncols, const char *const *cols)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->h, "INSERT INTO audit (time, user, client, method, path, status)"
-                                 " VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
-    sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, client, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, method, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, path, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 6, status);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
+    if (ncols == 7)
+        json_array_append_new(ud, json_pack("{s:I, s:I, s:s, s:s?, s:s?, s:s?, s:I}", "id",
+                                            (json_int_t)col_int(cols[0]), "time", (json_int_t)col_int(cols[1]),
+                                            "user", cols[2] ? cols[2] : "", "client", cols[3], "method", cols[4],
+                                            "path", cols[5], "status", (json_int_t)col_int(cols[6])));
+    return 0;
 }
 
 json_t *comb_store_audit_list(comb_store_db *s, int limit)
 {
     json_t *a = json_array();
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->h, "SELECT id, time, user, client, method, path, status FROM audit"
-                                 " ORDER BY id DESC LIMIT ?", -1, &st, NULL) != SQLITE_OK)
-        return a;
-    sqlite3_bind_int(st, 1, limit);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *u = (const char *)sqlite3_column_text(st, 2);
-        json_array_append_new(a, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:i}", "id",
-                                           (json_int_t)sqlite3_column_int64(st, 0), "time",
-                                           (json_int_t)sqlite3_column_int64(st, 1), "user", u ? u : "",
-                                           "client", (const char *)sqlite3_column_text(st, 3), "method",
-                                           (const char *)sqlite3_column_text(st, 4), "path",
-                                           (const char *)sqlite3_column_text(st, 5), "status",
-                                           sqlite3_column_int(st, 6)));
-    }
-    sqlite3_finalize(st);
+    store_val p[] = { SV_INT(limit) };
+    read_query(s, "SELECT id, time, \"user\", client, method, path, status FROM audit ORDER BY id DESC LIMIT $1", p, 1,
+               row_audit, a, NULL);
     return a;
 }

@@ -6,30 +6,43 @@
 # (429), TLS, records stored and read back (inventory and Falco alert lines),
 # and a structural check of docs/openapi.yaml (OpenAPI 3.0: every operation
 # documents its responses, every $ref resolves).
+# env: COMB_TEST_DB - a PostgreSQL URL to keep the store in (server_api_pg.sh
+#      sets it); unset: SQLite in the test's directory
 source "$(dirname "$0")/lib/common.bash"
 source "$(dirname "$0")/lib/server.bash"
 
 make_cert "$TMP"
 DATA="$TMP/data"
+DB=()   # the store: DATA/server.db, or the database COMB_TEST_DB names
+[ -n "${COMB_TEST_DB:-}" ] && DB=(--db "$COMB_TEST_DB")
+if [ -n "${COMB_TEST_DB:-}" ]; then info "store: PostgreSQL (COMB_TEST_DB)"; else info "store: SQLite"; fi
+# pwhashes: the users table's password hashes, a line each
+pwhashes() {
+  if [ -n "${COMB_TEST_DB:-}" ]; then
+    psql -X -At -d "$COMB_TEST_DB" -c 'SELECT pwhash FROM users'
+  else
+    $PY -c 'import sqlite3, sys; [print(r[0]) for r in sqlite3.connect(sys.argv[1]).execute("SELECT pwhash FROM users")]' "$DATA/server.db"
+  fi
+}
 for u in admin:admin operator:operator viewer:viewer; do
-  echo "pw-${u%%:*}-secret" | "$COMB" server useradd --data "$DATA" --role "${u#*:}" "${u%%:*}" ||
+  echo "pw-${u%%:*}-secret" | "$COMB" server useradd --data "$DATA" "${DB[@]}" --role "${u#*:}" "${u%%:*}" ||
     { echo "FAIL: useradd ${u%%:*}"; exit 1; }
 done
 set +e
-echo short | "$COMB" server useradd --data "$DATA" --role viewer weak 2>/dev/null; rc_weak=$?
-echo "long enough" | "$COMB" server useradd --data "$DATA" --role root bad 2>/dev/null; rc_role=$?
+echo short | "$COMB" server useradd --data "$DATA" "${DB[@]}" --role viewer weak 2>/dev/null; rc_weak=$?
+echo "long enough" | "$COMB" server useradd --data "$DATA" "${DB[@]}" --role root bad 2>/dev/null; rc_role=$?
 set -e
 [ "$rc_weak" != 0 ] && pass "a password of fewer than 8 characters is refused" || fail "weak password accepted"
 [ "$rc_role" = 2 ] && pass "an unknown role is a usage error" || fail "role root: exit $rc_role"
-if $PY -c 'import sqlite3, sys; rows = sqlite3.connect(sys.argv[1]).execute("SELECT pwhash FROM users").fetchall()
-sys.exit(0 if len(rows) == 3 and all(r[0].startswith("scrypt$32768$8$1$") and "secret" not in r[0] for r in rows) else 1)' "$DATA/server.db"; then
+if pwhashes | $PY -c 'import sys; rows = sys.stdin.read().split()
+sys.exit(0 if len(rows) == 3 and all(r.startswith("scrypt$32768$8$1$") and "secret" not in r for r in rows) else 1)'; then
   pass "passwords are stored as scrypt hashes only"
 else
   fail "the users table holds something other than scrypt hashes"
 fi
 
 PORT=$(free_port)
-start_server main "$DATA" "$PORT" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem" --rate 1000
+start_server main "$DATA" "$PORT" "${DB[@]}" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem" --rate 1000
 "$COMB" server --routes >"$TMP/routes.txt"
 
 $PY - "$PORT" "$TMP/cert.pem" "$TMP/routes.txt" "$COMB_SRC/docs/openapi.yaml" <<'PYEOF' >"$TMP/checks.out" 2>&1
@@ -165,7 +178,7 @@ done <"$TMP/checks.out"
 # tokens expire: a server issuing 2-second tokens over the same store
 stop_server "$SERVER_PID"
 PORT3=$(free_port)
-start_server short "$DATA" "$PORT3" --token-ttl 2
+start_server short "$DATA" "$PORT3" "${DB[@]}" --token-ttl 2
 TOK=$(curl -s -u viewer:pw-viewer-secret -X POST "http://127.0.0.1:$PORT3/api/v1/tokens" | $PY -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 nodes() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK" "http://127.0.0.1:$PORT3/api/v1/nodes"; }
 st=$(nodes)
@@ -176,7 +189,7 @@ st=$(nodes)
 
 # the rate limit: 5 requests a second (bursts of 10) from one client
 PORT2=$(free_port)
-start_server limited "$TMP/data2" "$PORT2" --rate 5
+start_server limited "$TMP/data2" "$PORT2" "${DB[@]}" --rate 5
 codes=$(for _ in $(seq 30); do curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$PORT2/api/v1/health"; done | sort | uniq -c | tr '\n' ' ')
 grep -q ' 429' <<<"$codes" && grep -q ' 200' <<<"$codes" && pass "rate limit: some 200, then 429 ($codes)" || fail "rate limit: $codes"
 sleep 1.5
