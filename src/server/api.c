@@ -135,11 +135,17 @@ typedef struct store_ctx {
     int *dup;
 } store_ctx;
 
-static int store_flush(store_ctx *sc)
+/* last: the request's final chunk, committed with its audit row (201) */
+static int store_flush(store_ctx *sc, int last)
 {
     comb_err e;
-    if (sc->n && comb_store_records_add(sc->x->db, sc->x->node, sc->x->kind, sc->recs, sc->n, sc->dup, &e))
+    ctx *x = sc->x;
+    comb_store_audit_row audit = { x->user, x->client, x->method, x->url, 201 };
+    if (sc->n && comb_store_records_add_audited(x->db, x->node, x->kind, sc->recs, sc->n, sc->dup,
+                                                last ? &audit : NULL, &e))
         return -1;
+    if (sc->n && last)
+        x->audited = 1;
     for (size_t i = 0; i < sc->n; i++) {
         sc->dups += (size_t)sc->dup[i];
         sc->stored += (size_t)!sc->dup[i];
@@ -156,7 +162,7 @@ static int store_line(void *ud, const char *p, size_t n)
         snprintf(sc->rids[sc->n], sizeof sc->rids[sc->n], "%s.%zu", sc->rid, sc->line);
     sc->recs[sc->n] = (comb_store_rec){ sc->rid ? sc->rids[sc->n] : NULL, p, n };
     sc->line++;
-    return ++sc->n == sc->cap ? store_flush(sc) : 0;
+    return ++sc->n == sc->cap ? store_flush(sc, 0) : 0;
 }
 
 static reply h_records_post(ctx *x)
@@ -179,7 +185,7 @@ static reply h_records_post(ctx *x)
     if (!failed)
         failed = strcmp(x->kind, "alert") ? store_line(&sc, r->body, r->len)
                                               : each_line(r->body, r->len, store_line, &sc);
-    failed = failed || store_flush(&sc);
+    failed = failed || store_flush(&sc, 1);
     free(sc.recs);
     free(sc.rids);
     free(sc.dup);
@@ -422,9 +428,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *upload_size = 0;
         return MHD_YES;
     }
-    ctx x = { .s = s, .db = s->db, .c = c, .method = method, .r = r };
     char addr[64];
     client_addr(c, addr, sizeof addr);
+    ctx x = { .s = s, .db = s->db, .c = c, .method = method, .r = r, .client = addr, .url = url };
     reply rp;
     int challenge = 0;
     const route *rt = NULL;
@@ -484,7 +490,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     }
     rp = rt->fn(&x);
 done:
-    comb_store_audit(s->db, x.user, addr, method, url, rp.status);
+    if (!x.audited)
+        comb_store_audit(s->db, x.user, addr, method, url, rp.status);
     return send_reply(c, &x, rp, rp.status == 401 ? challenge : 0);
 }
 

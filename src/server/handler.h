@@ -28,6 +28,8 @@ typedef struct ctx {
     char user[129];
     comb_role role;
     const req *r;
+    const char *client, *url; /* the client's address and the request's URL, for the audit row */
+    int audited;              /* the handler wrote the audit row itself (with its records) */
     /* Set by a handler whose reply needs them (Harbor's API names its own
      * JSON media types and sends Location / Refresh-After): */
     const char *content_type;   /* NULL: application/json */

@@ -67,6 +67,17 @@ typedef struct comb_store_rec {
 } comb_store_rec;
 comb_code comb_store_records_add(comb_store_db *s, const char *node, const char *kind, const comb_store_rec *recs,
                                  size_t n, int *dups, comb_err *err);
+/* One row of the audit log (see comb_store_audit). */
+typedef struct comb_store_audit_row {
+    const char *user, *client, *method, *path;
+    int status;
+} comb_store_audit_row;
+/* comb_store_records_add, with the request's audit row (NULL: none) in the
+ * same transaction: a request that stores records waits for one commit,
+ * not two, and its audit row exists exactly when its records do. */
+comb_code comb_store_records_add_audited(comb_store_db *s, const char *node, const char *kind,
+                                         const comb_store_rec *recs, size_t n, int *dups,
+                                         const comb_store_audit_row *audit, comb_err *err);
 json_t *comb_store_records(comb_store_db *s, const char *node, const char *kind, int limit);
 json_t *comb_store_nodes(comb_store_db *s); /* at most COMB_STORE_LIST_MAX node x kind */
 

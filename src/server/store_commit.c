@@ -22,7 +22,8 @@ struct store_job {
     const comb_store_rec *recs;
     size_t n;
     int *dups;
-    /* JOB_AUDIT */
+    /* JOB_AUDIT, and JOB_RECORDS's own audit row when audited is set */
+    int audited;
     const char *user, *client, *method, *path;
     int status;
     int64_t time;
@@ -86,17 +87,21 @@ static int row_inserted(void *ud, int ncols, const char *const *cols)
     return 1;
 }
 
+static comb_code insert_audit(comb_store_db *s, void *conn, store_job *j)
+{
+    static __thread char user[AUDIT_FIELD_MAX], client[AUDIT_FIELD_MAX], method[AUDIT_FIELD_MAX],
+        path[AUDIT_FIELD_MAX];
+    store_val p[] = { SV_INT(j->time), SV_OPT(plain_text(j->user, user)), SV_OPT(plain_text(j->client, client)),
+                      SV_OPT(plain_text(j->method, method)), SV_OPT(plain_text(j->path, path)),
+                      SV_INT(j->status) };
+    return s->drv->query(conn, "INSERT INTO audit (time, \"user\", client, method, path, status)"
+                                    " VALUES ($1, $2, $3, $4, $5, $6)", p, 6, NULL, NULL, &j->err);
+}
+
 static comb_code run_job(comb_store_db *s, void *conn, store_job *j)
 {
-    if (j->type == JOB_AUDIT) {
-        static __thread char user[AUDIT_FIELD_MAX], client[AUDIT_FIELD_MAX], method[AUDIT_FIELD_MAX],
-            path[AUDIT_FIELD_MAX];
-        store_val p[] = { SV_INT(j->time), SV_OPT(plain_text(j->user, user)), SV_OPT(plain_text(j->client, client)),
-                          SV_OPT(plain_text(j->method, method)), SV_OPT(plain_text(j->path, path)),
-                          SV_INT(j->status) };
-        return s->drv->query(conn, "INSERT INTO audit (time, \"user\", client, method, path, status)"
-                                        " VALUES ($1, $2, $3, $4, $5, $6)", p, 6, NULL, NULL, &j->err);
-    }
+    if (j->type == JOB_AUDIT)
+        return insert_audit(s, conn, j);
     for (size_t i = 0; i < j->n; i++) {
         int inserted = 0;
         store_val p[] = { SV_TEXT(j->node), SV_TEXT(j->kind), SV_INT(j->time),
@@ -108,14 +113,14 @@ static comb_code run_job(comb_store_db *s, void *conn, store_job *j)
             return COMB_EIO;
         j->dups[i] = !inserted;
     }
-    return COMB_OK;
+    return j->audited ? insert_audit(s, conn, j) : COMB_OK;
 }
 
 /* The jobs from first on, in one transaction on conn. */
 static comb_code in_transaction(comb_store_db *s, void *conn, store_job *first)
 {
     comb_err *err = &first->err;
-    if (!first->next && (first->type == JOB_AUDIT || first->n == 1))
+    if (!first->next && (first->type == JOB_AUDIT || (first->n == 1 && !first->audited)))
         return run_job(s, conn, first); /* one statement: a transaction of its own */
     if (s->drv->script(conn, "BEGIN", err))
         return COMB_EIO;
@@ -231,9 +236,24 @@ static comb_code submit(comb_store_db *s, store_job *j)
 comb_code comb_store_records_add(comb_store_db *s, const char *node, const char *kind, const comb_store_rec *recs,
                                  size_t n, int *dups, comb_err *err)
 {
+    return comb_store_records_add_audited(s, node, kind, recs, n, dups, NULL, err);
+}
+
+comb_code comb_store_records_add_audited(comb_store_db *s, const char *node, const char *kind,
+                                         const comb_store_rec *recs, size_t n, int *dups,
+                                         const comb_store_audit_row *audit, comb_err *err)
+{
     if (n > COMB_STORE_BATCH_MAX)
         return comb_fail(err, COMB_ELIMIT, "store: %zu records at once (at most %d)", n, COMB_STORE_BATCH_MAX);
     store_job j = { .type = JOB_RECORDS, .node = node, .kind = kind, .recs = recs, .n = n, .dups = dups };
+    if (audit) {
+        j.audited = 1;
+        j.user = audit->user;
+        j.client = audit->client;
+        j.method = audit->method;
+        j.path = audit->path;
+        j.status = audit->status;
+    }
     comb_code rc = submit(s, &j);
     if (rc && err)
         *err = j.err;

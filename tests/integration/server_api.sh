@@ -170,6 +170,11 @@ audit = json.loads(b) if st == 200 else []
 check(any(a["user"] == "viewer" and a["status"] == 403 and a["path"] == "/api/v1/users" for a in audit),
       "the audit log records a viewer refused on /api/v1/users")
 check(any(a["status"] == 401 and a["path"] == "/api/v1/tokens" for a in audit), "the audit log records failed logins")
+# stored records are audited once, in the records' own transaction (node-c: the
+# two inventory and two alert posts with record ids above, resends included)
+posts = [(a["path"], a["status"], a["user"]) for a in audit if a["method"] == "POST" and a["path"].startswith("/api/v1/nodes/node-c/")]
+check(sorted(posts) == sorted([("/api/v1/nodes/node-c/inventory", 201, "operator")] * 2 + [("/api/v1/nodes/node-c/alert", 201, "operator")] * 2 + [("/api/v1/nodes/node-c/inventory", 400, "operator")]),
+      "each record post is audited exactly once, with its status and user (%s)" % posts)
 PYEOF
 while read -r line; do
   case $line in ok:*) pass "${line#ok:   }" ;; FAIL:*) fail "${line#FAIL: }" ;; *) info "$line" ;; esac
