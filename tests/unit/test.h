@@ -92,4 +92,13 @@ static inline unsigned char *test_slurp(const char *path, size_t *len)
     return buf;
 }
 
+/* Remove a test's temporary directory tree (rm -rf); says so when it cannot. */
+static inline void test_rmtree(const char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd))
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
 #endif

@@ -206,9 +206,6 @@ int main(void)
     RUN(test_take);
     RUN(test_rounds);
     RUN(test_missing_file);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd))
-        fprintf(stderr, "could not remove %s\n", dir);
+    test_rmtree(dir);
     return test_summary();
 }

@@ -100,9 +100,6 @@ int main(void)
     make_db();
     RUN(test_relationships);
     RUN(test_not_a_database);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd))
-        fprintf(stderr, "could not remove %s\n", dir);
+    test_rmtree(dir);
     return test_summary();
 }

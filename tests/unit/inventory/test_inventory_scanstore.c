@@ -103,9 +103,6 @@ int main(void)
     RUN(test_names);
     RUN(test_save_and_status);
     RUN(test_corrupt);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd))
-        fprintf(stderr, "could not remove %s\n", dir);
+    test_rmtree(dir);
     return test_summary();
 }
