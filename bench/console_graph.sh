@@ -83,7 +83,7 @@ $PY - "$out" "$GOAL_MS" <<'PYEOF'
 import json, sys, statistics
 r, goal = json.loads(sys.argv[1]), float(sys.argv[2])
 med = statistics.median(r["times"])
-print("console graph: %d workloads (%d nodes, %d edges drawn; a click on an image draws its %d image -> container edges)" % (r["workloads"], r["nodes"], r["edges"], r["imageEdgesOnClick"]))
+print("console graph: %d workloads (%d nodes, %d edges drawn, %d of them flows on the flow layer; a click on an image draws its %d image -> container edges)" % (r["workloads"], r["nodes"], r["edges"], r["layerFlows"], r["imageEdgesOnClick"]))
 print("  runs (ms, navigation start -> rendered): %s" % ", ".join("%.0f" % t for t in r["times"]))
 for s in r["steps"]:
     print("    script start %.0f, data fetched %.0f, graph built %.0f, rendered %.0f; main-thread CPU %.0f ms" % (s["fetchStart"], s["loaded"], s["created"], s["rendered"], s["cpu"]))

@@ -169,7 +169,7 @@ e["sections"] = len({(x["benchmark"], x["section"]) for x in r if x["status"] !=
 json.dump(e, open(sys.argv[2], "w"))
 PYEOF
 
-if BASE="$URL" ARTIFACTS="$ARTIFACTS" EXPECT="$TMP/expect.json" COMB_WEB="$WEB" \
+if BASE="$URL" ARTIFACTS="$ARTIFACTS" EXPECT="$TMP/expect.json" COMB_WEB="$WEB" OP_TOKEN="$(cat "$TMP/op.token")" \
   timeout 300 node "$COMB_SRC/tests/integration/console/e2e.mjs" >"$TMP/e2e.out" 2>&1; then
   cat "$TMP/e2e.out"
 else

@@ -29,7 +29,9 @@ for (let i = 0; i < RUNS; i++) {
   g.cpu = 1000 * (metrics.find((m) => m.name === 'ThreadTime') || { value: NaN }).value;
   times.push(g.rendered);
   steps.push(g);
-  size = await page.evaluate(() => ({ nodes: window.combGraph.cy.nodes().length, edges: window.combGraph.cy.edges().length,
+  // edges: Cytoscape's and those on the flow layer (a big graph's flows)
+  size = await page.evaluate(() => ({ nodes: window.combGraph.cy.nodes().length,
+    edges: window.combGraph.cy.edges().length + window.combGraph.layerFlows, layerFlows: window.combGraph.layerFlows,
     workloads: window.combGraph.cy.nodes('[type = "workload"]').length,
     // a click on an image draws its image → container edges
     imageEdgesOnClick: (() => { const cy = window.combGraph.cy; cy.nodes('[type = "image"]')[0].emit('tap'); return cy.edges('[type = "runs"]').length; })() }));

@@ -34,15 +34,16 @@ export async function logIn(page, base, user, password) {
   await page.waitForSelector('#page-dashboard', { timeout: 30000 });
 }
 
-// How many pixels of the page's canvases under selector are not blank.
-export function paintedPixels(page, selector) {
-  return page.evaluate((sel) => {
+// How many pixels of the page's canvases (those matching canvas, default
+// all) under selector are not blank.
+export function paintedPixels(page, selector, canvas = 'canvas') {
+  return page.evaluate(([sel, cv]) => {
     let n = 0;
-    for (const c of document.querySelectorAll(`${sel} canvas`)) {
+    for (const c of document.querySelectorAll(`${sel} ${cv}`)) {
       if (!c.width || !c.height) continue;
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
     }
     return n;
-  }, selector);
+  }, [selector, canvas]);
 }

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, logIn, paintedPixels } from './browser.mjs';
 
-const { BASE, ARTIFACTS, EXPECT } = process.env;
+const { BASE, ARTIFACTS, EXPECT, OP_TOKEN } = process.env;
 const want = JSON.parse(readFileSync(EXPECT, 'utf8'));
 mkdirSync(ARTIFACTS, { recursive: true });
 let failures = 0;
@@ -125,6 +125,36 @@ try {
   await page.click('#graph-search');
   await page.keyboard.type(want.containers[0].name);
   await shot('graph');
+
+  // a big graph (more than 3,000 edges): an operator posts the segmentation
+  // graph of a third node, 1,600 workloads with 2 flows each; its flows are
+  // drawn on the flow layer, not as Cytoscape edges
+  const BIG = 1600;
+  const posted = await page.evaluate(async ([token, n]) => {
+    const names = Array.from({ length: n }, (_, i) => `big-${i}`);
+    const seg = { groups: names.map((name) => ({ name, kind: 'container', mode: 'learn' })),
+      flows: names.flatMap((name, i) => [1, 2].map((k) => ({ src: name, dst: names[(i + k) % n], proto: 'tcp', port: 8080 + k, count: 1 }))) };
+    return (await fetch('/api/v1/nodes/node-big/segmentation', { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify(seg) })).status;
+  }, [OP_TOKEN, BIG]);
+  check(posted === 201, `big graph: segmentation of node-big posted (HTTP ${posted})`);
+  await open('?big#/graph', '#cy[data-rendered=true]'); // a new document: not the last graph's
+  const bigApi = await page.evaluate(async () => (await fetch('/api/v1/graph', { headers: { Authorization: `Bearer ${sessionStorage.getItem('comb.token')}` } })).json());
+  const bigDrawn = await page.evaluate(() => ({ nodes: window.combGraph.cy.nodes().length, edges: window.combGraph.cy.edges().length, layer: window.combGraph.layerFlows }));
+  const apiFlows = bigApi.edges.filter((e) => e.type === 'flow').length;
+  check(bigApi.edges.length > 3000 && bigDrawn.nodes === bigApi.nodes.length && bigDrawn.layer === apiFlows && apiFlows >= 2 * BIG && bigDrawn.edges === 0,
+    `big graph: ${bigDrawn.nodes} nodes, ${bigDrawn.layer} flows on the flow layer, ${bigDrawn.edges} Cytoscape edges (API: ${bigApi.nodes.length} nodes, ${apiFlows} flows)`);
+  const layerPixels = await paintedPixels(page, '#cy', '.flow-layer');
+  check(layerPixels > 500, `big graph: the flow layer is not blank (${layerPixels} pixels)`);
+  check(await paintedPixels(page, '#cy') > layerPixels + 500, 'big graph: the nodes are drawn too');
+  await page.evaluate(() => window.combGraph.cy.getElementById('w:node-big:big-5').emit('tap'));
+  const bigPanel = await text('#graph-detail');
+  check(/Flows \(4\)/.test(bigPanel) && ['big-3 → big-5', 'big-4 → big-5', 'big-5 → big-6', 'big-5 → big-7'].every((f) => bigPanel.includes(f)),
+    `big graph: a click on big-5 lists its 4 flows: "${bigPanel.slice(0, 160)}"`);
+  const image = await page.evaluate(() => { const i = window.combGraph.cy.nodes('[type = "image"]')[0]; i.emit('tap'); return i.id(); });
+  const runs = await page.evaluate(() => window.combGraph.cy.edges('[type = "runs"]').length);
+  const apiRuns = bigApi.edges.filter((e) => e.type === 'runs' && e.source === image).length;
+  check(runs === apiRuns && runs > 0, `big graph: a click on an image draws its ${runs} image → container edges (API: ${apiRuns})`);
+  await shot('graph-big');
 
   // an invalid (or expired) token sends the console back to the login form
   await page.evaluate(() => sessionStorage.setItem('comb.token', '0'.repeat(64)));

@@ -2,7 +2,8 @@
 // host → workload, workload → workload flows), drawn by Cytoscape on a
 // canvas. It stays usable with thousands of nodes: positions are computed
 // here in one pass (a grid per host, no force layout), nothing is
-// animated, labels vanish when zoomed out and edges hide while panning.
+// animated, labels vanish when zoomed out, and a big graph's flows are
+// drawn on a canvas of their own under Cytoscape's (see flowLayer).
 import cytoscape from 'cytoscape';
 import { get } from '../api.js';
 import { h, kv, shortId } from '../dom.js';
@@ -74,11 +75,65 @@ function labelInView(cy) {
   });
 }
 
-function detail(panel, node) {
+// The flows of a big graph: ten thousand Cytoscape edges would cost more
+// than the rest of the first frame (each is styled, measured and cached as
+// a texture), so they are straight lines on a canvas under Cytoscape's,
+// one path redrawn (those in view) when the viewport changes or a node is
+// dragged. Returns the number of flows it draws.
+function flowLayer(cy, container, flows) {
+  const canvas = h('canvas', { class: 'flow-layer' });
+  container.prepend(canvas); // before Cytoscape's own: painted under it
+  const ends = [];
+  for (const f of flows) {
+    const s = cy.getElementById(f.source), t = cy.getElementById(f.target);
+    if (s.nonempty() && t.nonempty()) ends.push(s, t);
+  }
+  let queued = false;
+  const draw = () => {
+    queued = false;
+    const w = container.clientWidth, ht = container.clientHeight;
+    if (canvas.width !== w || canvas.height !== ht) {
+      canvas.width = w;
+      canvas.height = ht;
+    }
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, w, ht);
+    const z = cy.zoom(), p = cy.pan();
+    const { x1, x2, y1, y2 } = cy.extent();
+    ctx.setTransform(z, 0, 0, z, p.x, p.y);
+    ctx.beginPath();
+    for (let i = 0; i < ends.length; i += 2) {
+      const a = ends[i].position(), b = ends[i + 1].position();
+      // a line with both ends beyond the same side of the view is not in it
+      if ((a.x < x1 && b.x < x1) || (a.x > x2 && b.x > x2) || (a.y < y1 && b.y < y1) || (a.y > y2 && b.y > y2)) continue;
+      ctx.moveTo(a.x, a.y);
+      ctx.lineTo(b.x, b.y);
+    }
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = COLORS.workload;
+    ctx.stroke();
+  };
+  const redraw = () => {
+    if (!queued) {
+      queued = true;
+      requestAnimationFrame(draw);
+    }
+  };
+  cy.on('viewport resize', redraw);
+  cy.on('position', 'node', redraw);
+  draw();
+  return ends.length / 2;
+}
+
+// flowData: the node's flows, as the API's edges ({ source, target, label });
+// degree: its edges, flows included
+function detail(panel, node, flowData, degree) {
   const d = node.data();
-  const flows = node.connectedEdges('[type = "flow"]').map((e) => `${e.source().data('label')} → ${e.target().data('label')} ${e.data('label') || ''}`);
+  const label = (id) => node.cy().getElementById(id).data('label');
+  const flows = flowData.map((e) => `${label(e.source)} → ${label(e.target)} ${e.label || ''}`);
   panel.replaceChildren(h('div', {}, h('h3', {}, d.label),
-    kv([['type', d.type], ['node', d.node], ['id', d.ref ? h('span', { class: 'mono' }, shortId(d.ref)) : ''], ['edges', node.degree()]]),
+    kv([['type', d.type], ['node', d.node], ['id', d.ref ? h('span', { class: 'mono' }, shortId(d.ref)) : ''], ['edges', degree]]),
     d.type === 'workload' && d.ref ? h('p', {}, h('a', { href: `#/assets/${encodeURIComponent(d.ref)}` }, 'asset detail')) : null,
     d.type === 'image' && d.ref ? h('p', {}, h('a', { href: `#/vulnerabilities/${encodeURIComponent(d.ref)}` }, 'vulnerabilities')) : null,
     flows.length ? [h('h3', {}, `Flows (${flows.length})`), h('ul', {}, flows.slice(0, 50).map((f) => h('li', {}, f)))] : null));
@@ -97,20 +152,24 @@ export async function graph() {
     h('div', { class: 'toolbar' }, search, kind, stats), h('div', { class: 'graph-wrap' }, container, panel));
   // Cytoscape needs the container in the document to measure it
   page.mount = () => {
-    // A big graph draws the flows only: host → workload edges are left out
-    // (the layout groups each host's workloads already) and image →
-    // container edges are drawn for the image or workload clicked (thousands
-    // of them would bury the flows, and double the first frame's cost).
+    // A big graph draws the flows only, on a layer of their own (flowLayer):
+    // host → workload edges are left out (the layout groups each host's
+    // workloads already) and image → container edges are drawn for the
+    // image or workload clicked (thousands of them would bury the flows, and
+    // double the first frame's cost).
     const big = data.edges.length > 3000;
-    const edges = big ? data.edges.filter((e) => e.type === 'flow') : data.edges;
+    const edges = big ? [] : data.edges;
+    const flows = big ? data.edges.filter((e) => e.type === 'flow') : [];
     const runsOf = new Map(); // node id -> its image → container edges, for a big graph
+    const flowsOf = new Map(); // node id -> its flows, for a big graph
+    const index = (map, end, value) => {
+      if (!map.has(end)) map.set(end, []);
+      map.get(end).push(value);
+    };
     if (big)
       data.edges.forEach((e, i) => {
-        if (e.type !== 'runs') return;
-        for (const end of [e.source, e.target]) {
-          if (!runsOf.has(end)) runsOf.set(end, []);
-          runsOf.get(end).push({ group: 'edges', data: { id: `r${i}`, ...e } });
-        }
+        if (e.type === 'runs') for (const end of [e.source, e.target]) index(runsOf, end, { group: 'edges', data: { id: `r${i}`, ...e } });
+        else if (e.type === 'flow') for (const end of new Set([e.source, e.target])) index(flowsOf, end, e);
       });
     const nodes = data.nodes.map((n) => ({ group: 'nodes', data: n, position: pos.get(n.id) }));
     const loaded = performance.now();
@@ -124,8 +183,10 @@ export async function graph() {
     // edges after the nodes have their style: styling a node then dirties
     // no edge (which costs much with thousands of them)
     cy.add(edges.map((e, i) => ({ group: 'edges', data: { id: `e${i}`, ...e } })));
-    // for the test and the benchmark: the library, and when each step ended
-    window.combGraph = { cy, fetchStart: fetched, loaded, created: performance.now(), rendered: null };
+    const layerFlows = big ? flowLayer(cy, container, flows) : 0;
+    // for the test and the benchmark: the library, the flows drawn on the
+    // flow layer, and when each step ended
+    window.combGraph = { cy, layerFlows, fetchStart: fetched, loaded, created: performance.now(), rendered: null };
     cy.one('render', () => requestAnimationFrame(() => {
       window.combGraph.rendered = performance.now();
       container.dataset.rendered = 'true';
@@ -135,7 +196,9 @@ export async function graph() {
         cy.remove('edge[type = "runs"]');
         cy.add(runsOf.get(ev.target.id()) || []);
       }
-      detail(panel, ev.target);
+      const n = ev.target;
+      if (big) detail(panel, n, flowsOf.get(n.id()) || [], n.degree() + (flowsOf.get(n.id()) || []).length);
+      else detail(panel, n, n.connectedEdges('[type = "flow"]').map((e) => e.data()), n.degree());
     });
     if (big) {
       let timer = null;
