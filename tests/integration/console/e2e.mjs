@@ -117,6 +117,7 @@ try {
       check(e === 1, `graph: image → ${c.name} on ${n}`);
     }
   check(await paintedPixels(page, '#cy') > 500, 'graph: the canvas is not blank');
+  await shot('graph-overview');
   const web = `w:${want.nodes[0]}:${want.containers[0].name}`;
   await page.evaluate((id) => window.combGraph.cy.getElementById(id).emit('tap'), web);
   const panel = await text('#graph-detail');

@@ -58,6 +58,8 @@ const style = (big) => [
 // Labels of a big graph: only for the nodes in view, and only once zoomed
 // in enough to read them (at most LABELS_MAX at a time).
 const LABELS_MAX = 400;
+// Up to this many nodes the graph is laid out by force (cose), not in grids.
+const SMALL_GRAPH = 300;
 function labelInView(cy) {
   const labeled = cy.nodes('.labeled');
   if (cy.zoom() < 0.5) {
@@ -183,6 +185,10 @@ export async function graph() {
     // edges after the nodes have their style: styling a node then dirties
     // no edge (which costs much with thousands of them)
     cy.add(edges.map((e, i) => ({ group: 'edges', data: { id: `e${i}`, ...e } })));
+    // a small graph (a few hosts) reads better laid out by its edges:
+    // Cytoscape's own force-directed layout, run once, without animation
+    if (data.nodes.length <= SMALL_GRAPH)
+      cy.layout({ name: 'cose', animate: false, fit: true, padding: 40, randomize: false, nodeDimensionsIncludeLabels: true }).run();
     const layerFlows = big ? flowLayer(cy, container, flows) : 0;
     // for the test and the benchmark: the library, the flows drawn on the
     // flow layer, and when each step ended
