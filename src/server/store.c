@@ -171,6 +171,7 @@ static comb_code store_open(const store_driver *drv, const char *target, const c
     pthread_mutex_init(&s->wmu, NULL);
     pthread_mutex_init(&s->rmu, NULL);
     pthread_mutex_init(&s->qmu, NULL);
+    pthread_mutex_init(&s->tmu, NULL);
     pthread_cond_init(&s->rfree, NULL);
     pthread_cond_init(&s->qwork, NULL);
     /* the writer first: SQLite creates the file and sets WAL there */
@@ -248,6 +249,7 @@ void comb_store_close(comb_store_db *s)
     pthread_mutex_destroy(&s->wmu);
     pthread_mutex_destroy(&s->rmu);
     pthread_mutex_destroy(&s->qmu);
+    pthread_mutex_destroy(&s->tmu);
     pthread_cond_destroy(&s->rfree);
     pthread_cond_destroy(&s->qwork);
     free(s);
@@ -361,16 +363,26 @@ typedef struct token_row {
     comb_role role;
     char *user;
     size_t usersz;
+    int64_t expires;
 } token_row;
 
 static int row_token(void *ud, int ncols, const char *const *cols)
 {
     token_row *t = ud;
-    if (ncols == 2 && cols[0] && cols[1]) {
+    if (ncols == 3 && cols[0] && cols[1] && cols[2]) {
         t->role = comb_role_parse(cols[1]);
         snprintf(t->user, t->usersz, "%s", cols[0]);
+        t->expires = col_int(cols[2]);
     }
     return 1;
+}
+
+static store_token_entry *token_slot(comb_store_db *s, const char *digest)
+{
+    unsigned h = 0;
+    for (const char *p = digest; *p; p++)
+        h = h * 31u + (unsigned char)*p;
+    return &s->tokens[h % STORE_TOKEN_CACHE_SLOTS];
 }
 
 comb_role comb_store_token_check(comb_store_db *s, const char *token, char *user, size_t usersz)
@@ -379,11 +391,29 @@ comb_role comb_store_token_check(comb_store_db *s, const char *token, char *user
     size_t n = strlen(token);
     if (n != 64 || comb_sha256_buf(token, n, digest))
         return COMB_ROLE_NONE;
-    token_row t = { COMB_ROLE_NONE, user, usersz };
-    store_val p[] = { SV_TEXT(digest), SV_INT(time(NULL)) };
-    if (read_query(s, "SELECT \"user\", role FROM tokens WHERE digest = $1 AND expires > $2", p, 2, row_token, &t,
-                   NULL))
+    int64_t now = (int64_t)time(NULL);
+    store_token_entry *e = token_slot(s, digest);
+    pthread_mutex_lock(&s->tmu);
+    if (e->role != COMB_ROLE_NONE && now < e->until && !strcmp(e->digest, digest)) {
+        comb_role role = e->role;
+        snprintf(user, usersz, "%s", e->user);
+        pthread_mutex_unlock(&s->tmu);
+        return role;
+    }
+    pthread_mutex_unlock(&s->tmu);
+    token_row t = { COMB_ROLE_NONE, user, usersz, 0 };
+    store_val p[] = { SV_TEXT(digest), SV_INT(now) };
+    if (read_query(s, "SELECT \"user\", role, expires FROM tokens WHERE digest = $1 AND expires > $2", p, 2,
+                   row_token, &t, NULL))
         return COMB_ROLE_NONE;
+    if (t.role != COMB_ROLE_NONE) {
+        pthread_mutex_lock(&s->tmu);
+        snprintf(e->digest, sizeof e->digest, "%s", digest);
+        snprintf(e->user, sizeof e->user, "%s", user);
+        e->role = t.role;
+        e->until = t.expires < now + STORE_TOKEN_CACHE_SECONDS ? t.expires : now + STORE_TOKEN_CACHE_SECONDS;
+        pthread_mutex_unlock(&s->tmu);
+    }
     return t.role;
 }
 

@@ -12,6 +12,19 @@
 
 typedef struct store_job store_job;
 
+/* Tokens recently found valid (by the SHA-256 of the token): a request's
+ * token check then costs no database round trip. An entry is trusted for
+ * at most STORE_TOKEN_CACHE_SECONDS and never past the token's expiry;
+ * slots are picked by the digest (direct-mapped). */
+#define STORE_TOKEN_CACHE_SLOTS 256
+#define STORE_TOKEN_CACHE_SECONDS 30
+typedef struct store_token_entry {
+    char digest[72];
+    char user[129];
+    comb_role role;
+    int64_t until; /* trusted before this time */
+} store_token_entry;
+
 struct comb_store_db {
     const store_driver *drv;
     char label[512];                /* a path, or a URL without its password */
@@ -29,6 +42,8 @@ struct comb_store_db {
     store_job *head, *tail;
     int stopping, writer_running;
     pthread_t writer_thread;
+    pthread_mutex_t tmu;
+    store_token_entry tokens[STORE_TOKEN_CACHE_SLOTS];
 };
 
 /* store.c: a connection of the pool, waiting for one to be free; give it back. */

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/pwhash.h"
@@ -64,6 +65,13 @@ static void test_store(void)
     CHECK_INT(comb_store_token_check(s, tok, user, sizeof user), COMB_ROLE_NONE);
     CHECK_INT(comb_store_token_new(s, "bob", COMB_ROLE_OPERATOR, -1, tok, &exp, &err), COMB_OK);
     CHECK_INT(comb_store_token_check(s, tok, user, sizeof user), COMB_ROLE_NONE); /* expired */
+    /* a token checked (and so cached) while valid is refused once it expires */
+    CHECK_INT(comb_store_token_new(s, "bob", COMB_ROLE_OPERATOR, 1, tok, &exp, &err), COMB_OK);
+    CHECK_INT(comb_store_token_check(s, tok, user, sizeof user), COMB_ROLE_OPERATOR);
+    CHECK_INT(comb_store_token_check(s, tok, user, sizeof user), COMB_ROLE_OPERATOR);
+    while ((int64_t)time(NULL) < exp)
+        usleep(100000);
+    CHECK_INT(comb_store_token_check(s, tok, user, sizeof user), COMB_ROLE_NONE);
     int dup;
     CHECK_INT(comb_store_record_add(s, "n", "inventory", "r1", "{}", 2, &dup, &err), COMB_OK);
     CHECK_INT(dup, 0);
