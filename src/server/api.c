@@ -520,11 +520,23 @@ static char *read_pem(const char *path, comb_err *err)
     return (char *)buf;
 }
 
+/* Everything of s but its daemon (stopped first by comb_server_stop). */
+static void server_free(comb_server *s)
+{
+    comb_harbor_stop(s->harbor);
+    pthread_mutex_destroy(&s->rate_mu);
+    free(s->cert);
+    free(s->key);
+    free(s->ca);
+    free(s);
+}
+
 comb_code comb_server_start(const comb_server_opts *o, comb_store_db *db, comb_server **out, comb_err *err)
 {
     comb_server *s = calloc(1, sizeof *s);
     if (!s)
         return comb_fail(err, COMB_ENOMEM, "out of memory");
+    pthread_mutex_init(&s->rate_mu, NULL);
     s->db = db;
     s->o = *o;
     if (!s->o.token_ttl)
@@ -534,37 +546,34 @@ comb_code comb_server_start(const comb_server_opts *o, comb_store_db *db, comb_s
     if (!s->o.ldap_role)
         s->o.ldap_role = COMB_ROLE_VIEWER;
     if (s->o.ldap.url && (!s->o.ldap.dn_template || !comb_ldap_template_ok(s->o.ldap.dn_template))) {
-        free(s);
+        server_free(s);
         return comb_fail(err, COMB_EINVAL, "LDAP needs a user DN template with one %%s");
     }
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)o->port) };
     if (inet_pton(AF_INET, o->address ? o->address : "127.0.0.1", &sa.sin_addr) != 1) {
-        free(s);
+        server_free(s);
         return comb_fail(err, COMB_EINVAL, "listen address %s: not an IPv4 address", o->address);
     }
     /* a thread per connection: a request waits for its group commit
      * (server/store_commit.c) without holding up the others */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
     if (o->client_ca && !o->tls_cert) {
-        free(s);
+        server_free(s);
         return comb_fail(err, COMB_EINVAL, "a client CA (mutual TLS) needs TLS: a certificate and a key");
     }
     if (o->tls_cert || o->tls_key) {
         if (!o->tls_cert || !o->tls_key) {
-            free(s);
+            server_free(s);
             return comb_fail(err, COMB_EINVAL, "TLS needs both a certificate and a key");
         }
         if (!(s->cert = read_pem(o->tls_cert, err)) || !(s->key = read_pem(o->tls_key, err)) ||
             (o->client_ca && !(s->ca = read_pem(o->client_ca, err)))) {
-            free(s->cert);
-            free(s->key);
-            free(s);
+            server_free(s);
             return COMB_EIO;
         }
         flags |= MHD_USE_TLS;
     }
     /* bounded: 64 connections, 16 per client address, each body <= 32 MiB */
-    pthread_mutex_init(&s->rate_mu, NULL);
     struct MHD_OptionItem tls[] = {
         { s->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->cert },
         { MHD_OPTION_HTTPS_MEM_KEY, 0, s->key },
@@ -578,12 +587,7 @@ comb_code comb_server_start(const comb_server_opts *o, comb_store_db *db, comb_s
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16, MHD_OPTION_ARRAY, tls,
                             MHD_OPTION_END);
     if (!s->d) {
-        comb_harbor_stop(s->harbor);
-        pthread_mutex_destroy(&s->rate_mu);
-        free(s->cert);
-        free(s->key);
-        free(s->ca);
-        free(s);
+        server_free(s);
         if (hrc)
             return hrc;
         return comb_fail(err, COMB_EIO, "cannot listen on %s:%u (in use, or the TLS files are not PEM)",
@@ -598,10 +602,5 @@ void comb_server_stop(comb_server *s)
     if (!s)
         return;
     MHD_stop_daemon(s->d);
-    comb_harbor_stop(s->harbor);
-    pthread_mutex_destroy(&s->rate_mu);
-    free(s->cert);
-    free(s->key);
-    free(s->ca);
-    free(s);
+    server_free(s);
 }
