@@ -289,19 +289,24 @@ static int match(const char *tmpl, const char *url, ctx *x)
     return !*tmpl && !*url;
 }
 
+/* The route of method and url, its captures in x (see comb_server_route). */
+static int route_find(const char *method, const char *url, ctx *x)
+{
+    int found = -1;
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
+        if (match(routes[i].path, url, x)) {
+            if (!strcmp(routes[i].method, method))
+                return (int)i;
+            found = -2;
+        }
+    return found;
+}
+
 int comb_server_route(const char *method, const char *url, char node[129], char kind[32])
 {
     ctx x;
     memset(&x, 0, sizeof x);
-    int found = -1;
-    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
-        if (match(routes[i].path, url, &x)) {
-            if (!strcmp(routes[i].method, method)) {
-                found = (int)i;
-                break;
-            }
-            found = -2;
-        }
+    int found = route_find(method, url, &x);
     memcpy(node, x.node, sizeof x.node);
     memcpy(kind, x.kind, sizeof x.kind);
     return found;
@@ -442,7 +447,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         rp = err_reply(401, "a client certificate signed by the server's client CA is needed");
         goto done;
     }
-    int ri = comb_server_route(method, url, x.node, x.kind);
+    int ri = route_find(method, url, &x);
     if (ri == -1 && s->o.console && comb_static_wants(method, url))
         return comb_static_serve(c, s->o.console, url); /* the web console's files; not audited */
     if (ri < 0) {
@@ -450,7 +455,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         goto done;
     }
     rt = &routes[ri];
-    match(rt->path, url, &x); /* its {id} too */
     if (r->too_big) {
         rp = err_reply(413, "request body too large");
         goto done;
