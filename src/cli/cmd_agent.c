@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +27,7 @@
 #include "inventory/inventory.h"
 #include "inventory/relations.h"
 #include "inventory/scanstore.h"
+#include "segment/segment.h"
 #include "vuln/vulndb.h"
 
 #define MAX_BACKOFF_MS 60000
@@ -192,41 +192,25 @@ static int spool_bench(const char *spool, int quiet)
     return rc ? -1 : 0;
 }
 
-/* `comb segment graph --db FILE -f json`, run as a child of this binary
- * (the graph's JSON form belongs to that command): its output, or NULL. */
-static char *segment_graph(const char *db, int quiet, size_t *len)
+/* The graph of segment database db as `comb segment graph -f json` prints
+ * it, or NULL (err says why; *len > MAX_GRAPH: too large to send). */
+static char *segment_graph(const char *db, size_t *len, comb_err *err)
 {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC))
-        return NULL;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return NULL;
-    }
-    if (pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        int null = open("/dev/null", O_RDWR);
-        if (null >= 0)
-            dup2(null, STDIN_FILENO);
-        if (null >= 0 && quiet)
-            dup2(null, STDERR_FILENO);
-        execl("/proc/self/exe", "comb", "segment", "graph", "--db", db, "-f", "json", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    char *text = malloc(MAX_GRAPH + 1);
-    *len = text ? comb_read_upto(fds[0], text, MAX_GRAPH + 1) : 0;
-    close(fds[0]); /* a longer graph: the child gets EPIPE */
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (!text || *len > MAX_GRAPH || !WIFEXITED(st) || WEXITSTATUS(st)) {
+    seg_graph *g = seg_graph_new(0, 0);
+    seg_store *st = NULL;
+    char *text = NULL;
+    *len = 0;
+    if (!g)
+        comb_fail(err, COMB_ENOMEM, "out of memory");
+    else if (!seg_store_open(db, &st, err) && !seg_store_load(st, g, err))
+        text = seg_graph_json(g, len, err);
+    if (st)
+        seg_store_close(st);
+    seg_graph_free(g);
+    if (text && *len > MAX_GRAPH) {
         free(text);
-        return NULL;
+        text = NULL;
     }
-    text[*len] = '\0';
     return text;
 }
 
@@ -240,12 +224,13 @@ static void spool_segmentation(const agent_opts *a)
         return;
     }
     size_t len = 0;
-    char *graph = segment_graph(a->segment_db, a->quiet, &len);
+    comb_err err;
+    char *graph = segment_graph(a->segment_db, &len, &err);
     if (!graph) {
         if (!a->quiet && len > MAX_GRAPH)
             cli_warning("%s: the graph is larger than %u bytes; not sent", a->segment_db, MAX_GRAPH);
         else if (!a->quiet)
-            cli_warning("%s: comb segment graph failed", a->segment_db);
+            cli_warning("%s: %s", a->segment_db, err.msg);
         return;
     }
     char digest[80], last[80] = "", path[4200];
@@ -259,7 +244,6 @@ static void spool_segmentation(const agent_opts *a)
     if (prev)
         snprintf(last, sizeof last, "%s", prev);
     free(prev);
-    comb_err err = { 0 };
     comb_code rc = COMB_OK;
     if (strcmp(last, digest)) {
         rc = comb_spool_put(a->spool, "segmentation", graph, len, &err);

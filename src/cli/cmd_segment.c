@@ -262,44 +262,13 @@ static int do_graph(seg_graph *g, const char *format)
     seg_graph_sort_flows(g);
     size_t ng = seg_graph_ngroups(g), nf = seg_graph_nflows(g);
     if (!strcmp(format, "json")) {
-        fputs("{\"groups\":[", stdout);
-        for (uint32_t i = 0; i < ng; i++) {
-            const seg_group *gr = seg_graph_group_at(g, i);
-            fputs(i ? ",{\"name\":" : "{\"name\":", stdout);
-            json_str(gr->name);
-            printf(",\"kind\":\"%s\",\"mode\":\"%s\",\"quarantined\":%s,\"namespace\":",
-                   seg_kind_name(gr->kind), seg_mode_name(gr->mode),
-                   gr->quarantined ? "true" : "false");
-            json_str(gr->ns);
-            fputs(",\"labels\":", stdout);
-            json_str(gr->labels);
-            fputs(",\"image\":", stdout);
-            json_str(gr->image);
-            fputs(",\"listening\":", stdout);
-            json_str(gr->listening);
-            fputs(",\"addresses\":[", stdout);
-            char a[16];
-            for (size_t k = 0; k < gr->naddrs; k++) {
-                inet_ntop(AF_INET, &gr->addrs[k], a, sizeof a);
-                printf("%s\"%s\"", k ? "," : "", a);
-            }
-            fputs("]}", stdout);
-        }
-        fputs("],\"flows\":[", stdout);
-        for (size_t i = 0; i < nf; i++) {
-            const seg_flow *f = seg_graph_flow_at(g, i);
-            fputs(i ? ",{\"src\":" : "{\"src\":", stdout);
-            json_str(seg_graph_group_at(g, f->src)->name);
-            fputs(",\"dst\":", stdout);
-            json_str(seg_graph_group_at(g, f->dst)->name);
-            printf(",\"proto\":\"%s\",\"port\":%u,\"count\":%llu,\"first_seen\":%lld,"
-                   "\"last_seen\":%lld,\"processes\":", seg_proto_name(f->proto), f->dport,
-                   (unsigned long long)f->count, (long long)f->first_seen,
-                   (long long)f->last_seen);
-            json_str(f->procs);
-            fputs("}", stdout);
-        }
-        fputs("]}\n", stdout);
+        comb_err err;
+        size_t n;
+        char *text = seg_graph_json(g, &n, &err);
+        if (!text)
+            return report(&err);
+        fwrite(text, 1, n, stdout);
+        free(text);
     } else if (!strcmp(format, "dot")) {
         fputs("digraph segment {\n  rankdir=LR;\n", stdout);
         for (uint32_t i = 0; i < ng; i++) {

@@ -102,6 +102,10 @@ size_t seg_graph_nflows(const seg_graph *g);
 uint64_t seg_graph_refused(const seg_graph *g);
 /* Sort flows by (src name, dst name, proto, port): stable output. */
 void seg_graph_sort_flows(seg_graph *g);
+/* The graph as JSON text (flows sorted first): {"groups": [...], "flows":
+ * [...]} and a newline, as `comb segment graph -f json` prints it; malloc'd,
+ * its length in *len. */
+char *seg_graph_json(seg_graph *g, size_t *len, comb_err *err);
 /* The external group of an address not owned by a workload: "ext:a.b.c.0/24". */
 void seg_external_name(uint32_t addr, char *out, size_t size);
 
